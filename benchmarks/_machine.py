@@ -1,0 +1,22 @@
+"Describe the machine a benchmark ran on, so every printed figure names it."
+import os, platform, subprocess
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        cpu = next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    gpu = ""
+    try:
+        import torch
+        if torch.cuda.is_available(): gpu = f", GPU {torch.cuda.get_device_name(0)}"
+    except ImportError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{cpu}, {len(os.sched_getaffinity(0))} cores usable, {mem:.0f} GiB RAM{gpu}, Python {platform.python_version()}"
+
+
+if __name__ == "__main__":
+    print(machine())
