@@ -3,12 +3,12 @@ import pickle
 import numpy as np, pandas as pd, pytest, cv2
 from hypothesis import given, settings, strategies as st, HealthCheck
 import fastcore.test as ft
-from dlcnb.core import DLCNBError, example_data
-from dlcnb.calibration import (Board, Camera, Calibration, images_by_camera, detect_corners, calibrate_intrinsics, calibrate_rig,
-                               save_calibration, load_calibration, to_toml, from_toml, stereo_params, create_project_3d,
+from dlcnb.core import example_data
+from dlcnb.calibration import (Board, Calibration, images_by_camera, detect_corners, calibrate_intrinsics, calibrate_rig,
+                               save_calibration, load_calibration, to_toml, from_toml, create_project_3d,
                                calibrate_cameras, rodrigues)
 from dlcnb.poses import make_poses, validate_poses, to_movement
-from dlcnb.triangulation import synthetic_rig, synthetic_scene, triangulate_points, triangulate, look_at, to_dlc_3d_df
+from dlcnb.triangulation import synthetic_rig, synthetic_scene, triangulate_points, triangulate, look_at
 
 BOARD = Board(cols=9, rows=6)
 
