@@ -19,6 +19,9 @@ class Recorder:
 def from_browser(w, **state):
     w._handle_msg({"content": {"data": {"method": "update", "state": state, "buffer_paths": []}}, "buffers": []})
 
+def edit(w, points, frame=None):
+    message(w, {"type": "points", "frame": w.frame_index if frame is None else frame, "points": points})
+
 def message(w, msg):
     w._handle_msg({"content": {"data": {"method": "custom", "content": msg}}, "buffers": []})
 
@@ -57,7 +60,7 @@ def test_opens_lazily_with_one_image(openfield):
 def test_points_update_is_saved_on_frame_change(unlabeled):
     w = label_frames(unlabeled, display_width=320)
     h5 = labels_path(read_config(unlabeled), "m4s1")
-    from_browser(w, points=[["", "snout", 199.5, 99.5], ["", "tailbase", 10.25, 20.75]])
+    edit(w, [["", "snout", 199.5, 99.5], ["", "tailbase", 10.25, 20.75]])
     assert not h5.exists()  # nothing written until the frame changes or the user saves
     message(w, {"type": "goto", "index": 1})
     df = read_labels(h5)
@@ -70,8 +73,8 @@ def test_points_update_is_saved_on_frame_change(unlabeled):
 def test_save_message_writes_with_backup(unlabeled):
     w = label_frames(unlabeled)
     h5 = labels_path(read_config(unlabeled), "m4s1")
-    from_browser(w, points=snout(w, 1, 2)); message(w, {"type": "save"})
-    from_browser(w, points=snout(w, 3, 4)); message(w, {"type": "save"})
+    edit(w, snout(w, 1, 2)); message(w, {"type": "save"})
+    edit(w, snout(w, 3, 4)); message(w, {"type": "save"})
     ft.test_eq(read_labels(h5).iloc[0, :2].tolist(), [3, 4])
     ft.test_eq(read_labels(h5.with_name(h5.name + ".bak")).iloc[0, :2].tolist(), [1, 2])
     assert w.status.startswith("saved 1 frames")
@@ -88,14 +91,14 @@ def test_goto_is_clipped(small):
 
 def test_reopen_shows_saved_labels_and_keeps_other_rows(small):
     w = label_frames(small, start=2)
-    from_browser(w, points=snout(w, 5, 6)); message(w, {"type": "save"})
+    edit(w, snout(w, 5, 6)); message(w, {"type": "save"})
     w2 = label_frames(small, start=2)
     ft.test_eq(w2.points, snout(w, 5.0, 6.0))
     ft.test_eq(len(read_labels(labels_path(read_config(small), "m4s1"))), 116)
 
 def test_unknown_keypoints_and_messages_are_refused(unlabeled):
     w = label_frames(unlabeled)
-    from_browser(w, points=[["", "tail", 1, 2], ["", "snout", 3, 4]])
+    edit(w, [["", "tail", 1, 2], ["", "snout", 3, 4]])
     ft.test_eq(w.status, "Ignored points of unknown keypoints [['', 'tail']]")
     ft.test_eq(w.frame_points(0), snout(w, 3.0, 4.0))
     message(w, {"type": "explode"})
@@ -116,7 +119,7 @@ def test_multianimal_bodypart_once_per_individual(tmp_path, small):
     (folder / "a.png").write_bytes((small.parent / "labeled-data/m4s1/img0000.png").read_bytes())
     w = label_frames(cfg)
     pts = [["m1", "bodypart1", 1, 2], ["m2", "bodypart1", 3, 4], ["m1", "bodypart1", 5, 6]]  # a repeat overwrites
-    from_browser(w, points=pts); message(w, {"type": "save"})
+    edit(w, pts); message(w, {"type": "save"})
     df = read_labels(labels_path(cfg, "cage"), cfg)
     ft.test_eq(df.loc[("labeled-data", "cage", "a.png"), ("ann", "m1", "bodypart1")].tolist(), [5, 6])
     ft.test_eq(df.loc[("labeled-data", "cage", "a.png"), ("ann", "m2", "bodypart1")].tolist(), [3, 4])
@@ -129,3 +132,24 @@ def test_suspicious_labels_finds_planted_errors(openfield):
     far = found[found.issue == "far from the others"]
     ft.test_eq(far[["bodypart"]].values.tolist(), [["tailbase"]])
     ft.test_eq(far.image.iloc[0][2], "img0010.png")
+
+def test_points_message_is_not_echoed(unlabeled):
+    w = label_frames(unlabeled); rec = Recorder(); w.comm = rec
+    edit(w, snout(w, 1, 2))
+    ft.test_eq(updates(rec), [])  # the browser already shows them
+    ft.test_eq(w.points, snout(w, 1, 2))
+
+def test_late_points_land_on_their_frame(unlabeled):
+    w = label_frames(unlabeled)
+    message(w, {"type": "goto", "index": 2})
+    edit(w, snout(w, 1, 2), frame=0)  # sent before the goto, arriving after it
+    ft.test_eq(w.points, [])
+    message(w, {"type": "save"})
+    df = read_labels(labels_path(read_config(unlabeled), "m4s1"))
+    ft.test_eq([k[2] for k in df.index], ["img0000.png"])
+    ft.test_eq(df.iloc[0, :2].tolist(), [1, 2])
+
+def test_state_update_from_browser_is_stored(unlabeled):
+    w = label_frames(unlabeled)
+    from_browser(w, points=snout(w, 9, 8))
+    ft.test_eq(w.frame_points(0), snout(w, 9.0, 8.0))
