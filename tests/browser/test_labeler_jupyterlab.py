@@ -3,7 +3,7 @@ import shutil, time
 from pathlib import Path
 import nbformat, numpy as np
 import fastcore.test as ft
-from dlcnb.core import example_project, create_project, read_config, DLCNBError
+from dlcnb.core import example_project, create_project, read_config, write_config, DLCNBError
 from dlcnb.io import read_labels, labels_path
 from conftest import ARTIFACTS
 
@@ -62,6 +62,8 @@ def test_label_two_frames_scaled(page, lab):
     "Three bodyparts on two frames shown at 0.75 CSS px per image px; one dragged, one deleted; exact pixels on disk."
     config = example_project(lab.root / "single", n_frames=2)
     for f in config.parent.glob("labeled-data/m4s1/CollectedData_*"): f.unlink()
+    cfg = read_config(config); cfg["skeleton"] = [["snout", "leftear"], ["snout", "rightear"], ["leftear", "rightear"]]
+    write_config(cfg, cfg)  # so the screenshot shows the skeleton too
     canvas = run_notebook(page, lab, "label_single.ipynb",
                           f"from dlcnb.labeling import label_frames\nw = label_frames(r'{config}', 'm4s1', display_width=480)\nw")
     ft.test_eq(canvas.bounding_box()["width"], 480)  # 640 px frames, scaled
@@ -100,8 +102,7 @@ def test_multianimal_zoom_and_reopen(page, lab):
     page.select_option(".dlcnb-labeler .dlcnb-individual", label="m2")
     c.click(240, 150)  # m2 bodypart1, 40 CSS px right at 0.625 * 1.25 CSS px per image px
     screenshot(page, "labeling-jupyterlab-multi.png")
-    canvas.focus()
-    page.keyboard.press("s")
+    page.keyboard.press("s")  # the widget has the keyboard since the click
     h5 = labels_path(cfg, "cage")
     df = wait_for_labels(h5, lambda d: d.notna().to_numpy().sum() == 4)
     row = df.loc[("labeled-data", "cage", "img0000.png")]
