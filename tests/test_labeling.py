@@ -3,9 +3,9 @@ import time
 from pathlib import Path
 import numpy as np, pandas as pd, pytest
 import fastcore.test as ft
-from dlcnb.core import read_config, create_project, example_project
-from dlcnb.io import read_labels, labels_path, load_labels
-from dlcnb.labeling import label_frames, suspicious_labels
+from dlcnb.core import read_config, write_config, create_project, example_project
+from dlcnb.io import read_labels, labels_path, load_labels, write_labels, write_table, label_columns
+from dlcnb.labeling import label_frames, suspicious_labels, check_labels, refine_labels, merge_datasets
 
 
 class Recorder:
@@ -108,6 +108,9 @@ def test_missing_frame_is_reported(small):
     w = label_frames(small)
     (small.parent / "labeled-data/m4s1/img0003.png").unlink()
     ft.test_fail(lambda: w.goto(3), contains="img0003.png is missing")
+    message(w, {"type": "goto", "index": 3})  # from the browser: shown as the status, the widget stays on its frame
+    assert w.status.startswith("Error: Frame ") and "img0003.png is missing" in w.status
+    ft.test_eq(w.frame_index, 0)
 
 def test_no_frames(tmp_path):
     cfg = create_project("empty", "me", working_directory=tmp_path)
@@ -153,3 +156,31 @@ def test_state_update_from_browser_is_stored(unlabeled):
     w = label_frames(unlabeled)
     from_browser(w, points=snout(w, 9, 8))
     ft.test_eq(w.frame_points(0), snout(w, 9.0, 8.0))
+
+def test_check_labels_gallery(small):
+    labels = load_labels(small)
+    fig = check_labels(small, max_frames=5, cols=3)
+    ft.test_eq(sum(t.type == "image" for t in fig.data), 5)
+    ft.test_eq(len(fig.layout.annotations), 5)
+    ft.test_eq(fig.layout.title.text, f"1 suspicious labels in {len(labels)} frames")  # img0102's ears
+    ft.test_eq(fig.layout.annotations[0].text, "m4s1/img0000.png")  # img0102's image is not in this small project
+
+def test_refine_then_merge(small):
+    cfg = read_config(small); folder = small.parent / "labeled-data/m4s1"
+    human = load_labels(cfg)
+    write_labels(human.iloc[:4], labels_path(cfg, "m4s1"))  # frames 4 and 5 are new outlier frames
+    pred = pd.DataFrame(0.5, index=human.index[3:6], columns=label_columns({**cfg, "scorer": "DLC_net"}, ("x", "y", "likelihood")))
+    pred.loc[:, pd.IndexSlice[:, :, ["x", "y"]]] = 7.0
+    write_table(pred, folder / "machinelabels-iter0.h5")
+    w = refine_labels(cfg)
+    ft.test_eq(w.frames, ["m4s1/img0003.png", "m4s1/img0004.png", "m4s1/img0005.png"])
+    ft.test_eq(w.points[0], ["", "snout", 7.0, 7.0])
+    edit(w, [["", "snout", 100, 200]], frame=2)
+    message(w, {"type": "save"})
+    summary = merge_datasets(cfg)
+    ft.test_eq(summary.values.tolist(), [["m4s1", 2, 6]])
+    merged = read_labels(labels_path(cfg, "m4s1"), cfg)
+    np.testing.assert_array_equal(merged.iloc[:4], human.iloc[:4])  # human frames win over predictions
+    ft.test_eq(merged.iloc[4].tolist(), [7.0] * 8)
+    np.testing.assert_array_equal(merged.iloc[5], [100, 200] + [np.nan] * 6)
+    ft.test_eq(read_config(small)["iteration"], 1)
