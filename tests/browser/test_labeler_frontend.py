@@ -176,3 +176,29 @@ def test_multianimal_choose_individual(page, tmp_path, project):
     canvas.click(position={"x": 300, "y": 10})
     page.keyboard.press("i")  # cycles through the individuals
     ft.test_eq(page.get_attribute(".dlcnb-labeler", "data-individual"), "m1")
+
+
+def test_refine_predictions_on_a_high_dpi_screen(browser, project):
+    "Drag a predicted point in `refine_labels` on a 2x screen; the correction lands in MachineLabelsRefine.h5."
+    import pandas as pd
+    from dlcnb.io import write_table, label_columns
+    from dlcnb.labeling import refine_labels
+    cfg = read_config(project)
+    pred = pd.DataFrame(0.9, index=pd.MultiIndex.from_tuples([("labeled-data", "m4s1", "img0001.png")]),
+                        columns=label_columns({**cfg, "scorer": "DLC_net"}, ("x", "y", "likelihood")))
+    pred.loc[:, pd.IndexSlice[:, :, "x"]] = [199.5, 299.5, 399.5, 499.5]
+    pred.loc[:, pd.IndexSlice[:, :, "y"]] = 99.5
+    write_table(pred, project.parent / "labeled-data/m4s1/machinelabels-iter0.h5")
+    ctx = browser.new_context(viewport={"width": 1000, "height": 700}, device_scale_factor=2)
+    page = ctx.new_page()
+    w = refine_labels(project, display_width=320)
+    canvas = mount(page, w)
+    ft.test_eq(page.evaluate("document.querySelector('.dlcnb-labeler canvas').width"), 640)  # 2 device px per CSS px
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + 150, box["y"] + 50); page.mouse.down()  # leftear, predicted at (299.5, 99.5)
+    page.mouse.move(box["x"] + 160, box["y"] + 70, steps=4); page.mouse.up()
+    page.click(".dlcnb-save")
+    page.wait_for_function("document.querySelector('.dlcnb-status').textContent.startsWith('saved')")
+    refined = read_labels(project.parent / "labeled-data/m4s1/MachineLabelsRefine.h5")
+    ft.test_eq(refined.iloc[0].tolist(), [199.5, 99.5, img(160), img(70), 399.5, 99.5, 499.5, 99.5])
+    ctx.close()
