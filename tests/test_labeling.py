@@ -184,3 +184,28 @@ def test_refine_then_merge(small):
     ft.test_eq(merged.iloc[4].tolist(), [7.0] * 8)
     np.testing.assert_array_equal(merged.iloc[5], [100, 200] + [np.nan] * 6)
     ft.test_eq(read_config(small)["iteration"], 1)
+
+
+from hypothesis import given, settings, HealthCheck, strategies as st
+
+coords = st.floats(min_value=-0.5, max_value=639.5, allow_nan=False).map(lambda v: round(v, 3))
+frame_labels = st.dictionaries(st.sampled_from(["snout", "leftear", "rightear", "tailbase"]), st.tuples(coords, coords), max_size=4)
+
+@pytest.fixture(scope="module")
+def hyp_project(tmp_path_factory):
+    config = example_project(tmp_path_factory.mktemp("hyp"), n_frames=3)
+    for f in config.parent.glob("labeled-data/m4s1/CollectedData_*"): f.unlink()
+    return config
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(frame_labels, min_size=3, max_size=3))
+def test_any_labels_round_trip_through_widget_and_file(hyp_project, frames):
+    "Whatever the browser sends for each frame is what the file holds, and what a reopened widget shows."
+    w = label_frames(hyp_project)
+    for i, labels in enumerate(frames):
+        message(w, {"type": "goto", "index": i})
+        edit(w, [["", bp, x, y] for bp, (x, y) in labels.items()])
+    message(w, {"type": "save"})
+    w2 = label_frames(hyp_project)
+    for i, labels in enumerate(frames):
+        ft.test_eq({p[1]: (p[2], p[3]) for p in w2.frame_points(i)}, labels)
