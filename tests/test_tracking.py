@@ -122,3 +122,16 @@ def test_oks_cost_tracks_too():
 def test_keypoint_distance_ignores_missing():
     a = np.array([[[0., 0.], [np.nan, np.nan]]]); b = np.array([[[3., 4.], [1., 1.]]])
     ft.test_close(keypoint_distance(a, b), [[5.0]])
+
+
+def test_refine_tracklets_widget_swaps_and_saves(tmp_path):
+    from dlcnb.tracking import refine_tracklets
+    _, dets = synthetic_crossings(n_frames=100, seed=6)
+    tracks = stitch_tracklets(convert_detections2tracklets(dets), n_tracks=3)
+    w = refine_tracklets(tracks, dest=tmp_path / "t.nc")
+    a, b, frame, button = w.children[1].children
+    a.value, b.value, frame.value = "individual2", "individual3", 40
+    button.click()
+    assert w.tracks.drop_attrs().equals(swap_identities(tracks, "individual2", "individual3", 40).drop_attrs())
+    assert load_poses(tmp_path / "t.nc").position.equals(w.tracks.position)
+    assert "swap_identities('individual2', 'individual3', frame=40)" in w.tracks.attrs["log"]
