@@ -116,4 +116,12 @@ d = { 'settings': { 'branch': 'main',
                              'dlcnb.video.frame_name': ('video.html#frame_name', 'dlcnb/video.py'),
                              'dlcnb.video.iter_batches': ('video.html#iter_batches', 'dlcnb/video.py'),
                              'dlcnb.video.pick_frames': ('video.html#pick_frames', 'dlcnb/video.py'),
-                             'dlcnb.video.prefetch': ('video.html#prefetch', 'dlcnb/video.py')}}}
+                             'dlcnb.video.prefetch': ('video.html#prefetch', 'dlcnb/video.py')},
+            'dlcnb.viz': { 'dlcnb.viz._image_axes': ('viz.html#_image_axes', 'dlcnb/viz.py'),
+                           'dlcnb.viz._image_trace': ('viz.html#_image_trace', 'dlcnb/viz.py'),
+                           'dlcnb.viz.decimate': ('viz.html#decimate', 'dlcnb/viz.py'),
+                           'dlcnb.viz.frame_viewer': ('viz.html#frame_viewer', 'dlcnb/viz.py'),
+                           'dlcnb.viz.low_confidence_spans': ('viz.html#low_confidence_spans', 'dlcnb/viz.py'),
+                           'dlcnb.viz.plot_likelihood_heatmap': ('viz.html#plot_likelihood_heatmap', 'dlcnb/viz.py'),
+                           'dlcnb.viz.plot_timeseries': ('viz.html#plot_timeseries', 'dlcnb/viz.py'),
+                           'dlcnb.viz.plot_trajectories': ('viz.html#plot_trajectories', 'dlcnb/viz.py')}}}
