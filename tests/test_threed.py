@@ -203,3 +203,21 @@ def test_ransac_with_three_cameras_rejects_the_corrupted_one_where_geometry_allo
     err = lambda r: np.linalg.norm(r["points"] - X, axis=1)
     print(f"3 cameras: camera 1 rejected for {np.mean(~robust['used'][1]):.1%} of points; median error dlt {np.median(err(plain)):.2f}, ransac {np.median(err(robust)):.2f}")
     assert np.mean(~robust["used"][1]) > 0.8 and np.median(err(robust)) < 0.005 * 300 < np.median(err(plain))
+
+
+def test_dlcnb_filters_work_on_3d_unchanged():
+    from dlcnb.filtering import filter_by_confidence, interpolate_over_time, median_filter, savgol_filter, kalman_smooth
+    rig = synthetic_rig(4)
+    t = np.arange(60)
+    truth = (synthetic_scene(5 * 2, seed=2).reshape(1, 5, 2, 3) + 50 * np.sin(t / 10)[:, None, None, None])
+    pix = rig.project(truth) + np.random.default_rng(0).normal(0, 2, (4, 60, 5, 2, 2))
+    conf = np.random.default_rng(1).uniform(0.3, 1, (4, 60, 5, 2))
+    ds = triangulate(rig, {c: make_poses(pix[k].transpose(0, 3, 1, 2), conf[k], None, ["m1", "m2"], fps=30) for k, c in enumerate(rig.names)}, pcutoff=0.5)
+    err = lambda d: np.sqrt(np.nanmean(np.sum((d.position.transpose("time", "keypoint", "individual", "space").values - truth) ** 2, -1)))
+    for f in (lambda d: median_filter(d, 5), lambda d: savgol_filter(d, 7), kalman_smooth,
+              lambda d: interpolate_over_time(filter_by_confidence(d, 0.6))):
+        out = f(ds)
+        validate_poses(out)
+        ft.test_eq(list(out.space.values), ["x", "y", "z"]); ft.test_eq(out.position.shape, ds.position.shape)
+        assert "reprojection_error" in out and "n_cameras" in out
+    assert err(savgol_filter(ds, 7)) < err(ds)  # smoothing the noisy 3D tracks brings them closer to the truth
