@@ -4,7 +4,7 @@ PY ?= python3
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 TORCH := torch==2.14.1 torchvision==0.29.1
 
-.PHONY: install install-dev demo test export-check nbtest pytest
+.PHONY: install install-dev demo test export-check nbtest pytest readme
 
 install:
 	$(PIP) $(TORCH)
@@ -29,3 +29,6 @@ pytest:
 
 test: install-dev export-check nbtest pytest
 	@test -z "$$(git status --porcelain --untracked-files=all nbs tests)" || (git status --porcelain nbs tests; echo "tests left files behind"; exit 1)
+
+readme:
+	$(PY) -c 'from dlcnb.docs import write_readme; write_readme()'

@@ -1,5 +1,6 @@
 "File round trips, bad input and atomic writes of the foundation modules (core, io, poses, video)."
 import shutil
+from pathlib import Path
 import numpy as np, pandas as pd, xarray as xr, pytest, cv2
 from hypothesis import given, settings, strategies as st, HealthCheck
 import fastcore.test as ft
@@ -126,3 +127,25 @@ def test_dlc_table_dataset_round_trip(spec):
     values[rng.uniform(size=values.shape) < 0.2] = np.nan
     df = pd.DataFrame(values, columns=cols, index=pd.MultiIndex.from_tuples([("labeled-data", "v", f"img{i:04d}.png") for i in range(n_rows)]))
     pd.testing.assert_frame_equal(to_dlc_df(from_dlc_df(df)), df)
+
+
+@pytest.mark.parametrize("kind", ["single", "multi"])
+def test_config_identical_to_deeplabcut3(kind, tmp_path):
+    "tests/fixtures/dlc3_config_*.yaml were written by DeepLabCut 3's create_new_project (same video, date 2026-11-24)."
+    import datetime
+    video = example_data("openfield") / "videos" / "m3v1mp4.mp4"
+    task, who = ("openfield", "Pranav") if kind == "single" else ("mice", "bob")
+    config = create_project(task, who, [video], tmp_path, copy_videos=True, multianimal=kind == "multi", date=datetime.date(2026, 11, 24))
+    theirs = (Path(__file__).parent / "fixtures" / f"dlc3_config_{kind}.yaml").read_text()
+    assert config.read_text() == theirs.replace("PROJECT", str(config.parent))
+
+
+def test_raw_deeplabcut_example_folder_just_works(tmp_path):
+    "DeepLabCut's example as shipped: placeholder project_path and video_sets, legacy label index."
+    raw = tmp_path / "openfield-Pranav-2018-10-30"
+    shutil.copytree(example_data("openfield"), raw)
+    assert "WILL BE AUTOMATICALLY UPDATED" in (raw / "config.yaml").read_text()
+    cfg = read_config(raw)
+    assert cfg["project_path"] == str(raw.resolve())
+    labels = load_labels(raw)
+    assert labels.shape == (116, 8) and labels.index[0] == ("labeled-data", "m4s1", "img0000.png")
