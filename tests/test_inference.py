@@ -7,6 +7,7 @@ from dlcnb.core import DLCNBError, read_config, bodyparts
 from dlcnb.models import build_model, save_snapshot
 from dlcnb.poses import load_poses
 from dlcnb.video import VideoReader
+from dlcnb.training import snapshot_dir, find_snapshot
 import dlcnb.inference as inf
 
 SCORER = "DLC_EfficientnetLite0_openfieldOct30shuffle1_snapshot_3"
@@ -16,7 +17,7 @@ SCORER = "DLC_EfficientnetLite0_openfieldOct30shuffle1_snapshot_3"
 def project(openfield, tmp_path):
     "The openfield project with an untrained shuffle-1 snapshot (epoch 3) and a 12-frame clip; yields (config, clip)."
     cfg = read_config(openfield)
-    folder = inf.train_dir(cfg); folder.mkdir(parents=True)
+    folder = snapshot_dir(cfg); folder.mkdir(parents=True)
     meta = dict(net_type="efficientnet_lite0", bodyparts=bodyparts(cfg), stride=8, scale=0.25, Task="openfield", date="Oct30",
                 project_path=cfg["project_path"], shuffle=1, train_fraction=0.95, epoch=3)
     torch.manual_seed(0)
@@ -119,20 +120,23 @@ def test_bad_inputs_leave_earlier_results(project, tmp_path):
 def test_snapshot_from_another_project(project):
     config, clip = project
     cfg = read_config(config)
-    ckpt = torch.load(inf.snapshot_path(cfg), weights_only=True)
+    ckpt = torch.load(find_snapshot(snapshot_dir(cfg)), weights_only=True)
     for key, value, msg in (("Task", "reaching", "Task 'reaching'"), ("bodyparts", ["snout", "leftear", "tailbase", "rightear"], "bodyparts")):
-        torch.save({**ckpt, "metadata": {**ckpt["metadata"], key: value, "epoch": 9}}, inf.train_dir(cfg) / "snapshot-009.pt")
-        with pytest.raises(DLCNBError, match=msg): inf.analyze_videos(config, clip, snapshot=9, optimize="none")
+        torch.save({**ckpt, "metadata": {**ckpt["metadata"], key: value, "epoch": 9}}, snapshot_dir(cfg) / "snapshot-009.pt")
+        with pytest.raises(DLCNBError, match=msg): inf.analyze_videos(config, clip, snapshot=-1, optimize="none")
     ft.test_eq(list(clip.parent.glob("*DLC_*")), [])
 
 
 def test_snapshot_choice(project):
+    "`snapshot` picks the best snapshot by default, any other by index; the scorer names the epoch of the one used."
     config, clip = project
-    cfg = read_config(config)
-    folder = inf.train_dir(cfg)
-    (folder / "snapshot-best-002.pt").write_bytes((folder / "snapshot-003.pt").read_bytes())
-    ft.test_eq(inf.snapshot_path(cfg).name, "snapshot-best-002.pt")
-    ft.test_eq(inf.snapshot_path(cfg, snapshot="last").name, "snapshot-003.pt")
+    folder = snapshot_dir(read_config(config))
+    ckpt = torch.load(folder / "snapshot-003.pt", weights_only=True)
+    torch.save({**ckpt, "metadata": {**ckpt["metadata"], "epoch": 2}}, folder / "snapshot-best-002.pt")
+    inf.analyze_videos(config, clip, optimize="none")
+    assert inf.output_paths(clip, SCORER.replace("_3", "_2"))["nc"].exists()
+    inf.analyze_videos(config, clip, snapshot=-1, optimize="none")
+    assert outputs(clip)["nc"].exists()
 
 
 def test_labeled_video_and_export(project, tmp_path):
