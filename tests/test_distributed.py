@@ -66,3 +66,30 @@ def test_killed_worker_then_rerun_completes_identically(clips, tmp_path):
     a, b = outputs(seq), outputs(par)
     assert list(a) == list(b)
     for k in a: xr.testing.assert_identical(a[k], b[k])
+
+
+def snapshot_project(dest):
+    "An openfield project with shuffle 1's snapshot: an untrained default model (predictions need only be deterministic)."
+    import torch
+    from dlcnb.core import example_project, read_config, bodyparts
+    from dlcnb.models import build_model, save_snapshot, DEFAULT_NET_TYPE
+    from dlcnb.training import snapshot_dir
+    config = example_project(dest); cfg = read_config(config)
+    folder = snapshot_dir(cfg); folder.mkdir(parents=True, exist_ok=True)
+    meta = dict(net_type=DEFAULT_NET_TYPE, bodyparts=bodyparts(cfg), stride=8, scale=0.5, Task=str(cfg["Task"]), date=str(cfg["date"]),
+                project_path=str(cfg["project_path"]), shuffle=1, train_fraction=float(cfg["TrainingFraction"][0]), epoch=1)
+    torch.manual_seed(0)
+    save_snapshot(build_model(DEFAULT_NET_TYPE, len(meta["bodyparts"]), pretrained=False), folder / "snapshot-001.pt", meta)
+    return config
+
+
+def test_analyze_videos_on_a_cluster_equals_sequential(clips, tmp_path):
+    from dlcnb.inference import analyze_videos
+    config = snapshot_project(tmp_path / "proj")
+    seq = analyze_videos(config, clips, destfolder=tmp_path / "seq", client=False, optimize="none")
+    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=":0") as cluster, Client(cluster) as client:
+        par = analyze_videos(config, clips, destfolder=tmp_path / "par", client=client, optimize="none")
+    assert list(seq) == list(par) == [str(c) for c in clips]
+    for v in seq:  # the same predictions; workers run other thread counts, so float32 sums may differ in the last bits
+        np.testing.assert_allclose(seq[v].position.values, par[v].position.values, rtol=0, atol=1e-3)
+        np.testing.assert_allclose(seq[v].confidence.values, par[v].confidence.values, rtol=0, atol=1e-5)
