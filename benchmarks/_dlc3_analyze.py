@@ -1,0 +1,37 @@
+"""DeepLabCut 3's side of `analyze_resnet50_vs_dlc3.py`; run with DeepLabCut's own Python (`/work/venvs/dlc3/bin/python`).
+
+Usage: python _dlc3_analyze.py CONFIG VIDEO BATCH_SIZE. Makes shuffle 1 (ResNet-50, random weights: ImageNet weights
+cannot be downloaded here and speed does not depend on them), saves it as a snapshot, times `deeplabcut.analyze_videos`
+on VIDEO and prints one JSON line {"seconds": ..., "frames": ..., "h5": ...}."""
+import json, sys, time
+from pathlib import Path
+
+
+def make_shuffle(config):
+    "Create shuffle 1 with ResNet-50 and save an untrained snapshot so `analyze_videos` can run."
+    import deeplabcut, torch
+    from deeplabcut.pose_estimation_pytorch.models import PoseModel
+    from deeplabcut.pose_estimation_pytorch.config import read_config_as_dict, write_config
+    deeplabcut.create_training_dataset(config, num_shuffles=1, net_type="resnet_50", engine=deeplabcut.Engine.PYTORCH)
+    train_dir = next(Path(config).parent.glob("dlc-models-pytorch/iteration-0/*/train"))
+    cfg_path = train_dir / "pytorch_config.yaml"
+    cfg = read_config_as_dict(cfg_path)
+    cfg["model"]["backbone"]["pretrained"] = False
+    write_config(cfg_path, cfg)
+    model = PoseModel.build(cfg["model"])
+    torch.save({"model": model.state_dict(), "metadata": {"epoch": 1}}, train_dir / "snapshot-001.pt")
+
+
+def main(config, video, batch_size):
+    import deeplabcut
+    make_shuffle(config)
+    start = time.perf_counter()
+    deeplabcut.analyze_videos(config, [video], shuffle=1, batch_size=batch_size, device="cpu", save_as_csv=False)
+    seconds = time.perf_counter() - start
+    h5 = sorted(Path(video).parent.glob(Path(video).stem + "DLC_*.h5"))
+    import pandas as pd
+    print(json.dumps({"seconds": seconds, "frames": len(pd.read_hdf(h5[0])), "h5": str(h5[0])}))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2], int(sys.argv[3]))
