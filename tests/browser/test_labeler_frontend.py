@@ -1,0 +1,164 @@
+"The labeler's ES module in Chromium without a server: a fake anywidget model wired to the real Python widget."
+import base64
+from pathlib import Path
+import numpy as np, pytest
+import fastcore.test as ft
+from dlcnb.core import example_project, read_config, create_project
+from dlcnb.io import read_labels, labels_path
+from dlcnb.labeling import label_frames
+
+HTML = "<!doctype html><html><body style='margin:0'><div id='host' style='padding:20px'></div></body></html>"
+
+HARNESS = """async ({esm, state}) => {
+  const decode = s => { const b = Uint8Array.from(atob(s), c => c.charCodeAt(0)); return new DataView(b.buffer); };
+  const data = {...state, image: decode(state.image)}, handlers = {};
+  let pending = {};
+  const apply = changes => {
+    for (const [k, v] of Object.entries(changes)) data[k] = k === "image" ? decode(v) : v;
+    for (const k of Object.keys(changes)) (handlers["change:" + k] || []).forEach(f => f());
+  };
+  const model = {
+    get: k => data[k],
+    set: (k, v) => { data[k] = v; pending[k] = v; },
+    save_changes: () => { const s = pending; pending = {}; window.py_sync(s).then(apply); },
+    send: msg => { window.py_msg(msg).then(apply); },
+    on: (ev, f) => { (handlers[ev] = handlers[ev] || []).push(f); },
+    off: (ev, f) => { handlers[ev] = (handlers[ev] || []).filter(g => g !== f); },
+  };
+  const url = URL.createObjectURL(new Blob([esm], {type: "text/javascript"}));
+  const mod = await import(url);
+  mod.default.render({model, el: document.getElementById("host")});
+}"""
+
+
+class Recorder:
+    "Stands in for the kernel comm; keeps what the widget sends to the browser."
+    kernel, comm_id = object(), "recorder"
+    def __init__(self): self.sent = []
+    def send(self, data=None, metadata=None, buffers=None): self.sent.append((data, buffers))
+    def close(self, *args, **kwargs): pass
+    def on_msg(self, *args): pass
+
+
+class Bridge:
+    "Carries the page's model changes and messages to the Python widget and its replies back."
+    def __init__(self, page, w):
+        self.w, w.comm = w, Recorder()
+        page.expose_function("py_sync", self.sync)
+        page.expose_function("py_msg", self.msg)
+
+    def _replies(self):
+        out = {}
+        for data, buffers in self.w.comm.sent:
+            if data.get("method") != "update": continue  # echo_update: the browser already has it
+            state = dict(data["state"])
+            for path, buf in zip(data.get("buffer_paths", []), buffers or []): state[path[0]] = base64.b64encode(bytes(buf)).decode()
+            out.update(state)
+        self.w.comm.sent.clear()
+        return out
+
+    def sync(self, state):
+        self.w._handle_msg({"content": {"data": {"method": "update", "state": state, "buffer_paths": []}}, "buffers": []})
+        return self._replies()
+
+    def msg(self, content):
+        self.w._handle_msg({"content": {"data": {"method": "custom", "content": content}}, "buffers": []})
+        return self._replies()
+
+
+def mount(page, w):
+    "Render widget `w` in `page`; return the canvas locator once the first frame is drawn."
+    Bridge(page, w)
+    page.route("http://dlcnb.test/**", lambda route: route.fulfill(body=HTML, content_type="text/html"))
+    page.goto("http://dlcnb.test/")
+    state = {k: v for k, v in w.get_state().items() if not k.startswith("_")}
+    state["image"] = base64.b64encode(w.image).decode()
+    page.evaluate(HARNESS, {"esm": w._esm, "state": state})
+    page.wait_for_selector(".dlcnb-labeler[data-ready='1']")
+    return page.locator(".dlcnb-labeler canvas")
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    "A 3-frame openfield project (640x480 frames) without labels, copied for each test."
+    cfg = example_project(tmp_path_factory.mktemp("template"), n_frames=3)
+    for f in cfg.parent.glob("labeled-data/m4s1/CollectedData_*"): f.unlink()
+    return cfg.parent
+
+@pytest.fixture
+def project(template, tmp_path):
+    import shutil
+    return shutil.copytree(template, tmp_path / template.name) / "config.yaml"
+
+def img(css, scale=0.5): return css / scale - 0.5  # image pixel under a CSS position, pixel centres on integers
+
+
+def test_click_drag_remove_undo(page, project):
+    w = label_frames(project, display_width=320)  # 640 px frames shown at half size
+    canvas = mount(page, w)
+    ft.test_eq(canvas.bounding_box()["width"], 320)
+    canvas.click(position={"x": 100, "y": 50})
+    canvas.click(position={"x": 150, "y": 60})
+    ft.test_eq(w.points, [["", "snout", img(100), img(50)], ["", "leftear", img(150), img(60)]])
+    ft.test_eq(page.get_attribute(".dlcnb-labeler", "data-bodypart"), "rightear")  # moved on to the next bodypart
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + 150, box["y"] + 60); page.mouse.down()
+    page.mouse.move(box["x"] + 170, box["y"] + 80, steps=4); page.mouse.up()
+    ft.test_eq(w.points[1], ["", "leftear", img(170), img(80)])
+    canvas.click(button="right", position={"x": 100, "y": 50})
+    ft.test_eq([p[1] for p in w.points], ["leftear"])
+    page.keyboard.press("Control+z")
+    ft.test_eq([p[1] for p in w.points], ["snout", "leftear"])  # back as before the removal
+    page.keyboard.press("Delete")  # the current bodypart (leftear, picked by the drag)
+    ft.test_eq(w.points, [["", "snout", img(100), img(50)]])
+
+
+def test_keys_change_frame_and_bodypart_and_save(page, project):
+    w = label_frames(project, display_width=320)
+    canvas = mount(page, w)
+    canvas.click(position={"x": 40, "y": 30})
+    page.keyboard.press("ArrowUp"); ft.test_eq(page.get_attribute(".dlcnb-labeler", "data-bodypart"), "snout")
+    page.keyboard.press("ArrowDown"); page.keyboard.press("ArrowDown")
+    ft.test_eq(page.get_attribute(".dlcnb-labeler", "data-bodypart"), "rightear")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_selector(".dlcnb-labeler[data-frame='1'][data-ready='1']")
+    ft.test_eq(w.frame_index, 1)
+    h5 = labels_path(read_config(project), "m4s1")
+    ft.test_eq(read_labels(h5).iloc[0, :2].tolist(), [img(40), img(30)])  # saved on the frame change
+    ft.test_eq(page.get_attribute(".dlcnb-labeler", "data-npoints"), "0")
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_selector(".dlcnb-labeler[data-frame='0'][data-ready='1']")
+    ft.test_eq(page.get_attribute(".dlcnb-labeler", "data-npoints"), "1")  # its label is shown again
+    canvas.click(position={"x": 60, "y": 30})  # a frame opens on its first unlabeled bodypart: leftear
+    page.click(".dlcnb-save")
+    page.wait_for_function("document.querySelector('.dlcnb-status').textContent.startsWith('saved')")
+    ft.test_eq(read_labels(h5).iloc[0, 2:4].tolist(), [img(60), img(30)])
+
+
+def test_zoom_keeps_image_coordinates(page, project):
+    w = label_frames(project, display_width=320)
+    canvas = mount(page, w)
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + 160, box["y"] + 120); page.mouse.wheel(0, -100)
+    page.wait_for_selector(".dlcnb-labeler[data-zoom='1.25']")
+    canvas.click(position={"x": 160, "y": 120})  # the point under the cursor stays put when zooming
+    canvas.click(position={"x": 185, "y": 120})  # 25 CSS px right at 0.625 CSS px per image px
+    ft.test_eq(w.points, [["", "snout", img(160), img(120)], ["", "leftear", img(160) + 40, img(120)]])
+    page.keyboard.press("0")
+    ft.test_eq(page.get_attribute(".dlcnb-labeler", "data-zoom"), "1")
+
+
+def test_multianimal_choose_individual(page, tmp_path, project):
+    cfg = read_config(create_project("mice", "ann", working_directory=tmp_path / "ma", multianimal=True, individuals=["m1", "m2"]))
+    folder = Path(cfg["project_path"]) / "labeled-data/cage"; folder.mkdir()
+    (folder / "a.png").write_bytes((project.parent / "labeled-data/m4s1/img0000.png").read_bytes())
+    w = label_frames(cfg, display_width=320)
+    canvas = mount(page, w)
+    canvas.click(position={"x": 10, "y": 10})
+    page.select_option(".dlcnb-individual", label="m2")
+    canvas.click(position={"x": 200, "y": 10})
+    canvas.click(position={"x": 220, "y": 10})
+    ft.test_eq(w.points, [["m1", "bodypart1", img(10), img(10)], ["m2", "bodypart1", img(200), img(10)], ["m2", "bodypart2", img(220), img(10)]])
+    canvas.click(position={"x": 300, "y": 10})
+    page.keyboard.press("i")  # cycles through the individuals
+    ft.test_eq(page.get_attribute(".dlcnb-labeler", "data-individual"), "m1")
