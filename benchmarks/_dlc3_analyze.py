@@ -1,8 +1,8 @@
 """DeepLabCut 3's side of `analyze_resnet50_vs_dlc3.py`; run with DeepLabCut's own Python (`/work/venvs/dlc3/bin/python`).
 
-Usage: python _dlc3_analyze.py CONFIG VIDEO BATCH_SIZE. Makes shuffle 1 (ResNet-50, random weights: ImageNet weights
+Usage: python _dlc3_analyze.py CONFIG VIDEO BATCH_SIZE DEVICE. Makes shuffle 1 (ResNet-50, random weights: ImageNet weights
 cannot be downloaded here and speed does not depend on them), saves it as a snapshot, times `deeplabcut.analyze_videos`
-on VIDEO and prints one JSON line {"seconds": ..., "frames": ..., "h5": ...}."""
+on VIDEO and prints one JSON line {"seconds", "cpu_seconds", "frames", "params", "h5"}."""
 import json, sys, time
 from pathlib import Path
 
@@ -20,18 +20,18 @@ def make_shuffle(config):
     write_config(cfg_path, cfg)
     model = PoseModel.build(cfg["model"])
     torch.save({"model": model.state_dict(), "metadata": {"epoch": 1}}, train_dir / "snapshot-001.pt")
+    return sum(p.numel() for p in model.parameters())
 
 
-def main(config, video, batch_size):
-    import deeplabcut
-    make_shuffle(config)
-    start = time.perf_counter()
-    deeplabcut.analyze_videos(config, [video], shuffle=1, batch_size=batch_size, device="cpu", save_as_csv=False)
-    seconds = time.perf_counter() - start
+def main(config, video, batch_size, device):
+    import deeplabcut, pandas as pd
+    params = make_shuffle(config)
+    start, cpu = time.perf_counter(), time.process_time()
+    deeplabcut.analyze_videos(config, [video], shuffle=1, batch_size=batch_size, device=device, save_as_csv=False)
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     h5 = sorted(Path(video).parent.glob(Path(video).stem + "DLC_*.h5"))
-    import pandas as pd
-    print(json.dumps({"seconds": seconds, "frames": len(pd.read_hdf(h5[0])), "h5": str(h5[0])}))
+    print(json.dumps({"seconds": seconds, "frames": len(pd.read_hdf(h5[0])), "params": params, "cpu_seconds": cpu, "h5": str(h5[0])}))
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2], int(sys.argv[3]))
+    main(sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4])
