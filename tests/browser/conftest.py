@@ -6,15 +6,15 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 REPO = Path(__file__).resolve().parents[2]
-ARTIFACTS = REPO / "test-artifacts"
 CHROMIUM = os.environ.get("DLCNB_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    "One headless Chromium for the whole session (Debian's `chromium` package; never `playwright install`)."
+    "A headless Chromium per test module (Debian's `chromium` package; never `playwright install`)."
+    # Module scope: Playwright's sync API allows one running instance at a time, and other test modules start their own.
     if not Path(CHROMIUM).exists():
         pytest.fail(f"No Chromium at {CHROMIUM}: `apt-get install -y chromium` (or set DLCNB_CHROMIUM to its path).")
     with sync_playwright() as p:

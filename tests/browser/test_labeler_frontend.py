@@ -90,6 +90,11 @@ def project(template, tmp_path):
     import shutil
     return shutil.copytree(template, tmp_path / template.name) / "config.yaml"
 
+def synced(page, w):
+    "The widget's points once the page's pending messages have reached Python (a round trip flushes them)."
+    page.evaluate("() => new Promise(r => setTimeout(r, 0))")
+    return w.points
+
 def img(css, scale=0.5): return css / scale - 0.5  # image pixel under a CSS position, pixel centres on integers
 
 
@@ -99,18 +104,18 @@ def test_click_drag_remove_undo(page, project):
     ft.test_eq(canvas.bounding_box()["width"], 320)
     canvas.click(position={"x": 100, "y": 50})
     canvas.click(position={"x": 150, "y": 60})
-    ft.test_eq(w.points, [["", "snout", img(100), img(50)], ["", "leftear", img(150), img(60)]])
+    ft.test_eq(synced(page, w), [["", "snout", img(100), img(50)], ["", "leftear", img(150), img(60)]])
     ft.test_eq(page.get_attribute(".dlcnb-labeler", "data-bodypart"), "rightear")  # moved on to the next bodypart
     box = canvas.bounding_box()
     page.mouse.move(box["x"] + 150, box["y"] + 60); page.mouse.down()
     page.mouse.move(box["x"] + 170, box["y"] + 80, steps=4); page.mouse.up()
-    ft.test_eq(w.points[1], ["", "leftear", img(170), img(80)])
+    ft.test_eq(synced(page, w)[1], ["", "leftear", img(170), img(80)])
     canvas.click(button="right", position={"x": 100, "y": 50})
-    ft.test_eq([p[1] for p in w.points], ["leftear"])
+    ft.test_eq([p[1] for p in synced(page, w)], ["leftear"])
     page.keyboard.press("Control+z")
-    ft.test_eq([p[1] for p in w.points], ["snout", "leftear"])  # back as before the removal
+    ft.test_eq([p[1] for p in synced(page, w)], ["snout", "leftear"])  # back as before the removal
     page.keyboard.press("Delete")  # the current bodypart (leftear, picked by the drag)
-    ft.test_eq(w.points, [["", "snout", img(100), img(50)]])
+    ft.test_eq(synced(page, w), [["", "snout", img(100), img(50)]])
 
 
 def test_keys_change_frame_and_bodypart_and_save(page, project):
@@ -143,9 +148,18 @@ def test_zoom_keeps_image_coordinates(page, project):
     page.wait_for_selector(".dlcnb-labeler[data-zoom='1.25']")
     canvas.click(position={"x": 160, "y": 120})  # the point under the cursor stays put when zooming
     canvas.click(position={"x": 185, "y": 120})  # 25 CSS px right at 0.625 CSS px per image px
-    ft.test_eq(w.points, [["", "snout", img(160), img(120)], ["", "leftear", img(160) + 40, img(120)]])
+    ft.test_eq(synced(page, w), [["", "snout", img(160), img(120)], ["", "leftear", img(160) + 40, img(120)]])
+    page.keyboard.down("Shift")  # shift-drag pans the image 40 CSS px to the left
+    page.mouse.move(box["x"] + 200, box["y"] + 200); page.mouse.down()
+    page.mouse.move(box["x"] + 160, box["y"] + 200, steps=4); page.mouse.up()
+    page.keyboard.up("Shift")
+    ft.test_eq(len(synced(page, w)), 2)  # panning places nothing
+    canvas.click(position={"x": 160, "y": 120})
+    ft.test_eq(synced(page, w)[2], ["", "rightear", img(160) + 64, img(120)])
     page.keyboard.press("0")
     ft.test_eq(page.get_attribute(".dlcnb-labeler", "data-zoom"), "1")
+    canvas.click(position={"x": 100, "y": 100})
+    ft.test_eq(synced(page, w)[3], ["", "tailbase", img(100), img(100)])
 
 
 def test_multianimal_choose_individual(page, tmp_path, project):
@@ -158,7 +172,33 @@ def test_multianimal_choose_individual(page, tmp_path, project):
     page.select_option(".dlcnb-individual", label="m2")
     canvas.click(position={"x": 200, "y": 10})
     canvas.click(position={"x": 220, "y": 10})
-    ft.test_eq(w.points, [["m1", "bodypart1", img(10), img(10)], ["m2", "bodypart1", img(200), img(10)], ["m2", "bodypart2", img(220), img(10)]])
+    ft.test_eq(synced(page, w), [["m1", "bodypart1", img(10), img(10)], ["m2", "bodypart1", img(200), img(10)], ["m2", "bodypart2", img(220), img(10)]])
     canvas.click(position={"x": 300, "y": 10})
     page.keyboard.press("i")  # cycles through the individuals
     ft.test_eq(page.get_attribute(".dlcnb-labeler", "data-individual"), "m1")
+
+
+def test_refine_predictions_on_a_high_dpi_screen(browser, project):
+    "Drag a predicted point in `refine_labels` on a 2x screen; the correction lands in MachineLabelsRefine.h5."
+    import pandas as pd
+    from dlcnb.io import write_table, label_columns
+    from dlcnb.labeling import refine_labels
+    cfg = read_config(project)
+    pred = pd.DataFrame(0.9, index=pd.MultiIndex.from_tuples([("labeled-data", "m4s1", "img0001.png")]),
+                        columns=label_columns({**cfg, "scorer": "DLC_net"}, ("x", "y", "likelihood")))
+    pred.loc[:, pd.IndexSlice[:, :, "x"]] = [199.5, 299.5, 399.5, 499.5]
+    pred.loc[:, pd.IndexSlice[:, :, "y"]] = 99.5
+    write_table(pred, project.parent / "labeled-data/m4s1/machinelabels-iter0.h5")
+    ctx = browser.new_context(viewport={"width": 1000, "height": 700}, device_scale_factor=2)
+    page = ctx.new_page()
+    w = refine_labels(project, display_width=320)
+    canvas = mount(page, w)
+    ft.test_eq(page.evaluate("document.querySelector('.dlcnb-labeler canvas').width"), 640)  # 2 device px per CSS px
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + 150, box["y"] + 50); page.mouse.down()  # leftear, predicted at (299.5, 99.5)
+    page.mouse.move(box["x"] + 160, box["y"] + 70, steps=4); page.mouse.up()
+    page.click(".dlcnb-save")
+    page.wait_for_function("document.querySelector('.dlcnb-status').textContent.startsWith('saved')")
+    refined = read_labels(project.parent / "labeled-data/m4s1/MachineLabelsRefine.h5")
+    ft.test_eq(refined.iloc[0].tolist(), [199.5, 99.5, img(160), img(70), 399.5, 99.5, 499.5, 99.5])
+    ctx.close()
