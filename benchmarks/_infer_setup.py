@@ -4,7 +4,7 @@ from pathlib import Path
 import cv2, torch
 from dlcnb.core import example_project, read_config, bodyparts
 from dlcnb.models import build_model, save_snapshot
-from dlcnb.inference import train_dir
+from dlcnb.training import snapshot_dir
 from dlcnb.video import VideoReader
 
 DEFAULT_SCALE = 0.5  # the input scale dlcnb trains at by default (`pose_dataloaders(scale=0.5)`)
@@ -18,7 +18,7 @@ def load() -> str:
 def project_with_snapshot(dest, net_type:str, scale:float):
     "An openfield project in `dest` with shuffle 1's snapshot: a `net_type` model with random weights (speed does not depend on them)."
     config = example_project(dest); cfg = read_config(config)
-    folder = train_dir(cfg); folder.mkdir(parents=True, exist_ok=True)
+    folder = snapshot_dir(cfg); folder.mkdir(parents=True, exist_ok=True)
     meta = dict(net_type=net_type, bodyparts=[str(b) for b in bodyparts(cfg)], stride=8, scale=scale, Task=str(cfg["Task"]),
                 date=str(cfg["date"]), project_path=str(cfg["project_path"]), shuffle=1,
                 train_fraction=float(cfg["TrainingFraction"][0]), epoch=1)
