@@ -27,7 +27,7 @@ def best_of(f, repeats=3, warmup=None):
 def rms(e): return float(np.sqrt(np.mean(np.sum(e ** 2, -1))))
 
 
-def main(n_cams=6, n_dlt=200_000, n_ransac=300, noise=1.0, scene=300.):
+def main(n_cams=6, n_dlt=200_000, n_ransac=200, noise=1.0, scene=300.):
     rig = synthetic_rig(n_cams)
     tmp = Path(tempfile.mkdtemp()) / "calibration.toml"
     cg = CameraGroup.load(str(save_calibration(rig, tmp)))  # aniposelib reads our calibration.toml

@@ -10,7 +10,7 @@ SETTINGS = {  # name: synthetic_crossings arguments
     "3 animals, 5 kp, noise 1 px": dict(n_animals=3, n_frames=1000),
     "5 animals, faster, noise 2 px, more occlusion": dict(n_animals=5, n_frames=1000, period=120, noise=2.0, p_occlusion=0.02, p_missing=0.1),
 }
-SEEDS = range(5)
+SEEDS = range(10, 15)  # held out: stitch_tracklets' defaults were chosen on seeds 0-2 of the harder setting
 
 
 def score(name, kw, seed):
@@ -34,6 +34,6 @@ if __name__ == "__main__":
     summary = df.groupby(["setting", "tracker", "stage"], sort=False).agg(
         mota=("mota", "mean"), idf1=("idf1", "mean"), id_switches=("id_switches", "sum"), n_tracklets=("n_tracklets", "mean"), seconds=("seconds", "mean"))
     pd.set_option("display.width", 200)
-    print(f"{len(SEEDS)} seeds x 1000 frames per setting; MOTA and IDF1 are means over seeds, ID switches their sum;")
+    print(f"{len(SEEDS)} seeds ({SEEDS.start}-{SEEDS.stop - 1}) x 1000 frames per setting; MOTA and IDF1 are means over seeds, ID switches their sum;")
     print("scored against the ground truth where the animal was detected (occluded frames excluded).")
     print(summary.round(4).to_string())
