@@ -20,6 +20,21 @@ def test_notebooks_are_small_and_output_free():
         assert not any(c.get("outputs") for c in cells if c["cell_type"] == "code"), f"{nb} has saved outputs: run nbdev_clean"
 
 
+IMPORT = re.compile(r"^(import\s|from\s+\S+\s+import\s)")
+
+
+def test_imports_have_cells_of_their_own():
+    "nbdev's doc processing runs every cell holding an import on its own: such cells must hold only imports."
+    bad = []
+    for nb in sorted(NBS.rglob("*.ipynb")):
+        for i, c in enumerate(json.loads(nb.read_text())["cells"]):
+            lines = "".join(c["source"]).splitlines()
+            if c["cell_type"] != "code" or any(l.startswith("#|") and "export" in l for l in lines): continue
+            code = [l for l in lines if l.strip() and not l.startswith("#")]
+            if any(IMPORT.match(l) for l in code) and not all(IMPORT.match(l) and ";" not in l for l in code): bad.append(f"{nb.name} cell {i}")
+    assert not bad, f"cells mixing imports with other code (split them, e.g. with a notebook editor): {bad}"
+
+
 def test_nbdev_doc_processing_runs_clean():
     "nbdev's doc pre-processing (what `nbdev_docs` runs before Quarto) executes every notebook's exported, import and show_doc cells."
     # In a subprocess: nbdev's process pool must not fork this test process (it holds a browser and Dask threads).
