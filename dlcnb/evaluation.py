@@ -104,7 +104,7 @@ def predictions_table(preds:np.ndarray, # (N, K, 3) predictions
                      ) -> pd.DataFrame:
     "Predictions in DeepLabCut's table layout (scorer/bodyparts/coords with x, y, likelihood)."
     cols = pd.MultiIndex.from_product([[scorer], bodyparts, ["x", "y", "likelihood"]], names=["scorer", "bodyparts", "coords"])
-    return pd.DataFrame(preds.reshape(len(preds), -1), index=index, columns=cols)
+    return pd.DataFrame(preds.reshape(len(preds), -1).astype(np.float64), index=index, columns=cols)
 
 def split_scores(labels:np.ndarray, preds:np.ndarray, pcutoff:float) -> dict:
     "rmse, rmse_pcutoff, mAP and mAR of one split."

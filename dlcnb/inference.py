@@ -15,11 +15,11 @@ from .video import VideoReader, iter_batches
 from .distributed import map_videos, cached_on_worker, worker_device
 from .models import preprocess, decode, load_snapshot, save_snapshot, build_model
 from .training import snapshot_dir, find_snapshot
+from .evaluation import predictions_table
 
 # %% auto #0
 __all__ = ['check_snapshot', 'scorer_name', 'Predictor', 'predict_video', 'output_paths', 'load_predictor', 'analyze_videos',
-           'prediction_table', 'analyze_images', 'prediction_path', 'create_labeled_video', 'export_model',
-           'load_exported_model']
+           'analyze_images', 'prediction_path', 'create_labeled_video', 'export_model', 'load_exported_model']
 
 # %% ../nbs/09_inference.ipynb #7a48ac5a
 def _snapshot_file(cfg, shuffle, trainingsetindex, snapshot) -> Path:
@@ -203,15 +203,6 @@ def _read_rgb(path:Path) -> np.ndarray:
     if img is None: raise DLCNBError(f"Cannot read image {path}: it is not a readable PNG/JPEG. Remove it from the folder or re-save it.")
     return cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
 
-def prediction_table(kps:np.ndarray, # (rows, keypoints, 3) predictions
-                     bodyparts:list, # keypoint names
-                     scorer:str, # DeepLabCut's scorer string
-                     index=None, # row labels (default 0..n-1)
-                    ) -> pd.DataFrame:
-    "A DeepLabCut prediction table (scorer/bodyparts/coords with x, y, likelihood) from keypoint arrays."
-    cols = pd.MultiIndex.from_product([[scorer], list(bodyparts), ["x", "y", "likelihood"]], names=["scorer", "bodyparts", "coords"])
-    return pd.DataFrame(kps.reshape(len(kps), -1).astype(np.float64), index=index, columns=cols)
-
 def analyze_images(config, # the project's config file or folder
                    folder, # a folder of images
                    shuffle:int=1, # shuffle number
@@ -227,7 +218,7 @@ def analyze_images(config, # the project's config file or folder
     predictor = load_predictor(config, shuffle, trainingsetindex, snapshot, device, optimize="none")
     kps = np.concatenate([predictor(_read_rgb(p)[None]) for p in progress_bar(images, leave=False)])
     scorer = scorer_name(predictor.meta)
-    df = prediction_table(kps, predictor.meta["bodyparts"], scorer, [str(p) for p in images])
+    df = predictions_table(kps, [str(p) for p in images], scorer, predictor.meta["bodyparts"])
     write_table(df, Path(destfolder or folder) / f"image_predictions_{scorer}.h5", csv=False)
     return df
 
