@@ -10,7 +10,7 @@ import numpy as np, pandas as pd, xarray as xr
 import networkx as nx
 from scipy.optimize import linear_sum_assignment
 from .core import DLCNBError
-from .poses import make_poses, log_step, frame_numbers, validate_poses, read_dlc_file, write_dlc_file, load_poses, save_poses
+from .poses import make_poses, log_step, frame_numbers, validate_poses, read_dlc_file, write_dlc_file, load_poses, save_poses, read_sleap_predictions
 
 # %% auto #0
 __all__ = ['KIND_SYMBOL', 'COLORS', 'body_size', 'keypoint_distance', 'oks_cost', 'load_detections',
