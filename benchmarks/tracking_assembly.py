@@ -6,7 +6,8 @@ import json
 import numpy as np
 from _machine import machine
 from dlcnb.core import example_data
-from dlcnb.tracking import read_sleap_predictions, Assembler, pool_candidates
+from dlcnb.poses import read_sleap_predictions
+from dlcnb.assembly import Assembler, pool_candidates
 
 CALIBRATION, TEST = slice(0, 300), slice(300, 1100)
 

@@ -5,7 +5,8 @@ sys.path[:0] = [str(Path(__file__).parent), str(Path(__file__).parents[1])]  # _
 import numpy as np, pandas as pd, xarray as xr
 from _machine import machine
 from dlcnb.core import example_data
-from dlcnb.tracking import read_sleap_predictions, convert_detections2tracklets, stitch_tracklets, mot_metrics, _gather
+from dlcnb.poses import read_sleap_predictions
+from dlcnb.tracking import convert_detections2tracklets, stitch_tracklets, mot_metrics, _gather
 
 SLP = example_data("flies") / "centered_pair_predictions.slp"
 

@@ -4,9 +4,10 @@ import fastcore.test as ft
 from hypothesis import given, settings, strategies as st
 from dlcnb.core import DLCNBError, example_data
 from dlcnb.poses import make_poses, load_poses, read_dlc_file
-from dlcnb.tracking import (read_sleap_predictions, convert_detections2tracklets, stitch_tracklets, tracks_path, mot_metrics,
-                            synthetic_crossings, swap_identities, find_identity_swaps, plot_identity_swaps, Assembler,
-                            pool_candidates, load_detections, keypoint_distance)
+from dlcnb.poses import read_sleap_predictions
+from dlcnb.assembly import Assembler, pool_candidates
+from dlcnb.tracking import (convert_detections2tracklets, stitch_tracklets, tracks_path, mot_metrics, synthetic_crossings,
+                            swap_identities, find_identity_swaps, plot_identity_swaps, load_detections, keypoint_distance)
 
 SLP = example_data("flies") / "centered_pair_predictions.slp"
 
