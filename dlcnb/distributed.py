@@ -55,12 +55,12 @@ def cached_on_worker(key, # anything hashable that identifies the resource (e.g.
     if key not in _WORKER_CACHE: _WORKER_CACHE[key] = factory()
     return _WORKER_CACHE[key]
 
-# %% ../nbs/03a_distributed.ipynb #801aedf5
-def _run_one(func, video, kwargs) -> dict:
-    "Run `func(video, **kwargs)`, catching errors so one video never stops the others."
+# %% ../nbs/03a_distributed.ipynb #be3bf58c
+def _run_one(func, name:str, item, kwargs) -> dict:
+    "Run `func(item, **kwargs)`, catching errors so one task never stops the others."
     t0 = time.time()
-    row = dict(video=str(video), status="done", result=None, error="", worker=f"{socket.gethostname()}:{os.getpid()}")
-    try: row["result"] = func(video, **kwargs)
+    row = dict(video=name, status="done", result=None, error="", worker=f"{socket.gethostname()}:{os.getpid()}")
+    try: row["result"] = func(item, **kwargs)
     except Exception as e: row.update(status="failed", error=f"{type(e).__name__}: {e}\n{traceback.format_exc()}")
     row["seconds"] = round(time.time() - t0, 3)
     return row
@@ -70,35 +70,35 @@ def _say(row:dict):
           + (f" -- {row['error'].splitlines()[0]}" if row["error"] else ""), flush=True)
     return row
 
-def _on_cluster(client:Client, func, videos:list, kwargs:dict) -> list[dict]:
+def _on_cluster(client:Client, func, items:dict, kwargs:dict) -> list[dict]:
     print(f"Dask dashboard: {client.dashboard_link}", flush=True)
-    name = getattr(func, "__name__", "task")
-    futures = {client.submit(_run_one, func, v, kwargs, key=f"{name}-{v.stem}-{tokenize(str(v), time.time())}"): v for v in videos}
+    fname = getattr(func, "__name__", "task")
+    futures = {client.submit(_run_one, func, n, item, kwargs, key=f"{fname}-{Path(n).stem}-{tokenize(n, time.time())}"): n
+               for n, item in items.items()}
     rows, bar = [], progress_bar(range(len(futures)), leave=False); it = iter(bar)
     for fut in as_completed(futures):
         try: row = fut.result()
         except Exception as e:  # the worker died (KilledWorker) or the task was lost
-            row = dict(video=str(futures[fut]), status="failed", result=None, error=f"{type(e).__name__}: {e}", worker="", seconds=None)
+            row = dict(video=futures[fut], status="failed", result=None, error=f"{type(e).__name__}: {e}", worker="", seconds=None)
         rows.append(_say(row)); next(it, None)
     return rows
 
 def map_videos(func, # `func(video, **kwargs)`: processes one video, writes its outputs atomically, returns something small
-               videos:list, # the videos
+               videos:list|dict, # the videos, or `{name: item}` for other tasks (`func` and `done` then get the item)
                done=None, # `done(video) -> bool`: the video's outputs already exist (skip it)
                client:Client|bool|None=None, # a Dask client; None: a LocalCluster for several videos; False: run here
                **kwargs, # passed on to `func`
               ) -> pd.DataFrame:
     "Run `func` on every video (one Dask task each), skipping videos already done; a report row per video."
-    videos = [Path(v) for v in videos]
-    skip = {v for v in videos if done is not None and done(v)}
-    todo = [v for v in videos if v not in skip]
-    rows = [dict(video=str(v), status="skipped", result=None, error="", worker="", seconds=0.0) for v in skip]
+    items = dict(videos) if isinstance(videos, dict) else {str(v): Path(v) for v in videos}
+    todo = {n: item for n, item in items.items() if done is None or not done(item)}
+    rows = [dict(video=n, status="skipped", result=None, error="", worker="", seconds=0.0) for n in items if n not in todo]
     if client is None and len(todo) > 1:
         with local_cluster(len(todo)) as cluster, Client(cluster) as c: rows += _on_cluster(c, func, todo, kwargs)
     elif client: rows += _on_cluster(client, func, todo, kwargs)
-    else: rows += [_say(_run_one(func, v, kwargs)) for v in progress_bar(todo, leave=False)]
-    report = pd.DataFrame(rows, columns=["video", "status", "seconds", "worker", "result", "error"]).set_index("video").loc[[str(v) for v in videos]].reset_index()
-    if (failed := (report.status == "failed").sum()): print(f"{failed} of {len(videos)} videos failed; rerun to retry them (finished videos are skipped).")
+    else: rows += [_say(_run_one(func, n, todo[n], kwargs)) for n in progress_bar(list(todo), leave=False)]
+    report = pd.DataFrame(rows, columns=["video", "status", "seconds", "worker", "result", "error"]).set_index("video").loc[list(items)].reset_index()
+    if (failed := (report.status == "failed").sum()): print(f"{failed} of {len(items)} tasks failed; rerun to retry them (finished ones are skipped).")
     return report
 
 # %% ../nbs/03a_distributed.ipynb #30b9d027
