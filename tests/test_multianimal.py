@@ -15,6 +15,15 @@ FLIES = example_data("flies")
 SLP, VIDEO = FLIES / "centered_pair_predictions.slp", FLIES / "centered_pair_low_quality.mp4"
 
 
+def fly_clip(path, start:int, stop:int):
+    "Frames `start:stop` of the fly video as an MJPG .avi at `path`."
+    with VideoReader(VIDEO) as r:
+        w = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), r.fps, r.size)
+        for f in r.iter_frames(start, stop): w.write(cv2.cvtColor(f, cv2.COLOR_RGB2BGR))
+        w.release()
+    return path
+
+
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     "A two-fly project (16 frames from SLEAP's predictions) with a 2-epoch bottom-up model."
@@ -58,13 +67,35 @@ def test_multianimal_model_through_analysis_and_tracking(trained, tmp_path):
     ft.test_eq(scores.index[0][:3], (0.95, 1, 2))
     h5 = next(evaluation_dir(read_config(trained), 0.95, 1).glob("*.h5"))
     ft.test_eq(pd.read_hdf(h5).columns.names, ["scorer", "individuals", "bodyparts", "coords"])
-    clip = tmp_path / "clip.avi"
-    with VideoReader(VIDEO) as r:
-        w = cv2.VideoWriter(str(clip), cv2.VideoWriter_fourcc(*"MJPG"), r.fps, r.size)
-        for f in r.iter_frames(300, 330): w.write(cv2.cvtColor(f, cv2.COLOR_RGB2BGR))
-        w.release()
+    clip = fly_clip(tmp_path / "clip.avi", 300, 330)
     dets = analyze_videos(trained, clip, snapshot=-1)
     ft.test_eq(dict(dets.sizes), {"time": 30, "space": 2, "keypoint": 24, "individual": 2})
     back = read_dlc_file(next(tmp_path.glob("clip*DLC*.h5")))
     ft.test_eq(back.individual.values.tolist(), ["det_0", "det_1"])
     np.testing.assert_allclose(back.position.values, dets.position.values, atol=1e-3)
+
+
+@pytest.fixture(scope="module")
+def trained_well(tmp_path_factory):
+    "A two-fly project (40 frames from SLEAP's predictions) with a bottom-up model trained long enough to use (~2 CPU-min)."
+    config = example_multianimal_project(tmp_path_factory.mktemp("ma_well"), n_frames=40)
+    create_training_dataset(config)
+    train_network(config, epochs=60, batch_size=8, scale=0.5, crop=None, save_epochs=60)
+    return config
+
+
+def test_own_model_tracks_the_two_flies(trained_well, tmp_path):
+    "Real data end to end: our model finds both flies in every frame of a 200-frame stretch, and tracking keeps their identities (vs SLEAP)."
+    from dlcnb.tracking import convert_detections2tracklets, stitch_tracklets, mot_metrics
+    from dlcnb.poses import read_sleap_predictions
+    scores = evaluate_network(trained_well, show_errors=False).iloc[0]
+    assert scores["test rmse"] < 8 and scores["test mAP"] > 70, scores
+    clip = fly_clip(tmp_path / "clip.avi", 300, 500)
+    dets = analyze_videos(trained_well, clip)
+    per_frame = dets.position.isel(space=0).notnull().any("keypoint").sum("individual")
+    assert float((per_frame == 2).mean()) > 0.95
+    tracks = stitch_tracklets(convert_detections2tracklets(dets), n_tracks=2)
+    sleap = read_sleap_predictions(SLP, by_track=True).isel(time=slice(300, 500))
+    sleap = sleap.assign_coords(time=np.arange(200)).isel(individual=(-(sleap.sleap_track >= 0).sum("time")).argsort().values[:2])
+    m = mot_metrics(tracks, sleap).iloc[0]
+    assert m.num_switches == 0 and m.idf1 > 0.95, m
