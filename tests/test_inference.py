@@ -10,7 +10,7 @@ from dlcnb.video import VideoReader
 from dlcnb.training import snapshot_dir, find_snapshot
 import dlcnb.inference as inf
 
-SCORER = "DLC_EfficientnetLite0_openfieldOct30shuffle1_snapshot_3"
+SCORER = "DLC_EfficientnetLite0_openfieldOct30shuffle1_snapshot_003"
 
 
 @pytest.fixture
