@@ -134,7 +134,7 @@ def test_snapshot_choice(project):
     ckpt = torch.load(folder / "snapshot-003.pt", weights_only=True)
     torch.save({**ckpt, "metadata": {**ckpt["metadata"], "epoch": 2}}, folder / "snapshot-best-002.pt")
     inf.analyze_videos(config, clip, optimize="none")
-    assert inf.output_paths(clip, SCORER.replace("_3", "_2"))["nc"].exists()
+    assert inf.output_paths(clip, SCORER.replace("_003", "_002"))["nc"].exists()
     inf.analyze_videos(config, clip, snapshot=-1, optimize="none")
     assert outputs(clip)["nc"].exists()
 
