@@ -12,7 +12,7 @@ from scipy.optimize import least_squares
 from scipy.sparse import lil_matrix
 from threadpoolctl import threadpool_limits
 from fastprogress.fastprogress import progress_bar
-from .core import DLCNBError, atomic_write_bytes, read_config, write_config, _yaml
+from .core import DLCNBError, atomic_write_bytes, read_config, write_config, _yaml, safe_load_pickle
 
 # %% auto #0
 __all__ = ['PROJECT_3D_DIRS', 'rodrigues', 'distort', 'project_camera', 'Camera', 'Calibration', 'Board', 'images_by_camera',
@@ -433,7 +433,7 @@ def load_calibration(path, # an Anipose `calibration.toml` or DeepLabCut `stereo
         path = next((p for p in (folder / "calibration.toml", folder / "stereo_params.pickle") if p.exists()), folder / "calibration.toml")
     if not path.exists(): raise DLCNBError(f"No calibration at {path}. Run `calibrate_cameras(config3d, calibrate=True)` first.")
     if path.suffix == ".toml": return from_toml(path.read_text(), path)
-    try: return from_stereo_params(pickle.loads(path.read_bytes()))
+    try: return from_stereo_params(safe_load_pickle(path))
     except Exception as e: raise DLCNBError(f"Cannot read {path} as DeepLabCut stereo parameters ({e}).") from e
 
 # %% ../nbs/14a_calibration.ipynb #be6e195b

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #8e19f479
 from __future__ import annotations
-import os, shutil, datetime, tempfile, io
+import os, shutil, datetime, tempfile, io, pickle
 from contextlib import contextmanager
 from pathlib import Path
 from importlib.resources import files
@@ -12,8 +12,8 @@ from ruamel.yaml import YAML
 
 # %% auto #0
 __all__ = ['CONFIG_TEMPLATE', 'PROJECT_DIRS', 'DLCNBError', 'default_config', 'config_path', 'atomic_path', 'atomic_write_bytes',
-           'write_config', 'read_config', 'cfg_get', 'is_multianimal', 'bodyparts', 'individuals', 'add_videos',
-           'create_project', 'example_data', 'example_project']
+           'write_config', 'read_config', 'safe_load_pickle', 'cfg_get', 'is_multianimal', 'bodyparts', 'individuals',
+           'add_videos', 'create_project', 'example_data', 'example_project']
 
 # %% ../nbs/00_core.ipynb #eb7bbbf2
 class DLCNBError(Exception):
@@ -167,6 +167,32 @@ def read_config(config, # the config file, the project folder, or a config dict 
         cfg["project_path"] = here
         if os.access(path.parent, os.W_OK): write_config(path, cfg)
     return cfg
+
+# %% ../nbs/00_core.ipynb #4e052223
+_SAFE_GLOBALS = {
+    ("builtins", n) for n in ("set", "frozenset", "complex", "slice", "range", "bytearray")} | {
+    ("collections", "OrderedDict"), ("collections", "defaultdict"), ("_codecs", "encode"),
+    ("ruamel.yaml.scalarfloat", "ScalarFloat"),  # in splits written by dlcnb 0.1 (a float subclass)
+    *((m, n) for m in ("numpy.core.multiarray", "numpy._core.multiarray") for n in ("_reconstruct", "scalar")),
+    *((m, n) for m in ("numpy", "numpy.core.numeric", "numpy._core.numeric") for n in ("ndarray", "dtype", "_frombuffer")),
+}
+
+class _SafeUnpickler(pickle.Unpickler):
+    "An unpickler that builds only numpy arrays, dtypes, scalars and builtin containers."
+    def find_class(self, module, name):
+        if (module, name) in _SAFE_GLOBALS or (module == "numpy.dtypes" and name.endswith("DType")):
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed")
+
+def safe_load_pickle(path, # a pickle file written by DeepLabCut (split, analysis metadata, calibration)
+                    ):
+    "Load `path` with a restricted unpickler; a `DLCNBError` naming the file if it holds anything else."
+    path = Path(path)
+    try:
+        with open(path, "rb") as f: return _SafeUnpickler(f).load()
+    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, TypeError, ValueError) as e:
+        raise DLCNBError(f"{path} is not a pickle as DeepLabCut writes it ({e}); it was not loaded, because a pickle "
+                         "can run code. Recreate the file with DeepLabCut or dlcnb, or remove it.") from e
 
 # %% ../nbs/00_core.ipynb #fadb6fb3
 def cfg_get(cfg:dict, # a config read with `read_config`

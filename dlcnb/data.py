@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np, pandas as pd, torch, torch.nn.functional as F, cv2
 from ruamel.yaml import YAML
 from fastai.data.all import DataLoader, DataLoaders, ItemTransform, Pipeline
-from .core import DLCNBError, read_config, cfg_get, bodyparts, individuals, atomic_path, config_path
+from .core import (DLCNBError, read_config, cfg_get, bodyparts, individuals, atomic_path, config_path,
+                        safe_load_pickle)
 from .io import load_labels, write_table
 from .models import IMAGENET_MEAN, IMAGENET_STD, DEFAULT_NET_TYPE, check_net_type
 
@@ -109,7 +110,7 @@ def create_training_dataset(config, # project config (file, folder or dict)
     for frac in fractions:
         for shuffle in Shuffles or range(1, num_shuffles + 1):
             train, test = split_indices(len(labels), frac, shuffle)
-            with atomic_path(split_path(cfg, frac, shuffle)) as tmp: tmp.write_bytes(pickle.dumps([data, train, test, frac]))
+            with atomic_path(split_path(cfg, frac, shuffle)) as tmp: tmp.write_bytes(pickle.dumps([data, train, test, float(frac)]))
             meta["shuffles"][f"{cfg['Task']}{cfg['date']}-trainset{pct(frac)}shuffle{shuffle}"] = {
                 "train_fraction": float(frac), "index": int(shuffle), "engine": "pytorch", "net_type": net_type,
                 "split": {"train": [int(i) for i in train], "test": [int(i) for i in test]},
@@ -129,7 +130,7 @@ def read_split(config, # project config
     frac = cfg_get(cfg, "TrainingFraction")[trainingsetindex]
     path = split_path(cfg, frac, shuffle)
     if not path.exists(): raise DLCNBError(f"No shuffle {shuffle} at {path}. Create it with `create_training_dataset(config, Shuffles=[{shuffle}])`.")
-    _, train, test, frac = pickle.loads(path.read_bytes())
+    _, train, test, frac = safe_load_pickle(path)
     return np.asarray(train), np.asarray(test), frac
 
 # %% ../nbs/05_data.ipynb #a5e4c257
