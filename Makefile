@@ -1,13 +1,13 @@
 # The two commands of the README: `make demo` (install, then run the demo pipeline) and `make test` (install, then run every test).
+# Installs use the exact tested versions in constraints.txt (torch 2.14.1 from this machine's disk among them);
+# setup.py itself only asks for ranges, so `pip install dlcnb` on Colab keeps Colab's torch.
 SHELL := /bin/bash
 PY ?= python3
-PIP := $(PY) -m pip install --quiet --disable-pip-version-check
-TORCH := torch==2.14.1 torchvision==0.29.1
+PIP := $(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt
 
-.PHONY: install install-dev demo test export-check nbtest pytest readme
+.PHONY: install install-dev demo test lint export-check nbtest pytest readme constraints
 
 install:
-	$(PIP) $(TORCH)
 	$(PIP) -e .
 
 install-dev: install
@@ -16,6 +16,9 @@ install-dev: install
 
 demo: install
 	dlcnb demo --out dlcnb-demo
+
+lint:
+	ruff check dlcnb nbs tests benchmarks tools
 
 export-check:
 	nbdev_export
@@ -27,8 +30,12 @@ nbtest:
 pytest:
 	$(PY) -m pytest tests -q -p no:cacheprovider
 
-test: install-dev export-check nbtest pytest
+test: install-dev lint export-check nbtest pytest
 	@test -z "$$(git status --porcelain --untracked-files=all nbs tests)" || (git status --porcelain nbs tests; echo "tests left files behind"; exit 1)
 
 readme:
 	$(PY) -c 'from dlcnb.docs import write_readme; write_readme()'
+
+# Refresh constraints.txt from the environment the tests just passed in (run after adding a dependency).
+constraints:
+	$(PY) -m pip freeze --exclude-editable | grep -v '^dlcnb' > constraints.txt

@@ -1,5 +1,5 @@
 "Describe the machine a benchmark ran on, so every printed figure names it."
-import os, platform, subprocess
+import os, platform
 
 
 def machine() -> str:

@@ -4,7 +4,7 @@ the .h5, _meta.pickle and .nc), with the decode-only rate as the ceiling.
 Run from the repo root: `python benchmarks/analyze_openfield_cpu.py [--device cuda]`. The model has random weights:
 speed does not depend on them. Optional GPU path: `--device cuda` runs the same pipeline in float16, channels-last
 (`Predictor(optimize="auto")`); no GPU figure is claimed from this machine."""
-import argparse, sys, tempfile, time
+import argparse, sys, tempfile
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 import torch

@@ -2,7 +2,7 @@
 import sys, time
 from pathlib import Path
 sys.path[:0] = [str(Path(__file__).parent), str(Path(__file__).parents[1])]  # _machine, and this checkout's dlcnb
-import numpy as np, pandas as pd
+import pandas as pd
 from _machine import machine
 from dlcnb.tracking import synthetic_crossings, convert_detections2tracklets, stitch_tracklets, mot_metrics
 

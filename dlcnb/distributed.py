@@ -4,14 +4,14 @@
 
 # %% ../nbs/03a_distributed.ipynb #0d494496
 from __future__ import annotations
-import os, time, socket, traceback
+import os, shutil, time, socket, traceback
 from pathlib import Path
-import numpy as np, pandas as pd, xarray as xr
+import pandas as pd, xarray as xr
 import dask
 from dask.base import tokenize
 from distributed import Client, LocalCluster, as_completed, get_worker
 from fastprogress.fastprogress import progress_bar
-from .core import DLCNBError, atomic_path
+from .core import DLCNBError
 from .poses import validate_poses
 
 # %% auto #0

@@ -142,3 +142,19 @@ def test_triangulate_sessions_on_a_cluster_equals_sequential_and_resumes(tmp_pat
     fixed = triangulate_sessions(config, sessions, destfolder=tmp_path / "par", client=False)
     assert fixed.status.tolist() == ["skipped"] * 4 + ["failed", "done"]
     np.testing.assert_allclose(pd.read_hdf(tmp_path / "par" / "trial6_DLC_3D.h5").to_numpy().reshape(30, 5, 3), truths["trial6"][:, :, 0], atol=1e-6)
+
+
+def test_save_pose_collection_from_the_package(tmp_path):
+    "save_pose_collection (the installed module, not a notebook's namespace) writes and then replaces a zarr store."
+    from dlcnb.poses import make_poses, save_poses
+    from dlcnb.distributed import open_pose_collection, save_pose_collection
+    rng = np.random.default_rng(0)
+    files = [save_poses(make_poses(rng.normal(size=(30, 2, 3, 1)).astype(np.float32),
+                                   rng.uniform(size=(30, 3, 1)).astype(np.float32), keypoints=["a", "b", "c"]),
+                        tmp_path / f"v{i}.nc") for i in range(2)]
+    ds = open_pose_collection(files)
+    store = save_pose_collection(ds, tmp_path / "all.zarr", time_chunk=10)
+    save_pose_collection(ds, store, time_chunk=10)  # replacing an existing store
+    back = open_pose_collection(store)
+    np.testing.assert_allclose(back.position.values, ds.position.values)
+    assert not list(tmp_path.glob(".all.zarr*"))

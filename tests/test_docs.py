@@ -1,5 +1,5 @@
 "The docs, proven offline: README in sync, small notebooks, clean nbdev doc processing, pages that render with figures."
-import json, os, re, shutil, subprocess, sys
+import json, re, subprocess, sys
 from pathlib import Path
 import pytest
 from dlcnb.docs import readme_text, check_notebook_sizes, render_html

@@ -1,10 +1,9 @@
 "File round trips, bad input and atomic writes of the foundation modules (core, io, poses, video)."
 import shutil
 from pathlib import Path
-import numpy as np, pandas as pd, xarray as xr, pytest, cv2
+import numpy as np, pandas as pd, xarray as xr, pytest
 from hypothesis import given, settings, strategies as st, HealthCheck
-import fastcore.test as ft
-from dlcnb.core import DLCNBError, read_config, write_config, cfg_get, create_project, add_videos, example_data, default_config
+from dlcnb.core import DLCNBError, read_config, write_config, create_project, add_videos, example_data, default_config
 from dlcnb.io import read_labels, write_labels, load_labels, label_columns, H5_KEY
 from dlcnb.poses import from_dlc_df, to_dlc_df, save_poses, load_poses, to_movement, read_dlc_file, write_dlc_file
 from dlcnb.video import VideoReader, extract_frames

@@ -37,6 +37,7 @@ def test_import_keeps_earlier_labels_and_backs_up(tmp_path):
     "A second import only adds frames: frames labelled before (here corrected by hand) keep their labels; the previous file is kept as .bak."
     config = create_project("flies", "me", working_directory=tmp_path, multianimal=True, individuals=["a", "b"])
     first = import_sleap_labels(config, SLP, VIDEO, n_frames=3, set_bodyparts=True)       # frames 0, 550, 1099
+    ft.test_eq(len(first), 3)
     path = labels_path(read_config(config), VIDEO.stem)
     hand = read_labels(path, read_config(config))
     hand.iloc[0, :2] = [1.5, 2.5]; hand.iloc[1, 2:4] = np.nan                               # a correction and a deletion by hand

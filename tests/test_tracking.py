@@ -2,7 +2,7 @@
 import numpy as np, pandas as pd, pytest
 import fastcore.test as ft
 from hypothesis import given, settings, strategies as st
-from dlcnb.core import DLCNBError, example_data
+from dlcnb.core import example_data
 from dlcnb.poses import make_poses, load_poses, read_dlc_file
 from dlcnb.poses import read_sleap_predictions
 from dlcnb.assembly import Assembler, pool_candidates

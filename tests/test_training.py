@@ -1,12 +1,12 @@
 "End-to-end checks of the installed training/evaluation engine on the bundled openfield project (tiny sizes)."
 import os
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-import numpy as np, pandas as pd, torch
+import numpy as np, torch
 import fastcore.test as ft
-from dlcnb.core import DLCNBError, read_config
+from dlcnb.core import read_config
 from dlcnb.io import load_labels, write_labels, labels_path
-from dlcnb.data import create_training_dataset, read_split, pose_dataloaders
-from dlcnb.models import build_model, preprocess, decode, load_snapshot
+from dlcnb.data import create_training_dataset, read_split
+from dlcnb.models import preprocess, decode
 from dlcnb.training import train_network, snapshot_dir, load_model, PoseLoss
 from dlcnb.evaluation import evaluate_network, rmse, map_mar, evaluation_dir
 

@@ -22,6 +22,8 @@ RECIPES = {
     "movement015": ("3.11", False, ["movement==0.15.*"]),
     "movement017": ("3.12", False, ["movement==0.17.*"]),
     "anipose": ("3.11", True, ["aniposelib==0.8.0"]),
+    # not a peer: a user's environment holding another torch (2.13.0, CPU build), for tests/test_install.py
+    "torch213": ("3.11", True, ["torch==2.13.0", "torchvision==0.28.0"]),
 }
 
 

@@ -1,5 +1,5 @@
 "Browser fixtures: Debian's Chromium driven by Playwright, and a throw-away JupyterLab server (see README's test set-up)."
-import json, os, secrets, shutil, socket, subprocess, sys, time, urllib.request
+import json, os, secrets, socket, subprocess, sys, time, urllib.request
 from pathlib import Path
 from types import SimpleNamespace
 import pytest

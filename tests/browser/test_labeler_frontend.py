@@ -1,7 +1,7 @@
 "The labeler's ES module in Chromium without a server: a fake anywidget model wired to the real Python widget."
 import base64
 from pathlib import Path
-import numpy as np, pytest
+import pytest
 import fastcore.test as ft
 from dlcnb.core import example_project, read_config, create_project
 from dlcnb.io import read_labels, labels_path
