@@ -315,6 +315,10 @@ class LabelFile:
                 self.scorer, self.base = df.columns.get_level_values("scorer")[0], with_scorer(df, cfg["scorer"])
         except DLCNBError as e: self.error = str(e)
 
+    def release(self):
+        "Drop this process's labeler lock of the folder."
+        release_lock(self.path.parent)
+
     def changed_on_disk(self) -> bool:
         "Whether the file changed since it was read or last saved here."
         return fingerprint(self.source or self.path) != self.stamp
