@@ -500,7 +500,8 @@ def _on_msg(self:Labeler, widget, content:dict, buffers):
         elif kind == "goto": self.goto(content["index"])
         elif kind == "save": self._try_save()
         else: self.status = f"Ignored unknown message {content!r}"
-    except Exception as e: self.status = f"Error: {type(e).__name__}: {e}"  # shown in the widget, which stays usable
+    except Exception as e:  # shown in the widget, which stays usable
+        self.status = f"Error: {e}" if isinstance(e, DLCNBError) else f"Error: {type(e).__name__}: {e}"
 
 # %% ../nbs/04_labeling.ipynb #f3e63dcd
 _OPEN = weakref.WeakSet()  # labelers to save at kernel shutdown
