@@ -313,7 +313,9 @@ class LabelFile:
             if self.source is not None:
                 df = read_labels(self.source, cfg)
                 self.scorer, self.base = df.columns.get_level_values("scorer")[0], with_scorer(df, cfg["scorer"])
+                keep_version(self.source)  # what was there when opened, whoever wrote it, stays recoverable
         except DLCNBError as e: self.error = str(e)
+        except OSError: pass  # a read-only folder: the version stays unkept, labels are still shown
 
     def release(self):
         "Drop this process's labeler lock of the folder."
