@@ -152,7 +152,7 @@ def clean_leftovers(path:Path, # a file whose temp files (of killed writes) are 
 @contextmanager
 def atomic_path(path:Path, # the file to (re)write
                ):
-    "Yield a temp path beside `path`; on success it replaces `path` atomically (keeping its mode), on failure it is removed."
+    "Yield a temp path beside `path`; on success it replaces `path` atomically (keeping its mode), else it is removed."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     clean_leftovers(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp"); os.close(fd)
@@ -214,13 +214,15 @@ def inside(root:Path, # the folder `path` must stay in (the project)
     "`path` if, with symlinks of its parents resolved, it lies inside `root`; else a `DLCNBError`."
     root, path = Path(root).resolve(), Path(root) / path
     if not path.parent.resolve().is_relative_to(root):
-        raise DLCNBError(f"{what} points to {path}, outside the project {root}. Fix the value so it stays in the project.")
+        raise DLCNBError(f"{what} points to {path}, outside the project {root}. Fix it to stay in the project.")
     return path
 
 # %% ../nbs/00_core.ipynb #a1bad7a0
 _BOOLS = {"yes": True, "no": False, "on": True, "off": False, "true": True, "false": False, "y": True, "n": False}
 
-def _bool(v): return _BOOLS.get(v.lower()) if isinstance(v, str) else v if isinstance(v, bool) else v if v in (0, 1) else None
+def _bool(v):
+    if isinstance(v, str): return _BOOLS.get(v.lower())
+    return v if isinstance(v, bool) or v in (0, 1) else None
 def _int(v): return v if isinstance(v, int) and not isinstance(v, bool) else None
 def _num(v): return v if isinstance(v, (int, float)) and not isinstance(v, bool) else None
 def _str(v): return v if isinstance(v, str) else None
@@ -235,13 +237,15 @@ def _pairs(v): return v if isinstance(v, list) and all(isinstance(e, list) and l
 def _dict(v): return v if isinstance(v, dict) else None
 
 CONFIG_SCHEMA = {  # key: (check returning the value to use or None, the expected form)
-    "Task": (_str, "a name, e.g. openfield"), "scorer": (_str, "a name, e.g. Pranav"), "date": (lambda v: str(v), "a date"),
+    "Task": (_str, "a name, e.g. openfield"), "scorer": (_str, "a name, e.g. Pranav"), "date": (str, "a date"),
     "multianimalproject": (_bool, "true or false"), "identity": (_bool, "true or false"),
     "video_sets": (_dict, "a mapping of video paths to {crop: ...}"),
-    "bodyparts": (lambda v: v if _strs(v) is not None or v == "MULTI!" else None, "a list of names, e.g. [snout, tailbase]"),
+    "bodyparts": (lambda v: v if _strs(v) is not None or v == "MULTI!" else None,
+                  "a list of names, e.g. [snout, tailbase]"),
     "individuals": (_strs, "a list of names"), "uniquebodyparts": (_strs, "a list of names"),
     "multianimalbodyparts": (_strs, "a list of names"), "skeleton": (_pairs, "a list of [bodypart, bodypart] pairs"),
-    "start": (_frac, "a number from 0 to 1"), "stop": (_frac, "a number from 0 to 1"), "numframes2pick": (_pos, "a whole number > 0"),
+    "start": (_frac, "a number from 0 to 1"), "stop": (_frac, "a number from 0 to 1"),
+    "numframes2pick": (_pos, "a whole number > 0"),
     "skeleton_color": (_str, "a colour name"), "colormap": (_str, "a matplotlib colormap name"),
     "pcutoff": (_frac, "a number from 0 to 1"), "alphavalue": (_frac, "a number from 0 to 1"),
     "dotsize": (lambda v: v if _num(v) is not None and v > 0 else None, "a number > 0 (marker size in px)"),
@@ -249,11 +253,13 @@ CONFIG_SCHEMA = {  # key: (check returning the value to use or None, the expecte
     "iteration": (lambda v: v if _int(v) is not None and v >= 0 else None, "a whole number >= 0"),
     "default_net_type": (_str, "a network name, e.g. resnet_50"), "default_augmenter": (_str, "an augmenter name"),
     "default_track_method": (_str, "a tracker name, e.g. ellipse"), "engine": (_str, "pytorch"),
-    "snapshotindex": (_index, "a whole number (-1: last) or all"), "detector_snapshotindex": (_index, "a whole number or all"),
+    "snapshotindex": (_index, "a whole number (-1: last) or all"),
+    "detector_snapshotindex": (_index, "a whole number or all"),
     "batch_size": (_pos, "a whole number > 0, e.g. 8"), "detector_batch_size": (_pos, "a whole number > 0"),
     "cropping": (_bool, "true or false"), "move2corner": (_bool, "true or false"),
     **{k: (_int, "a whole number (pixels)") for k in ("x1", "x2", "y1", "y2")},
-    "corner2move2": (lambda v: v if isinstance(v, list) and len(v) == 2 and all(_num(x) is not None for x in v) else None,
+    "corner2move2": (lambda v: v if isinstance(v, list) and len(v) == 2 and all(_num(x) is not None for x in v)
+                     else None,
                      "two numbers, e.g. [50, 50]"),
 }
 PATH_KEYS = ("Task", "scorer", "date", "iteration")  # their values become parts of file names
@@ -261,11 +267,12 @@ PATH_KEYS = ("Task", "scorer", "date", "iteration")  # their values become parts
 def check_config(cfg:dict, # a config just read (booleans are normalised in place)
                  path, # its file, named in errors
                 ) -> dict:
-    "Check each known key's value in `cfg` (empty values pass), normalise YAML booleans; a `DLCNBError` names key and value."
+    "Check each known key's value in `cfg` (empty ones pass), normalise YAML booleans; errors name key and value."
     for key, (check, form) in CONFIG_SCHEMA.items():
         if cfg.get(key) is None: continue
         value = check(cfg[key])
-        if value is None: raise DLCNBError(f"{path}: `{key}: {cfg[key]!r}` is not valid; `{key}` must be {form}. Fix the file.")
+        if value is None:
+            raise DLCNBError(f"{path}: `{key}: {cfg[key]!r}` is not valid; `{key}` must be {form}. Fix the file.")
         if check is _bool: cfg[key] = bool(value)
     for key in PATH_KEYS:
         if cfg.get(key) is not None: safe_name(cfg[key], f"`{key}` in {path}")

@@ -8,8 +8,8 @@ import os, shutil, tempfile, hashlib, json, time, socket, atexit, pickle
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np, pandas as pd
-from .core import (DLCNBError, read_config, config_path, cfg_get, bodyparts, is_multianimal, atomic_write_bytes, atomic_path,
-                   safe_name, inside, _SafeUnpickler)
+from .core import (DLCNBError, read_config, config_path, cfg_get, bodyparts, is_multianimal, atomic_write_bytes,
+                        atomic_path, safe_name, inside, _SafeUnpickler)
 
 # %% auto #0
 __all__ = ['H5_KEY', 'H5_KEYS', 'HISTORY_SIZE', 'LOCK_NAME', 'LOCK_STALE_S', 'label_columns', 'empty_labels', 'check_rows',
@@ -89,12 +89,15 @@ def check_h5(path:Path, # an .h5 file about to be read with pandas
     def visit(name, obj):
         for k, v in obj.attrs.items():
             if (why := _pickled_attr(v)): bad.append(f"attribute {name}/{k} ({why})")
-        if isinstance(obj, h5py.Dataset) and obj.attrs.get("PSEUDOATOM") == b"object": bad.append(f"object column {name}")
+        if isinstance(obj, h5py.Dataset) and obj.attrs.get("PSEUDOATOM") == b"object":
+            bad.append(f"object column {name}")
     try:
         with h5py.File(path, "r") as f: visit("/", f); f.visititems(visit)
-    except OSError as e: raise DLCNBError(f"{path} is not an HDF5 file ({e}). Restore it from its backup ({path.name}.bak).") from e
-    if bad: raise DLCNBError(f"{path} holds pickled Python objects ({'; '.join(bad[:3])}), which could run code; it was not "
-                             "read. Labels are numbers: rewrite the table with float columns, or restore a backup.")
+    except OSError as e:
+        raise DLCNBError(f"{path} is not an HDF5 file ({e}). Restore it from its backup ({path.name}.bak).") from e
+    if bad: raise DLCNBError(f"{path} holds pickled Python objects ({'; '.join(bad[:3])}), which could run code; "
+                             "it was not read. Labels are numbers: write the table with float columns, "
+                             "or restore a backup.")
 
 def _read_h5(path:Path) -> pd.DataFrame:
     check_h5(path)
@@ -188,26 +191,29 @@ def labels_path(cfg:dict, # project config
                ) -> Path:
     "Path of `labeled-data/<stem>/CollectedData_<scorer>.h5`."
     root = Path(cfg["project_path"])
-    return inside(root, Path("labeled-data") / safe_name(stem, "The labeled-data folder") / f"CollectedData_{cfg_get(cfg, 'scorer')}.h5",
+    name = f"CollectedData_{cfg_get(cfg, 'scorer')}.h5"
+    return inside(root, Path("labeled-data") / safe_name(stem, "The labeled-data folder") / name,
                   f"The labeled-data folder {stem!r}")
 
 def find_labels(cfg:dict, # project config
                 stem:str, # the labeled-data folder (video stem)
                ) -> Path|None:
-    "The labels file a folder has: `CollectedData_<scorer>.h5`, else its `.csv`, else another scorer's file (None: none)."
+    "The labels file of a folder: `CollectedData_<scorer>.h5`, else its `.csv`, else another scorer's (None: none)."
     own = labels_path(cfg, stem)
     for p in (own, own.with_suffix(".csv")):
         if p.exists(): return p
     others = sorted(own.parent.glob("CollectedData_*.h5")) or sorted(own.parent.glob("CollectedData_*.csv"))
-    if len(others) > 1: raise DLCNBError(f"{own.parent} has labels of several scorers ({', '.join(p.name for p in others)}) "
-                                         f"but none of {cfg['scorer']!r} ({config_path(cfg)}). Keep one, or set `scorer:`.")
+    if len(others) > 1:
+        raise DLCNBError(f"{own.parent} has labels of several scorers ({', '.join(p.name for p in others)}) but none "
+                         f"of {cfg['scorer']!r} ({config_path(cfg)}). Keep one, or set `scorer:`.")
     return others[0] if others else None
 
 def with_scorer(df:pd.DataFrame, # a label table
                 scorer:str, # the scorer wanted in its columns
                ) -> pd.DataFrame:
     "`df` with `scorer` as its columns' scorer level (labels of another scorer are kept under their own name on disk)."
-    df = df.copy(); df.columns = pd.MultiIndex.from_tuples([(scorer, *c[1:]) for c in df.columns], names=df.columns.names)
+    df = df.copy()
+    df.columns = pd.MultiIndex.from_tuples([(scorer, *c[1:]) for c in df.columns], names=df.columns.names)
     return df
 
 def load_labels(config, # project config (file, folder or dict)
@@ -271,7 +277,7 @@ def lock_holder(folder:Path) -> dict|None:
     return info if isinstance(info, dict) and _alive(info) else None
 
 def take_lock(folder:Path) -> dict|None:
-    "Hold the labeler lock of `folder`; return the other live holder's info if someone else holds it (then nothing is taken)."
+    "Hold the labeler lock of `folder`; if someone else holds it, take nothing and return that holder's info."
     other = lock_holder(folder)
     if other and other.get("pid") != os.getpid(): return other
     me = {"pid": os.getpid(), "host": socket.gethostname(), "time": time.time()}
@@ -347,7 +353,8 @@ def _changed(a:pd.DataFrame|None, b:pd.DataFrame) -> int:
     if a is None: return len(b)
     a, rows = with_scorer(a, b.columns[0][0]), a.index.union(b.index)
     x, y = a.reindex(rows).reindex(columns=b.columns), b.reindex(rows)
-    return int((~((x.to_numpy() == y.to_numpy()) | (np.isnan(x.to_numpy()) & np.isnan(y.to_numpy())))).any(axis=1).sum())
+    x, y = x.to_numpy(), y.to_numpy()
+    return int((~((x == y) | (np.isnan(x) & np.isnan(y)))).any(axis=1).sum())
 
 def label_history(config, # the project's config.yaml (or folder, or config dict)
                   folder:str, # the labeled-data folder (video stem)
@@ -356,7 +363,8 @@ def label_history(config, # the project's config.yaml (or folder, or config dict
     cfg, rows, prev = read_config(config), [], None
     for v, p in enumerate(_versions(cfg, folder)):
         df = read_labels(p)
-        rows.append((v, pd.Timestamp(int(p.stem), unit="ns", tz="UTC"), int(df.notna().any(axis=1).sum()), _changed(prev, df)))
+        when = pd.Timestamp(int(p.stem), unit="ns", tz="UTC")
+        rows.append((v, when, int(df.notna().any(axis=1).sum()), _changed(prev, df)))
         prev = df
     return pd.DataFrame(rows, columns=["version", "time", "frames labelled", "frames changed"])
 

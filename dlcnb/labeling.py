@@ -10,9 +10,10 @@ from pathlib import Path
 import numpy as np, pandas as pd, cv2
 import anywidget, traitlets as T
 from fastcore.basics import patch
-from .core import (DLCNBError, read_config, write_config, config_path, bodyparts, is_multianimal, cfg_get, create_project,
-                        example_data, safe_name)
-from .io import (label_columns, empty_labels, read_labels, write_labels, labels_path, load_labels, LabelFile, take_lock)
+from .core import (DLCNBError, read_config, write_config, config_path, bodyparts, is_multianimal, cfg_get,
+                        create_project, example_data, safe_name)
+from .io import (label_columns, empty_labels, read_labels, write_labels, labels_path, load_labels, LabelFile,
+                      take_lock)
 from .poses import from_dlc_df, read_sleap_predictions
 from .video import VideoReader, frame_name
 
@@ -336,7 +337,8 @@ CSS = """
 .dlcnb-state { margin-left: 8px; padding: 0 4px; border-radius: 3px; }
 .dlcnb-state[data-state="unsaved"], .dlcnb-state[data-state="saving"] { background: #fff3c4; }
 .dlcnb-state[data-state="saved"] { background: #dff5df; }
-.dlcnb-state[data-state="failed"], .dlcnb-state[data-state="read-only"] { background: #c00; color: white; font-weight: bold; }
+.dlcnb-state[data-state="failed"], .dlcnb-state[data-state="read-only"] {
+  background: #c00; color: white; font-weight: bold; }
 .dlcnb-labeler[data-state="failed"] .dlcnb-status { color: #c00; }
 .dlcnb-main { display: flex; gap: 8px; align-items: flex-start; }
 .dlcnb-canvas { display: block; cursor: crosshair; outline: 1px solid #ccc; flex: none; }
@@ -383,7 +385,7 @@ class Labeler(anywidget.AnyWidget):
 
     def __init__(self, cfg:dict, # project config
                  keys:list, # row keys of the frames to show
-                 labels:pd.DataFrame|None, # labels to show for folders without a labels file (e.g. machine labels), or None
+                 labels:pd.DataFrame|None, # labels shown for folders without a labels file (machine labels), or None
                  path_for, # stem -> path of the .h5 file that folder's labels are written to
                  display_width:int=0, # displayed width in CSS px (0: natural size, at most 900)
                  start:int=0, # index of the first frame shown
@@ -396,7 +398,8 @@ class Labeler(anywidget.AnyWidget):
         found = _initial_labels(self.files, labels)
         self._kept = set() if found is None else set(found.index)  # rows already in a file are always written back
         missing = [k for k in self.images if k not in self._kept]
-        self.df = pd.concat(([] if found is None else [found.reindex(columns=label_columns(cfg))]) + ([empty_labels(cfg, missing)] if missing else []))
+        self.df = pd.concat(([] if found is None else [found.reindex(columns=label_columns(cfg))])
+                            + ([empty_labels(cfg, missing)] if missing else []))
         self.observe(self._on_points, "points")
         self.on_msg(self._on_msg)
         _OPEN.add(self)
@@ -464,22 +467,24 @@ def _rows(self:Labeler, stem:str) -> pd.DataFrame:
 def _absorb(self:Labeler, written:pd.DataFrame):
     "Take in what a save wrote (it may hold other editors' frames, merged), and show it if the current frame changed."
     self._kept |= set(written.index)
-    self.df = pd.concat([self.df.drop(index=[k for k in written.index if k in self.df.index]), written.reindex(columns=self.df.columns)])
+    old = self.df.drop(index=[k for k in written.index if k in self.df.index])
+    self.df = pd.concat([old, written.reindex(columns=self.df.columns)])
     if self.images[self.frame_index] in written.index and self.frame_points(self.frame_index) != self.points:
         self.points = self.frame_points(self.frame_index)
 
 @patch
 def save(self:Labeler) -> list[Path]:
-    "Write each folder's changed labels atomically (`.bak`, history, merge with outside changes); keep the edits if it fails."
+    "Write each folder's changed labels atomically (`.bak`, history, outside changes merged); keep edits on failure."
     self.save_state, paths, failed = "saving", [], []
     for stem, f in self.files.items():
         rows = self._rows(stem)
-        if f.error or (f.base is None and not len(rows)) or (f.base is not None and rows.equals(f.base) and not f.changed_on_disk()):
-            continue  # unreadable (never written), nothing to write, or unchanged
+        unchanged = f.base is not None and rows.equals(f.base) and not f.changed_on_disk()
+        if f.error or (f.base is None and not len(rows)) or unchanged: continue  # unreadable: never written
         try: self._absorb(f.save(rows)); paths.append(f.path)
         except Exception as e: failed.append(f"{f.path.parent.name}: {type(e).__name__}: {e}")
     if failed:
-        self.save_state, self.status = "failed", f"Save failed, your edits are kept (press S to retry): {'; '.join(failed)}"
+        self.save_state = "failed"
+        self.status = f"Save failed, your edits are kept (press S to retry): {'; '.join(failed)}"
         raise DLCNBError(self.status)
     self._dirty = False
     self.save_state = "read-only" if any(f.error for f in self.files.values()) else "saved"
@@ -508,12 +513,12 @@ _OPEN = weakref.WeakSet()  # labelers to save at kernel shutdown
 
 @patch
 def _announce(self:Labeler):
-    "Show in the status what limits this labeler: unreadable folders (read-only) and other labelers of the same folders."
+    "Show in the status what limits this labeler: unreadable folders (read-only), other labelers of its folders."
     errors = [f.error for f in self.files.values() if f.error]
     others = {s: o for s, f in self.files.items() if (o := take_lock(f.path.parent))}
     if errors: self.save_state, self.status = "read-only", "Read-only, nothing will be written: " + "; ".join(errors)
     elif others: self.status = "; ".join(f"{s} is also open in process {o['pid']} on {o['host']} since "
-                                         f"{time.strftime('%H:%M', time.localtime(o['time']))}: saves merge frame by frame"
+                                         f"{time.strftime('%H:%M', time.localtime(o['time']))}: saves merge by frame"
                                          for s, o in others.items())
 
 @patch

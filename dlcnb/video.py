@@ -66,7 +66,7 @@ def video_paths(videos, # a video file, a folder of videos, or a list of them
     out = []
     for v in [videos] if isinstance(videos, (str, Path)) else videos:
         v = Path(v)
-        if v.is_dir(): out += sorted(p for p in v.iterdir() if p.suffix.lower() in VIDEO_EXTS and not p.name.startswith("."))
+        if v.is_dir(): out += sorted(p for p in v.iterdir() if p.suffix.lower() in VIDEO_EXTS and p.name[0] != ".")
         elif v.exists() or v.suffix.lower() in VIDEO_EXTS: out.append(v)
         else: raise DLCNBError(f"No video or folder at {v}.")
     return out
