@@ -516,7 +516,10 @@ def _announce(self:Labeler):
     "Show in the status what limits this labeler: unreadable folders (read-only), other labelers of its folders."
     errors = [f.error for f in self.files.values() if f.error]
     others = {s: o for s, f in self.files.items() if (o := take_lock(f.path.parent))}
+    foreign = [f"{f.source.name} holds the labels of scorer {f.scorer!r}, kept under that name"
+               for f in self.files.values() if f.source is not None and f.scorer != self.cfg["scorer"]]
     if errors: self.save_state, self.status = "read-only", "Read-only, nothing will be written: " + "; ".join(errors)
+    elif foreign: self.status = "; ".join(foreign)
     elif others: self.status = "; ".join(f"{s} is also open in process {o['pid']} on {o['host']} since "
                                          f"{time.strftime('%H:%M', time.localtime(o['time']))}: saves merge by frame"
                                          for s, o in others.items())

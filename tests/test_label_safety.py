@@ -201,6 +201,7 @@ def test_other_scorer_file_is_kept_as_it_is(proj):
     write_labels(before, folder(proj) / "CollectedData_Alex.h5")
     w = label_frames(proj)
     ft.test_eq(len(w.points), 4)
+    assert "scorer 'Alex'" in w.status  # shown in the widget
     edit(w, snout(1, 2)); message(w, {"type": "goto", "index": 1}); message(w, {"type": "goto", "index": 2})
     now = read_labels(folder(proj) / "CollectedData_Alex.h5")
     ft.test_eq((len(now), now.columns[0][0]), (116, "Alex"))
