@@ -4,16 +4,17 @@
 
 # %% ../nbs/00_core.ipynb #8e19f479
 from __future__ import annotations
-import os, shutil, datetime, tempfile, io, pickle
+import os, shutil, datetime, tempfile, io, pickle, stat, time, glob
 from contextlib import contextmanager
 from pathlib import Path
 from importlib.resources import files
 from ruamel.yaml import YAML
 
 # %% auto #0
-__all__ = ['CONFIG_TEMPLATE', 'PROJECT_DIRS', 'DLCNBError', 'default_config', 'config_path', 'atomic_path', 'atomic_write_bytes',
-           'write_config', 'read_config', 'safe_load_pickle', 'cfg_get', 'is_multianimal', 'bodyparts', 'individuals',
-           'add_videos', 'create_project', 'example_data', 'example_project']
+__all__ = ['CONFIG_TEMPLATE', 'CONFIG_SCHEMA', 'PATH_KEYS', 'PROJECT_DIRS', 'DLCNBError', 'default_config', 'config_path',
+           'clean_leftovers', 'atomic_path', 'atomic_write_bytes', 'write_config', 'read_config', 'safe_name', 'inside',
+           'check_config', 'safe_load_pickle', 'cfg_get', 'is_multianimal', 'bodyparts', 'individuals', 'add_videos',
+           'create_project', 'example_data', 'example_project']
 
 # %% ../nbs/00_core.ipynb #eb7bbbf2
 class DLCNBError(Exception):
@@ -124,14 +125,40 @@ def config_path(config) -> Path:
     p = Path(config).expanduser()
     return p / "config.yaml" if p.is_dir() else p
 
+def _umask() -> int:
+    "The process's umask (read by setting it and putting it back)."
+    mask = os.umask(0o022); os.umask(mask)
+    return mask
+
+def _leftover(p:Path, max_age:float) -> bool:
+    "Whether temp file `p` (`.<name>.<pid>.<random>.tmp`) is left by a dead process or older than `max_age` s."
+    pid = p.name.split(".")[-3] if p.name.count(".") >= 4 else ""
+    if pid.isdigit() and int(pid) != os.getpid():
+        try: os.kill(int(pid), 0)
+        except ProcessLookupError: return True
+        except PermissionError: pass
+    try: return time.time() - p.lstat().st_mtime > max_age
+    except FileNotFoundError: return False
+
+def clean_leftovers(path:Path, # a file whose temp files (of killed writes) are removed
+                    max_age:float=86400, # remove temp files of living processes too when older than this (s)
+                   ) -> list[Path]:
+    "Remove the hidden temp files that killed writes of `path` left beside it; return those removed."
+    path = Path(path)
+    gone = [p for p in path.parent.glob(f".{glob.escape(path.name)}.*.tmp") if _leftover(p, max_age)]
+    for p in gone: p.unlink(missing_ok=True)
+    return gone
+
 @contextmanager
 def atomic_path(path:Path, # the file to (re)write
                ):
-    "Yield a temp path beside `path`; on success it replaces `path` atomically, on failure it is removed."
+    "Yield a temp path beside `path`; on success it replaces `path` atomically (keeping its mode), else it is removed."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"); os.close(fd)
+    clean_leftovers(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp"); os.close(fd)
     try:
         yield Path(tmp)
+        os.chmod(tmp, stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o666 & ~_umask())
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp): os.remove(tmp)
@@ -153,7 +180,7 @@ def write_config(config, # where to write: the config file or the project folder
 
 def read_config(config, # the config file, the project folder, or a config dict (returned unchanged)
                ) -> dict:
-    "Read a project's `config.yaml`, repairing a stale `project_path`."
+    "Read a project's `config.yaml`, check its values (`check_config`), and repair a stale `project_path`."
     if isinstance(config, dict): return config
     path = config_path(config)
     if not path.exists():
@@ -162,10 +189,94 @@ def read_config(config, # the config file, the project folder, or a config dict 
     try: cfg = _yaml().load(path.read_text())
     except Exception as e: raise DLCNBError(f"{path} is not valid YAML ({e}). Fix the file or restore it from a backup.") from e
     if not isinstance(cfg, dict): raise DLCNBError(f"{path} does not hold a DeepLabCut config (a YAML mapping).")
+    check_config(cfg, path)
     here = str(path.parent.resolve())
     if cfg.get("project_path") != here:
         cfg["project_path"] = here
         if os.access(path.parent, os.W_OK): write_config(path, cfg)
+    return cfg
+
+# %% ../nbs/00_core.ipynb #424c4bbc
+def safe_name(value, # a config value or label-table entry that becomes one file or folder name
+              what:str, # what it is, named in the error (e.g. "`Task` in /p/config.yaml")
+             ) -> str:
+    "`value` as a string if it is a plain file name (no separators, not `.`/`..`, no NUL), else a `DLCNBError`."
+    s = str(value)
+    if not s or s in (".", "..") or any(c in s for c in "/\\\0"):
+        raise DLCNBError(f"{what} is {s!r}, which is not a plain file name: it would point outside the project. "
+                         "Use a name without slashes or '..'.")
+    return s
+
+def inside(root:Path, # the folder `path` must stay in (the project)
+           path:Path, # a path built from config or label values
+           what:str, # what the path came from, for the error
+          ) -> Path:
+    "`path` if, with symlinks of its parents resolved, it lies inside `root`; else a `DLCNBError`."
+    root, path = Path(root).resolve(), Path(root) / path
+    if not path.parent.resolve().is_relative_to(root):
+        raise DLCNBError(f"{what} points to {path}, outside the project {root}. Fix it to stay in the project.")
+    return path
+
+# %% ../nbs/00_core.ipynb #a1bad7a0
+_BOOLS = {"yes": True, "no": False, "on": True, "off": False, "true": True, "false": False, "y": True, "n": False}
+
+def _bool(v):
+    if isinstance(v, str): return _BOOLS.get(v.lower())
+    return v if isinstance(v, bool) or v in (0, 1) else None
+def _int(v): return v if isinstance(v, int) and not isinstance(v, bool) else None
+def _num(v): return v if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+def _str(v): return v if isinstance(v, str) else None
+def _strs(v): return v if isinstance(v, list) and all(isinstance(x, str) for x in v) else None
+def _frac(v, lo=0.0, hi=1.0, closed=True):
+    n = _num(v)
+    return n if n is not None and (lo <= n <= hi if closed else lo < n < hi) else None
+def _fracs(v): return v if isinstance(v, list) and v and all(_frac(x, closed=False) is not None for x in v) else None
+def _pos(v): return v if _int(v) is not None and v > 0 else None
+def _index(v): return v if _int(v) is not None or v == "all" else None
+def _pairs(v): return v if isinstance(v, list) and all(isinstance(e, list) and len(e) == 2 for e in v) else None
+def _dict(v): return v if isinstance(v, dict) else None
+
+CONFIG_SCHEMA = {  # key: (check returning the value to use or None, the expected form)
+    "Task": (_str, "a name, e.g. openfield"), "scorer": (_str, "a name, e.g. Pranav"), "date": (str, "a date"),
+    "multianimalproject": (_bool, "true or false"), "identity": (_bool, "true or false"),
+    "video_sets": (_dict, "a mapping of video paths to {crop: ...}"),
+    "bodyparts": (lambda v: v if _strs(v) is not None or v == "MULTI!" else None,
+                  "a list of names, e.g. [snout, tailbase]"),
+    "individuals": (_strs, "a list of names"), "uniquebodyparts": (_strs, "a list of names"),
+    "multianimalbodyparts": (_strs, "a list of names"), "skeleton": (_pairs, "a list of [bodypart, bodypart] pairs"),
+    "start": (_frac, "a number from 0 to 1"), "stop": (_frac, "a number from 0 to 1"),
+    "numframes2pick": (_pos, "a whole number > 0"),
+    "skeleton_color": (_str, "a colour name"), "colormap": (_str, "a matplotlib colormap name"),
+    "pcutoff": (_frac, "a number from 0 to 1"), "alphavalue": (_frac, "a number from 0 to 1"),
+    "dotsize": (lambda v: v if _num(v) is not None and v > 0 else None, "a number > 0 (marker size in px)"),
+    "TrainingFraction": (_fracs, "a list of fractions between 0 and 1, e.g. [0.95]"),
+    "iteration": (lambda v: v if _int(v) is not None and v >= 0 else None, "a whole number >= 0"),
+    "default_net_type": (_str, "a network name, e.g. resnet_50"), "default_augmenter": (_str, "an augmenter name"),
+    "default_track_method": (_str, "a tracker name, e.g. ellipse"), "engine": (_str, "pytorch"),
+    "snapshotindex": (_index, "a whole number (-1: last) or all"),
+    "detector_snapshotindex": (_index, "a whole number or all"),
+    "batch_size": (_pos, "a whole number > 0, e.g. 8"), "detector_batch_size": (_pos, "a whole number > 0"),
+    "cropping": (_bool, "true or false"), "move2corner": (_bool, "true or false"),
+    **{k: (_int, "a whole number (pixels)") for k in ("x1", "x2", "y1", "y2")},
+    "corner2move2": (lambda v: v if isinstance(v, list) and len(v) == 2 and all(_num(x) is not None for x in v)
+                     else None,
+                     "two numbers, e.g. [50, 50]"),
+}
+PATH_KEYS = ("Task", "scorer", "date", "iteration")  # their values become parts of file names
+
+def check_config(cfg:dict, # a config just read (booleans are normalised in place)
+                 path, # its file, named in errors
+                ) -> dict:
+    "Check each known key's value in `cfg` (empty ones pass), normalise YAML booleans; errors name key and value."
+    for key, (check, form) in CONFIG_SCHEMA.items():
+        if cfg.get(key) is None: continue
+        value = check(cfg[key])
+        if value is None:
+            raise DLCNBError(f"{path}: `{key}: {cfg[key]!r}` is not valid; `{key}` must be {form}. Fix the file.")
+        if check is _bool: cfg[key] = bool(value)
+    for key in PATH_KEYS:
+        if cfg.get(key) is not None: safe_name(cfg[key], f"`{key}` in {path}")
+    for video in cfg.get("video_sets") or {}: safe_name(Path(str(video)).stem, f"The video {video!r} in {path}")
     return cfg
 
 # %% ../nbs/00_core.ipynb #4e052223

@@ -10,13 +10,13 @@ from numba import njit
 from scipy.ndimage import correlate1d
 from scipy.signal import savgol_filter as _scipy_savgol
 from .core import DLCNBError, read_config
+from .video import video_paths
 from .distributed import map_videos
 from .poses import make_poses, log_step, read_dlc_file, write_dlc_file
 
 # %% auto #0
-__all__ = ['VIDEO_EXTS', 'FILTERS', 'from_sleap', 'filter_by_confidence', 'interpolate_over_time', 'median_filter',
-           'savgol_filter', 'kalman_smooth', 'video_paths', 'predictions_file', 'fit_sarimax', 'arima_filter',
-           'spline_fill', 'filterpredictions']
+__all__ = ['FILTERS', 'from_sleap', 'filter_by_confidence', 'interpolate_over_time', 'median_filter', 'savgol_filter',
+           'kalman_smooth', 'predictions_file', 'fit_sarimax', 'arima_filter', 'spline_fill', 'filterpredictions']
 
 # %% ../nbs/10_filtering.ipynb #3badcf32
 def from_sleap(path, # a SLEAP predictions or labels file (.slp)
@@ -197,19 +197,6 @@ def kalman_smooth(ds:xr.Dataset, # a pose dataset
     return out.assign(position_variance=out.position.copy(data=_from_time_first(ds, vs).astype(out.position.dtype)))
 
 # %% ../nbs/10_filtering.ipynb #751b5fb1
-VIDEO_EXTS = (".mp4", ".avi", ".mov", ".mkv", ".mpg", ".mpeg", ".m4v")
-
-def video_paths(videos, # a video file, a folder of videos, or a list of them
-               ) -> list[Path]:
-    "The video files in `videos` (folders are expanded to the videos they hold)."
-    out = []
-    for v in [videos] if isinstance(videos, (str, Path)) else videos:
-        v = Path(v)
-        if v.is_dir(): out += sorted(p for p in v.iterdir() if p.suffix.lower() in VIDEO_EXTS)
-        elif v.exists() or v.suffix.lower() in VIDEO_EXTS: out.append(v)
-        else: raise DLCNBError(f"No video or folder at {v}.")
-    return out
-
 def predictions_file(video, # a video file
                      destfolder=None, # folder of the predictions (default: the video's folder)
                      filtered:bool=False, # the `_filtered` file instead

@@ -11,7 +11,7 @@ from fastprogress.fastprogress import progress_bar
 from .core import DLCNBError, read_config, cfg_get, bodyparts, atomic_path, config_path
 from .io import write_table
 from .poses import make_poses, log_step, save_poses, load_poses, write_dlc_file, read_dlc_file
-from .video import VideoReader, iter_batches
+from .video import VideoReader, iter_batches, video_paths
 from .distributed import map_videos, cached_on_worker, worker_device
 from .models import preprocess, decode, load_snapshot, save_snapshot, build_model
 from .training import snapshot_dir, find_snapshot
@@ -125,14 +125,6 @@ def _poses(kps, meta, scorer, fps, source):
     ds.attrs["scorer"] = scorer
     return log_step(ds, f"analyze_videos({scorer})")
 
-def _video_list(videos) -> list[Path]:
-    "Video files from a path, a folder of videos, or a list of them."
-    items = [videos] if isinstance(videos, (str, Path)) else list(videos)
-    out = []
-    for v in map(Path, items):
-        out += sorted(p for p in v.iterdir() if p.suffix.lower() in (".mp4", ".avi", ".mov", ".mkv")) if v.is_dir() else [v]
-    return out
-
 def _analyze_one(predictor, video, out, cfg, scorer, batch_size, cropping, save_as_csv):
     "Analyse one video and write its three outputs (the stale `.nc` goes first, so a crash leaves it incomplete)."
     start = time.time()
@@ -187,7 +179,7 @@ def analyze_videos(config, # the project's config file or folder
     predictor = load_predictor(cfg, shuffle, trainingsetindex, snapshot, device, optimize)
     scorer, batch_size = dlc_scorer(predictor.meta), batch_size or cfg.get("batch_size") or 8
     if cropping is None and cfg.get("cropping"): cropping = [cfg_get(cfg, k) for k in ("x1", "x2", "y1", "y2")]
-    videos = _video_list(videos)
+    videos = video_paths(videos)
     outs = {v: output_paths(v, scorer, destfolder) for v in videos}
     done = lambda v: not overwrite and all(p.exists() for p in outs[Path(v)].values())
     if client is False or (client is None and sum(not done(v) for v in videos) <= 1):
@@ -278,7 +270,7 @@ def create_labeled_video(config, # the project's config file or folder
     parts = bodyparts(cfg)
     skeleton = [(parts.index(a), parts.index(b)) for a, b in cfg.get("skeleton") or []] if draw_skeleton else []
     done = []
-    for video in _video_list(videos):
+    for video in video_paths(videos):
         h5 = prediction_path(cfg, video, shuffle, trainingsetindex, snapshot, filtered, destfolder)
         out = h5.with_name(h5.stem + "_labeled.mp4")
         if overwrite or not out.exists(): _label_video(video, read_dlc_file(h5), out, cfg, pcutoff, skeleton, trailpoints)

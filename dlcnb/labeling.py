@@ -4,14 +4,16 @@
 
 # %% ../nbs/04_labeling.ipynb #e1147c76
 from __future__ import annotations
-import re, time, base64, mimetypes, json, datetime
+import re, time, base64, mimetypes, json, datetime, atexit, weakref
 from functools import partial
 from pathlib import Path
 import numpy as np, pandas as pd, cv2
 import anywidget, traitlets as T
 from fastcore.basics import patch
-from .core import DLCNBError, read_config, write_config, config_path, bodyparts, is_multianimal, cfg_get, create_project, example_data
-from .io import label_columns, empty_labels, read_labels, write_labels, labels_path, load_labels
+from .core import (DLCNBError, read_config, write_config, config_path, bodyparts, is_multianimal, cfg_get,
+                        create_project, example_data, safe_name)
+from .io import (label_columns, empty_labels, read_labels, write_labels, labels_path, load_labels, LabelFile,
+                      take_lock)
 from .poses import from_dlc_df, read_sleap_predictions
 from .video import VideoReader, frame_name
 
@@ -27,15 +29,15 @@ def _folders(cfg:dict, video_or_folder) -> list[Path]:
     root = Path(cfg["project_path"]) / "labeled-data"
     if video_or_folder is not None:
         p = Path(video_or_folder)
-        return [p if p.is_dir() else root / p.stem]
-    return sorted(d for d in root.iterdir() if d.is_dir()) if root.is_dir() else []
+        return [p if p.is_dir() else root / safe_name(p.stem, f"The folder of {video_or_folder}")]
+    return sorted(d for d in root.iterdir() if d.is_dir() and not d.name.startswith(".")) if root.is_dir() else []
 
 def frame_keys(cfg:dict, # project config
                video_or_folder=None, # a video, a labeled-data folder or its name; None: all folders
               ) -> list[tuple]:
     "Row keys `(\"labeled-data\", stem, image)` of the frames to label, in file-name order."
     keys = [("labeled-data", d.name, f.name) for d in _folders(cfg, video_or_folder) if d.is_dir()
-            for f in sorted(d.iterdir()) if f.suffix.lower() in IMAGE_SUFFIXES]
+            for f in sorted(d.iterdir()) if f.suffix.lower() in IMAGE_SUFFIXES and not f.name.startswith(".")]
     if not keys:
         where = _folders(cfg, video_or_folder) or [Path(cfg["project_path"]) / "labeled-data"]
         raise DLCNBError(f"No frames (.png/.jpg) in {', '.join(map(str, where))}. Extract frames first "
@@ -59,6 +61,8 @@ ESM = r"""
 const HELP = "click: place, then next bodypart · drag: move · right-click / Del: remove · ←/→: frame · ↑/↓: bodypart · " +
   "I: individual · wheel or +/−: zoom · shift-drag: pan · 0: reset view · Ctrl+Z: undo · S: save";
 
+const SAVE_DELAY = 500;  // ms after the last edit
+
 function el(tag, cls, text) {
   const e = document.createElement(tag);
   if (cls) e.className = cls;
@@ -77,8 +81,8 @@ function render({ model, el: host }) {
   const indSelect = el("select", "dlcnb-individual");
   const undoBtn = el("button", "dlcnb-undo", "Undo"), resetBtn = el("button", "dlcnb-reset", "Reset view");
   const saveBtn = el("button", "dlcnb-save", "Save");
-  const status = el("span", "dlcnb-status");
-  bar.append(prev, frameLabel, next, indSelect, undoBtn, resetBtn, saveBtn, status);
+  const state = el("span", "dlcnb-state"), status = el("span", "dlcnb-status");
+  bar.append(prev, frameLabel, next, indSelect, undoBtn, resetBtn, saveBtn, state, status);
   const main = el("div", "dlcnb-main");
   const canvas = el("canvas", "dlcnb-canvas");
   const list = el("div", "dlcnb-bodyparts");
@@ -160,6 +164,8 @@ function render({ model, el: host }) {
     }
     indSelect.value = String(cur.ind);
     status.textContent = model.get("status");
+    state.textContent = model.get("save_state");
+    root.dataset.state = state.dataset.state = model.get("save_state");
   }
 
   function updateList() {
@@ -178,9 +184,13 @@ function render({ model, el: host }) {
 
   function refresh() { updateBar(); updateList(); draw(); }
 
+  let saveTimer = null;  // every change is saved within SAVE_DELAY ms of the last one
+  const save = () => { clearTimeout(saveTimer); saveTimer = null; model.send({ type: "save" }); };
+  const flush = () => { if (saveTimer) save(); };
   function commit(pts) {  // a message, not a state sync, so it reaches the kernel in order with "goto" and "save"
     model.set("points", pts);
     model.send({ type: "points", frame: model.get("frame_index"), points: pts });
+    clearTimeout(saveTimer); saveTimer = setTimeout(save, SAVE_DELAY);
     refresh();
   }
   const remember = () => { history.push(points().map(p => p.slice())); };
@@ -204,6 +214,7 @@ function render({ model, el: host }) {
     const n = model.get("frames").length;
     if (loading || i < 0 || i >= n || i === model.get("frame_index")) return;
     loading = true; root.dataset.ready = "0";
+    clearTimeout(saveTimer); saveTimer = null;  // "goto" saves first
     model.send({ type: "goto", index: i });
   }
   function zoomAt(sx, sy, factor) {
@@ -265,7 +276,7 @@ function render({ model, el: host }) {
       i: () => selectIndividual((cur.ind + 1) % individuals().length),
       "+": () => zoomAt(displayW() / 2, displayH() / 2, 1.25), "=": () => zoomAt(displayW() / 2, displayH() / 2, 1.25),
       "-": () => zoomAt(displayW() / 2, displayH() / 2, 0.8), "0": () => { view = { zoom: 1, x0: 0, y0: 0 }; draw(); },
-      u: undo, s: () => model.send({ type: "save" }),
+      u: undo, s: save,
     };
     actions.Backspace = actions.Delete;
     let act = actions[k];
@@ -279,7 +290,8 @@ function render({ model, el: host }) {
   next.onclick = () => goto(model.get("frame_index") + 1);
   undoBtn.onclick = undo;
   resetBtn.onclick = () => { view = { zoom: 1, x0: 0, y0: 0 }; draw(); };
-  saveBtn.onclick = () => model.send({ type: "save" });
+  saveBtn.onclick = save;
+  window.addEventListener("beforeunload", flush);
   indSelect.onchange = () => selectIndividual(Number(indSelect.value));
 
   async function loadImage() {
@@ -301,13 +313,14 @@ function render({ model, el: host }) {
   const onStatus = () => { loading = false; refresh(); };  // a reply from the kernel: a failed "goto" must not lock the widget
   model.on("change:image", onFrame);
   model.on("change:frame_index", onFrame);
-  for (const name of ["points", "display_width", "columns"]) model.on("change:" + name, onChange);
+  for (const name of ["points", "display_width", "columns", "save_state"]) model.on("change:" + name, onChange);
   model.on("change:status", onStatus);
   loadImage();
   return () => {
+    flush(); window.removeEventListener("beforeunload", flush);
     window.removeEventListener("mousemove", onMove); window.removeEventListener("mouseup", onUp);
     model.off("change:image", onFrame); model.off("change:frame_index", onFrame);
-    for (const name of ["points", "display_width", "columns"]) model.off("change:" + name, onChange);
+    for (const name of ["points", "display_width", "columns", "save_state"]) model.off("change:" + name, onChange);
     model.off("change:status", onStatus);
   };
 }
@@ -321,6 +334,12 @@ CSS = """
 .dlcnb-bar { display: flex; gap: 6px; align-items: center; margin-bottom: 4px; flex-wrap: wrap; }
 .dlcnb-frame { min-width: 12em; font-variant-numeric: tabular-nums; }
 .dlcnb-status { color: #666; margin-left: 8px; }
+.dlcnb-state { margin-left: 8px; padding: 0 4px; border-radius: 3px; }
+.dlcnb-state[data-state="unsaved"], .dlcnb-state[data-state="saving"] { background: #fff3c4; }
+.dlcnb-state[data-state="saved"] { background: #dff5df; }
+.dlcnb-state[data-state="failed"], .dlcnb-state[data-state="read-only"] {
+  background: #c00; color: white; font-weight: bold; }
+.dlcnb-labeler[data-state="failed"] .dlcnb-status { color: #c00; }
 .dlcnb-main { display: flex; gap: 8px; align-items: flex-start; }
 .dlcnb-canvas { display: block; cursor: crosshair; outline: 1px solid #ccc; flex: none; }
 .dlcnb-bodyparts { min-width: 9em; }
@@ -338,6 +357,13 @@ def _keypoints(cfg:dict) -> list[list[str]]:
     inds = cols.get_level_values("individuals") if "individuals" in cols.names else [""] * len(cols)
     return [list(k) for k in dict.fromkeys(zip(inds, cols.get_level_values("bodyparts")))]
 
+def _initial_labels(files:dict, labels:pd.DataFrame|None) -> pd.DataFrame|None:
+    "The labels read from each folder's file, and `labels`' rows for folders without one."
+    read = [f.base for f in files.values() if f.base is not None]
+    fresh = [s for s, f in files.items() if f.base is None and not f.error]
+    given = [] if labels is None else [labels[labels.index.get_level_values(1).isin(fresh)]]
+    return pd.concat(read + given) if read or given else None
+
 class Labeler(anywidget.AnyWidget):
     "Notebook keypoint labeler: shows frames one at a time and writes their labels to DeepLabCut label files."
     _esm, _css = T.Unicode(ESM).tag(sync=True), T.Unicode(CSS).tag(sync=True)
@@ -354,10 +380,12 @@ class Labeler(anywidget.AnyWidget):
     points = T.List().tag(sync=True)
     display_width = T.Int(0).tag(sync=True)  # CSS px; 0: the image's width, at most 900
     status = T.Unicode("").tag(sync=True)
+    save_state = T.Unicode("saved").tag(sync=True)  # saved, unsaved, saving, failed or read-only
+    _widget_close = anywidget.AnyWidget.close  # `close` (below) saves first, then calls this
 
     def __init__(self, cfg:dict, # project config
                  keys:list, # row keys of the frames to show
-                 labels:pd.DataFrame|None, # labels read from files (DeepLabCut layout), or None
+                 labels:pd.DataFrame|None, # labels shown for folders without a labels file (machine labels), or None
                  path_for, # stem -> path of the .h5 file that folder's labels are written to
                  display_width:int=0, # displayed width in CSS px (0: natural size, at most 900)
                  start:int=0, # index of the first frame shown
@@ -366,12 +394,17 @@ class Labeler(anywidget.AnyWidget):
                          skeleton_color=str(cfg.get("skeleton_color") or "black"), dotsize=int(cfg.get("dotsize") or 12),
                          alpha=float(cfg.get("alphavalue") or 0.7), frames=["/".join(k[1:]) for k in keys], display_width=display_width)
         self.cfg, self.images, self.path_for, self._dirty = cfg, [tuple(k) for k in keys], path_for, False
-        self._kept = set() if labels is None else set(labels.index)  # rows already in a file are always written back
+        self.files = {s: LabelFile(cfg, path_for(s)) for s in dict.fromkeys(k[1] for k in self.images)}
+        found = _initial_labels(self.files, labels)
+        self._kept = set() if found is None else set(found.index)  # rows already in a file are always written back
         missing = [k for k in self.images if k not in self._kept]
-        self.df = pd.concat(([] if labels is None else [labels.reindex(columns=label_columns(cfg))]) + ([empty_labels(cfg, missing)] if missing else []))
+        self.df = pd.concat(([] if found is None else [found.reindex(columns=label_columns(cfg))])
+                            + ([empty_labels(cfg, missing)] if missing else []))
         self.observe(self._on_points, "points")
         self.on_msg(self._on_msg)
+        _OPEN.add(self)
         self.goto(start)
+        self._announce()
 
 # %% ../nbs/04_labeling.ipynb #6ef4e74a
 def _col(cfg:dict, ind:str, bp:str, coord:str) -> tuple:
@@ -408,13 +441,14 @@ def _store(self:Labeler, i:int, points:list):
     key = self.images[i]
     if not np.array_equal(self.df.loc[key].to_numpy(), row.to_numpy(), equal_nan=True):
         self.df.loc[key] = row.to_numpy(); self._dirty = True
+        if self.save_state != "read-only": self.save_state = "unsaved"
 
 # %% ../nbs/04_labeling.ipynb #cf23276a
 @patch
 def goto(self:Labeler, i:int, # index of the frame to show (clipped to the range)
         ):
     "Save pending labels, then show frame `i`: send its image bytes and points to the browser."
-    if self._dirty: self.save()
+    if self._dirty: self._try_save()
     i = int(np.clip(i, 0, len(self.images) - 1))
     path = Path(self.cfg["project_path"]).joinpath(*self.images[i])
     if not path.exists(): raise DLCNBError(f"Frame {path} is missing. Restore it, or remove its row from the labels file.")
@@ -424,14 +458,44 @@ def goto(self:Labeler, i:int, # index of the frame to show (clipped to the range
         self.points = self.frame_points(i)
 
 @patch
+def _rows(self:Labeler, stem:str) -> pd.DataFrame:
+    "The rows of folder `stem` to write: those with a label, or already in its file."
+    df = self.df[self.df.index.get_level_values(1) == stem]
+    return df[df.notna().any(axis=1).to_numpy() | df.index.isin(list(self._kept))].sort_index()
+
+@patch
+def _absorb(self:Labeler, written:pd.DataFrame):
+    "Take in what a save wrote (it may hold other editors' frames, merged), and show it if the current frame changed."
+    self._kept |= set(written.index)
+    old = self.df.drop(index=[k for k in written.index if k in self.df.index])
+    self.df = pd.concat([old, written.reindex(columns=self.df.columns)])
+    if self.images[self.frame_index] in written.index and self.frame_points(self.frame_index) != self.points:
+        self.points = self.frame_points(self.frame_index)
+
+@patch
 def save(self:Labeler) -> list[Path]:
-    "Write every shown folder's labels (rows with a label, or already in the file) atomically, keeping a `.bak`."
-    keep = self.df.notna().any(axis=1).to_numpy() | self.df.index.isin(list(self._kept))
-    rows = self.df[keep].sort_index()
-    paths = [write_labels(g, self.path_for(stem)) for stem, g in rows.groupby(level=1, sort=False)]
+    "Write each folder's changed labels atomically (`.bak`, history, outside changes merged); keep edits on failure."
+    self.save_state, paths, failed = "saving", [], []
+    for stem, f in self.files.items():
+        rows = self._rows(stem)
+        unchanged = f.base is not None and rows.equals(f.base) and not f.changed_on_disk()
+        if f.error or (f.base is None and not len(rows)) or unchanged: continue  # unreadable: never written
+        try: self._absorb(f.save(rows)); paths.append(f.path)
+        except Exception as e: failed.append(f"{f.path.parent.name}: {type(e).__name__}: {e}")
+    if failed:
+        self.save_state = "failed"
+        self.status = f"Save failed, your edits are kept (press S to retry): {'; '.join(failed)}"
+        raise DLCNBError(self.status)
     self._dirty = False
-    self.status = f"saved {len(rows)} frames at {time.strftime('%H:%M:%S')}"
+    self.save_state = "read-only" if any(f.error for f in self.files.values()) else "saved"
+    self.status = f"saved {len(self.df.dropna(how='all'))} frames at {time.strftime('%H:%M:%S')}"
     return paths
+
+@patch
+def _try_save(self:Labeler) -> bool:
+    "Save; on failure the widget shows the error (status, `save_state`) and keeps the edits. Whether it saved."
+    try: self.save(); return True
+    except DLCNBError: return False
 
 @patch
 def _on_msg(self:Labeler, widget, content:dict, buffers):
@@ -439,17 +503,41 @@ def _on_msg(self:Labeler, widget, content:dict, buffers):
     try:
         if kind == "points": self._receive_points(int(content["frame"]), content["points"])
         elif kind == "goto": self.goto(content["index"])
-        elif kind == "save": self.save()
+        elif kind == "save": self._try_save()
         else: self.status = f"Ignored unknown message {content!r}"
-    except DLCNBError as e: self.status = f"Error: {e}"  # shown in the widget, which stays usable
+    except Exception as e:  # shown in the widget, which stays usable
+        self.status = f"Error: {e}" if isinstance(e, DLCNBError) else f"Error: {type(e).__name__}: {e}"
+
+# %% ../nbs/04_labeling.ipynb #f3e63dcd
+_OPEN = weakref.WeakSet()  # labelers to save at kernel shutdown
+
+@patch
+def _announce(self:Labeler):
+    "Show in the status what limits this labeler: unreadable folders (read-only), other labelers of its folders."
+    errors = [f.error for f in self.files.values() if f.error]
+    others = {s: o for s, f in self.files.items() if (o := take_lock(f.path.parent))}
+    foreign = [f"{f.source.name} holds the labels of scorer {f.scorer!r}, kept under that name"
+               for f in self.files.values() if f.source is not None and f.scorer != self.cfg["scorer"]]
+    if errors: self.save_state, self.status = "read-only", "Read-only, nothing will be written: " + "; ".join(errors)
+    elif foreign: self.status = "; ".join(foreign)
+    elif others: self.status = "; ".join(f"{s} is also open in process {o['pid']} on {o['host']} since "
+                                         f"{time.strftime('%H:%M', time.localtime(o['time']))}: saves merge by frame"
+                                         for s, o in others.items())
+
+@patch
+def close(self:Labeler):
+    "Save pending edits (a `DLCNBError` and the widget stays open if that fails), release the folder locks, close."
+    if getattr(self, "_dirty", False): self.save()
+    for f in getattr(self, "files", {}).values(): f.release()
+    self._widget_close()  # no module globals here: `__del__` calls this at interpreter exit too
+
+@atexit.register
+def _save_open_labelers():
+    "At kernel shutdown, save every open labeler's pending edits."
+    for w in list(_OPEN):
+        if w._dirty: w._try_save()
 
 # %% ../nbs/04_labeling.ipynb #50cff6ef
-def _read_existing(cfg:dict, keys:list, path_for) -> pd.DataFrame|None:
-    "The labels already saved for the folders of `keys` (None if there are none)."
-    files = [path_for(s) for s in dict.fromkeys(k[1] for k in keys)]
-    found = [read_labels(f, cfg) for f in files if f.exists()]
-    return pd.concat(found) if found else None
-
 def label_frames(config, # the project's config.yaml (or folder, or config dict)
                  video_or_folder=None, # a video, a labeled-data folder or its name; None: all folders
                  display_width:int=0, # displayed width in CSS px (0: natural size, at most 900)
@@ -457,8 +545,7 @@ def label_frames(config, # the project's config.yaml (or folder, or config dict)
                 ) -> Labeler:
     "Label the frames of `labeled-data/<stem>/` in the notebook; labels go to `CollectedData_<scorer>.h5/.csv`."
     cfg = read_config(config)
-    keys, path_for = frame_keys(cfg, video_or_folder), partial(labels_path, cfg)
-    return Labeler(cfg, keys, _read_existing(cfg, keys, path_for), path_for, display_width, start)
+    return Labeler(cfg, frame_keys(cfg, video_or_folder), None, partial(labels_path, cfg), display_width, start)
 
 # %% ../nbs/04_labeling.ipynb #42b778df
 _LR = (("left", "right"), ("Left", "Right"), ("LEFT", "RIGHT"), ("^l_", "r_"), ("^L_", "R_"), ("_l$", "_r"), ("_L$", "_R"))
@@ -575,6 +662,12 @@ def _as_human(pred:pd.DataFrame, cfg:dict) -> pd.DataFrame:
 
 def _refined_path(cfg:dict, stem:str) -> Path: return Path(cfg["project_path"]) / "labeled-data" / stem / REFINED_NAME
 
+def _label_file(cfg:dict, stem:str) -> LabelFile:
+    "The human labels of folder `stem`, whatever file holds them; a `DLCNBError` if that file cannot be read."
+    f = LabelFile(cfg, labels_path(cfg, stem))
+    if f.error: raise DLCNBError(f.error)
+    return f
+
 def refine_labels(config, # the project's config.yaml (or folder, or config dict)
                   display_width:int=0, # displayed width in CSS px (0: natural size, at most 900)
                   start:int=0, # index of the first frame shown
@@ -585,8 +678,7 @@ def refine_labels(config, # the project's config.yaml (or folder, or config dict
         raise DLCNBError(f"No machinelabels-iter{int(cfg.get('iteration') or 0)}.h5 under {Path(cfg['project_path']) / 'labeled-data'}. "
                          f"Extract outlier frames first (`extract_outlier_frames`), or check `iteration` in {config_path(cfg)}.")
     path_for = partial(_refined_path, cfg)
-    labels = pd.concat([read_labels(path_for(f.parent.name), cfg) if path_for(f.parent.name).exists()
-                        else _as_human(read_labels(f, cfg), cfg) for f in files])
+    labels = pd.concat([_as_human(read_labels(f, cfg), cfg) for f in files])  # shown where no correction is saved yet
     return Labeler(cfg, list(labels.index), labels, path_for, display_width, start)
 
 def merge_datasets(config, # the project's config.yaml (or folder, or config dict)
@@ -597,10 +689,10 @@ def merge_datasets(config, # the project's config.yaml (or folder, or config dic
                                      f"Correct the outlier frames with `refine_labels` first.")
     summary = []
     for f in refined:
-        new, path = read_labels(f, cfg), labels_path(cfg, f.parent.name)
-        old = read_labels(path, cfg) if path.exists() else new.iloc[:0]
+        new, human = read_labels(f, cfg), _label_file(cfg, f.parent.name)
+        old = new.iloc[:0] if human.base is None else human.base
         added = new[~new.index.isin(old.index)]
-        write_labels(pd.concat([old, added]).sort_index(), path)
+        human.save(pd.concat([old, added]).sort_index())
         summary.append((f.parent.name, len(added), len(old) + len(added)))
     cfg["iteration"] = int(cfg.get("iteration") or 0) + 1
     write_config(cfg, cfg)
@@ -644,15 +736,15 @@ def import_sleap_labels(config, # a multi-animal project's config.yaml (or folde
     ds = read_sleap_predictions(slp)
     _adopt_sleap_skeleton(cfg, ds, slp, set_bodyparts)
     reader, folder = VideoReader(video), Path(cfg["project_path"]) / "labeled-data" / Path(video).stem
-    path = labels_path(cfg, folder.name)
-    old = read_labels(path, cfg) if path.exists() else None
+    human = _label_file(cfg, folder.name)
+    old = human.base
     spread = [(int(f), ("labeled-data", folder.name, frame_name(int(f), len(reader)))) for f in _evenly_spread(ds, n_frames)]
     todo = [(f, k) for f, k in spread if old is None or k not in old.index]
     frames, keys = [f for f, _ in todo], [k for _, k in todo]
     folder.mkdir(parents=True, exist_ok=True)
     for f, key in zip(frames, keys): cv2.imwrite(str(folder / key[2]), cv2.cvtColor(reader[f], cv2.COLOR_RGB2BGR))
     new = _instances_table(cfg, ds, np.asarray(frames, int), keys, min_score)
-    write_labels(new if old is None else pd.concat([old, new]), path)
+    human.save(new if old is None else pd.concat([old, new]))
     return new
 
 # %% ../nbs/04_labeling.ipynb #d9f9e289

@@ -11,7 +11,7 @@ from fastprogress.fastprogress import progress_bar
 from .core import DLCNBError, read_config, cfg_get
 
 # %% auto #0
-__all__ = ['VideoReader', 'prefetch', 'iter_batches', 'frame_name', 'pick_frames', 'extract_frames']
+__all__ = ['VIDEO_EXTS', 'VideoReader', 'video_paths', 'prefetch', 'iter_batches', 'frame_name', 'pick_frames', 'extract_frames']
 
 # %% ../nbs/03_video.ipynb #c781db41
 class VideoReader:
@@ -56,6 +56,20 @@ class VideoReader:
     def close(self): self.cap.release()
     def __enter__(self): return self
     def __exit__(self, *exc): self.close()
+
+# %% ../nbs/03_video.ipynb #3fc8fe85
+VIDEO_EXTS = (".mp4", ".avi", ".mov", ".mkv", ".mpg", ".mpeg", ".m4v")
+
+def video_paths(videos, # a video file, a folder of videos, or a list of them
+               ) -> list[Path]:
+    "The video files in `videos` (folders are expanded to the videos they hold, hidden files left out)."
+    out = []
+    for v in [videos] if isinstance(videos, (str, Path)) else videos:
+        v = Path(v)
+        if v.is_dir(): out += sorted(p for p in v.iterdir() if p.suffix.lower() in VIDEO_EXTS and p.name[0] != ".")
+        elif v.exists() or v.suffix.lower() in VIDEO_EXTS: out.append(v)
+        else: raise DLCNBError(f"No video or folder at {v}.")
+    return out
 
 # %% ../nbs/03_video.ipynb #69232209
 def prefetch(iterable, # any iterable (e.g. decoded batches)

@@ -42,7 +42,7 @@ def test_interrupted_write_keeps_labels(tmp_path, monkeypatch):
     monkeypatch.setattr(pd.DataFrame, "to_hdf", crash)
     with pytest.raises(KeyboardInterrupt): write_labels(df * 2, path)
     assert path.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no temp files left
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".") and p.is_file()) == []  # no temp files left
 
 
 def test_backup_of_previous_version(tmp_path):

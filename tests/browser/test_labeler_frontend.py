@@ -202,3 +202,34 @@ def test_refine_predictions_on_a_high_dpi_screen(browser, project):
     refined = read_labels(project.parent / "labeled-data/m4s1/MachineLabelsRefine.h5")
     ft.test_eq(refined.iloc[0].tolist(), [199.5, 99.5, img(160), img(70), 399.5, 99.5, 499.5, 99.5])
     ctx.close()
+
+
+def test_edits_are_saved_within_a_second(page, project):
+    "No frame change, no S: the edit reaches the file by itself (debounced save), and the state says so."
+    w = label_frames(project, display_width=320)
+    canvas = mount(page, w)
+    h5 = labels_path(read_config(project), "m4s1")
+    canvas.click(position={"x": 100, "y": 50})
+    page.wait_for_selector(".dlcnb-state[data-state='saved']", timeout=1500)
+    ft.test_eq(read_labels(h5).iloc[0, :2].tolist(), [img(100), img(50)])
+
+
+def test_failed_save_is_shown_and_edits_kept_for_retry(page, project, monkeypatch):
+    "A full disk: the widget says the save failed and why, stays usable, and a retry (S) writes every edit."
+    import errno, pandas as pd
+    w = label_frames(project, display_width=320)
+    canvas = mount(page, w)
+    def full(*args, **kwargs): raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(pd.DataFrame, "to_hdf", full)
+    canvas.click(position={"x": 100, "y": 50})
+    page.wait_for_selector(".dlcnb-state[data-state='failed']", timeout=3000)
+    assert "No space left on device" in page.text_content(".dlcnb-status")
+    ft.test_eq(page.text_content(".dlcnb-state"), "failed")
+    canvas.click(position={"x": 150, "y": 60})  # still usable
+    ft.test_eq(len(synced(page, w)), 2)
+    h5 = labels_path(read_config(project), "m4s1")
+    ft.test_eq(h5.exists(), False)
+    monkeypatch.undo()
+    page.keyboard.press("s")
+    page.wait_for_selector(".dlcnb-state[data-state='saved']", timeout=3000)
+    ft.test_eq(read_labels(h5).iloc[0, :4].tolist(), [img(100), img(50), img(150), img(60)])
