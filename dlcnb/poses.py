@@ -223,10 +223,10 @@ def from_movement(ds:xr.Dataset, # a movement dataset (plural or singular dims),
 
 # %% ../nbs/02_poses.ipynb #a4114fa0
 def _load_slp(path:Path):
-    "The `sleap_io.Labels` in `path`, or a `DLCNBError` saying what is wrong."
+    "The `sleap_io.Labels` in `path` (.slp, or SLEAP's analysis .h5), or a `DLCNBError` saying what is wrong."
     import sleap_io as sio
     if not path.exists(): raise DLCNBError(f"No SLEAP file at {path}. Pass the path of a SLEAP predictions file (.slp).")
-    try: return sio.load_slp(str(path))
+    try: return sio.load_analysis_h5(str(path)) if path.suffix in (".h5", ".hdf5") else sio.load_slp(str(path))
     except Exception as e: raise DLCNBError(f"Cannot read {path} as a SLEAP .slp file ({e}). Export the predictions again from SLEAP.") from e
 
 def _instance_array(inst) -> np.ndarray:
@@ -236,7 +236,7 @@ def _instance_array(inst) -> np.ndarray:
 
 def read_sleap_predictions(path, # a SLEAP .slp file with predictions
                            fps:float|None=None, # the video's frame rate, if known
-                           by_track:bool=False, # one individual per SLEAP track (else per detection slot)
+                           by_track:bool|None=False, # one individual per SLEAP track, else per detection slot; None: tracks if any
                            video:int=0, # which of the file's videos
                           ) -> xr.Dataset:
     "A pose dataset of the predicted instances in a SLEAP file: detections per frame, or SLEAP's tracks."
@@ -244,6 +244,7 @@ def read_sleap_predictions(path, # a SLEAP .slp file with predictions
     if video >= len(labels.videos): raise DLCNBError(f"{path} has {len(labels.videos)} video(s); pick `video` below that.")
     frames = [lf for lf in labels.labeled_frames if lf.video is labels.videos[video] and len(lf.instances)]
     if not frames: raise DLCNBError(f"{path} holds no instances for video {video}. Run SLEAP's inference on the video first.")
+    by_track = bool(labels.tracks) if by_track is None else by_track
     skeleton = labels.skeletons[0]; track_id = {id(t): n for n, t in enumerate(labels.tracks)}
     n_t, n_k = max(lf.frame_idx for lf in frames) + 1, len(skeleton.nodes)
     n_i = len(labels.tracks) if by_track else max(len(lf.instances) for lf in frames)
