@@ -4,7 +4,7 @@
 
 # %% ../nbs/02a_formats.ipynb #237f3c57
 from __future__ import annotations
-import datetime, json, shutil
+import datetime, json, shutil, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, xarray as xr
 from .core import DLCNBError, atomic_path, atomic_write_bytes
@@ -215,16 +215,18 @@ def write_nwb(ds:xr.Dataset, # a pose dataset
     return Path(path)
 
 # %% ../nbs/02a_formats.ipynb #cfd3857d
-def _series_times(series) -> np.ndarray:
-    "The times (s) of an NWB time series, from its timestamps or its rate."
-    if series.timestamps is not None: return np.asarray(series.timestamps[:], np.float64)
-    if not series.rate: return np.zeros(0)  # an empty series (sleap-io writes those for short tracks)
-    return (series.starting_time or 0.) + np.arange(len(series.data)) / series.rate
+def _series_times(series) -> np.ndarray|None:
+    "The times (s) of an NWB time series, from its timestamps or its rate; None if it has neither for its data."
+    n = len(series.data)
+    if series.timestamps is not None: times = np.asarray(series.timestamps[:], np.float64)
+    elif series.rate: times = (series.starting_time or 0.) + np.arange(n) / series.rate
+    else: times = np.zeros(0)  # sleap-io writes rate 0 for some short series
+    return times if len(times) == n else None
 
 def _series_fps(series:list) -> float|None:
     "The frame rate of NWB time series: the first one's rate, else from the steps of the first timestamps."
     if series[0].rate: return float(series[0].rate)
-    steps = next((np.diff(_series_times(s)) for s in series if len(s.data) > 1), np.array([]))
+    steps = next((np.diff(t) for s in series if (t := _series_times(s)) is not None and len(t) > 1), np.array([]))
     return float(np.round(1 / np.median(steps), 6)) if len(steps) else None
 
 def _pose_estimations(nwb, path:Path) -> list:
@@ -243,7 +245,12 @@ def _keypoints(est) -> list:
 def _nwb_arrays(ests:list, kps:list, rate:float|None) -> tuple:
     "Positions, confidences and frame numbers of all series, on the union of their frames (NaN where absent)."
     series = {(j, k): o.pose_estimation_series[k] for j, o in enumerate(ests) for k in kps if k in o.pose_estimation_series}
-    frames = {key: np.rint(_series_times(s) * (rate or 1.)).astype(int) for key, s in series.items()}
+    times = {key: _series_times(s) for key, s in series.items()}
+    if untimed := [f"{ests[j].name}/{k}" for (j, k), t in times.items() if t is None]:
+        warnings.warn(f"{len(untimed)} pose series have data but no usable timestamps or rate and are left out "
+                      f"(e.g. {', '.join(untimed[:3])}).", stacklevel=3)
+        series = {key: s for key, s in series.items() if times[key] is not None}
+    frames = {key: np.rint(times[key] * (rate or 1.)).astype(int) for key in series}
     every = np.unique(np.concatenate(list(frames.values())))
     n_space = np.asarray(next(iter(series.values())).data[:1]).shape[1]
     pos = np.full((len(every), n_space, len(kps), len(ests)), np.nan)
