@@ -13,15 +13,11 @@ from __future__ import annotations
 import atexit, functools, json, shutil, subprocess, sys, tempfile
 from pathlib import Path
 import numpy as np, xarray as xr
+from dlcnb.formats import read_coco, write_coco, write_coco_training_set
 
 ROOT = Path(__file__).resolve().parents[1]
 MOVEMENT_ENVS = {"movement015": "0.15", "movement017": "0.17"}
 LEFT, RIGHT = "wingL", "wingR"  # the fly keypoints whose forward vector both sides compute
-NOT_APPLICABLE = {
-    "anipose": "movement has no Anipose writer (it only reads Anipose's CSV)",
-    "sleap-io nwb": "sleap-io's NWB reader only reads files laid out as SLEAP writes them (one processing module per "
-                    "video, named SLEAP_VIDEO_*); ours follow movement's layout (module `behavior`)",
-}
 
 PEER_SCRIPT = r'''
 import json, sys
@@ -85,6 +81,25 @@ def scratch(prefix:str="dlcnb-formats-") -> Path:
     folder = Path(tempfile.mkdtemp(prefix=prefix))
     atexit.register(shutil.rmtree, folder, True)
     return folder
+
+
+DLC_COCO_SCRIPT = r'''
+import sys, json, numpy as np
+from pathlib import Path
+from deeplabcut.pose_estimation_pytorch.data.cocoloader import COCOLoader
+from deeplabcut.pose_estimation_pytorch.config.make_pose_config import make_basic_project_config, make_pytorch_pose_config
+root = Path(sys.argv[1])
+train, test = COCOLoader.load_json(root, "train.json"), COCOLoader.load_json(root, "test.json")
+n, bps = COCOLoader.get_project_parameters(train, test)
+make_pytorch_pose_config(make_basic_project_config(root, bps, n), root / "pytorch_config.yaml", net_type="resnet_50", save=True)
+loader = COCOLoader(root, root / "pytorch_config.yaml")
+out = {}
+for mode in ("train", "test"):
+    data = loader.load_data(mode)
+    names = {im["id"]: Path(im["file_name"]).relative_to(root / "images").as_posix() for im in data["images"]}
+    for a in data["annotations"]: out[f"{mode}|{names[a['image_id']]}|{a['individual']}"] = np.asarray(a["keypoints"]).reshape(-1, 3)[:, :2].tolist()
+print(json.dumps({"bodyparts": bps, "n": n, "keypoints": out}))
+'''
 
 
 def peer_python(name:str) -> str:
@@ -247,7 +262,6 @@ def _coco_project() -> tuple:
 def _sleap_io_coco_ours():
     "sleap-io's load_coco reads our COCO labels with our keypoints and positions."
     import sleap_io as sio
-    from dlcnb.formats import write_coco
     root, labels = _coco_project()
     coco = sio.load_coco(str(write_coco(labels, root / "labels.json", root)), dataset_root=str(root))
     assert coco.skeletons[0].node_names == list(labels.keypoint.values)
@@ -258,7 +272,6 @@ def _sleap_io_coco_ours():
 def _sleap_io_coco_theirs():
     "We read the COCO file sleap-io writes from our labels with the same positions."
     import sleap_io as sio
-    from dlcnb.formats import write_coco, read_coco
     root, labels = _coco_project()
     coco = sio.load_coco(str(write_coco(labels, root / "labels.json", root)), dataset_root=str(root))
     sio.save_coco(coco, str(root / "theirs.json"))
@@ -284,11 +297,40 @@ def _sleap_io_nwb_theirs():
     np.testing.assert_allclose(got.position.values[held], want.position.values[held], rtol=1e-6)
 
 
+def _dlc3_coco_ours():
+    "DeepLabCut 3's COCOLoader (with a PoseConfig it builds for the project) loads our COCO training set's keypoints."
+    root, labels = _coco_project()
+    test = [str(labels.image.values[3])]
+    write_coco_training_set(labels, root / "coco", test, root=root)
+    (root / "dlc_coco.py").write_text(DLC_COCO_SCRIPT)
+    res = subprocess.run([peer_python("dlc3"), str(root / "dlc_coco.py"), str(root / "coco")], capture_output=True,
+                         text=True, timeout=600)
+    if res.returncode: raise AssertionError(f"DeepLabCut 3's COCOLoader failed on our COCO project: {res.stderr[-2000:]}")
+    theirs = json.loads(res.stdout.strip().splitlines()[-1])
+    assert theirs["bodyparts"] == list(labels.keypoint.values)
+    assert sorted(k.split("|")[0] for k in theirs["keypoints"]) == ["test"] + ["train"] * 3
+    for key, xy in theirs["keypoints"].items():
+        mode, image, _ = key.split("|")
+        assert (mode == "test") == (image in test)
+        want = labels.position.isel(individual=0, time=list(labels.image.values).index(image)).transpose("keypoint", "space")
+        np.testing.assert_allclose(np.asarray(xy), want.values)
+
+
 ROWS = [row for env in MOVEMENT_ENVS for row in movement_rows(env)] + [
     ("sleap-io: SLEAP .slp", _sleap_io_slp_ours, _sleap_io_slp_theirs),
     ("sleap-io: COCO keypoints JSON", _sleap_io_coco_ours, _sleap_io_coco_theirs),
     ("sleap-io: NWB", None, _sleap_io_nwb_theirs),
+    ("DeepLabCut 3: COCOLoader on our COCO training set", _dlc3_coco_ours, None),
 ]
+NOT_APPLICABLE = {  # row name: why one of its directions is None
+    **{f"movement {v}: Anipose CSV (3D)": "movement has no Anipose writer (it only reads Anipose's CSV)"
+       for v in MOVEMENT_ENVS.values()},
+    "sleap-io: NWB": "sleap-io's NWB reader only reads files laid out as SLEAP writes them (one processing module per "
+                     "video, named SLEAP_VIDEO_*); ours follow movement's layout (module `behavior`), which movement reads",
+    "DeepLabCut 3: COCOLoader on our COCO training set": "DeepLabCut 3 reads COCO projects but writes none "
+                                                          "(its `predictions_to_coco` writes results, not labels)",
+}
+assert {name for name, *checks in ROWS if None in checks} == set(NOT_APPLICABLE)
 
 
 if __name__ == "__main__":
@@ -298,7 +340,7 @@ if __name__ == "__main__":
     for name, *checks in ROWS:
         cells = []
         for check in checks:
-            if check is None: cells.append("n/a"); continue
+            if check is None: cells.append(f"n/a ({NOT_APPLICABLE[name]})"); continue
             try: check(); cells.append("pass")
             except Exception as e: cells.append(f"FAIL ({type(e).__name__}: {str(e).splitlines()[0][:80]})")
         print(f"{name:60s} we→peer {cells[0]:8s} peer→us {cells[1]}")
