@@ -87,17 +87,21 @@ DLC_COCO_SCRIPT = r'''
 import sys, json, numpy as np
 from pathlib import Path
 from deeplabcut.pose_estimation_pytorch.data.cocoloader import COCOLoader
-from deeplabcut.pose_estimation_pytorch.config.make_pose_config import make_basic_project_config, make_pytorch_pose_config
+from deeplabcut.pose_estimation_pytorch.config.make_pose_config import (make_basic_project_config,
+                                                                        make_pytorch_pose_config)
 root = Path(sys.argv[1])
 train, test = COCOLoader.load_json(root, "train.json"), COCOLoader.load_json(root, "test.json")
 n, bps = COCOLoader.get_project_parameters(train, test)
-make_pytorch_pose_config(make_basic_project_config(root, bps, n), root / "pytorch_config.yaml", net_type="resnet_50", save=True)
+project = make_basic_project_config(root, bps, n)
+make_pytorch_pose_config(project, root / "pytorch_config.yaml", net_type="resnet_50", save=True)
 loader = COCOLoader(root, root / "pytorch_config.yaml")
 out = {}
 for mode in ("train", "test"):
     data = loader.load_data(mode)
     names = {im["id"]: Path(im["file_name"]).relative_to(root / "images").as_posix() for im in data["images"]}
-    for a in data["annotations"]: out[f"{mode}|{names[a['image_id']]}|{a['individual']}"] = np.asarray(a["keypoints"]).reshape(-1, 3)[:, :2].tolist()
+    for a in data["annotations"]:
+        xy = np.asarray(a["keypoints"]).reshape(-1, 3)[:, :2]
+        out[f"{mode}|{names[a['image_id']]}|{a['individual']}"] = xy.tolist()
 print(json.dumps({"bodyparts": bps, "n": n, "keypoints": out}))
 '''
 
@@ -230,8 +234,9 @@ def _sleap_io_slp_ours():
     for lf in labels.labeled_frames:
         for inst in lf.instances:
             j = labels.tracks.index(inst.track)
-            np.testing.assert_allclose(inst.numpy(), ds.position.isel(time=lf.frame_idx, individual=j).values.T, rtol=1e-6)
-            np.testing.assert_allclose(inst.numpy(scores=True)[:, 2], ds.confidence.isel(time=lf.frame_idx, individual=j).values, rtol=1e-6)
+            at = dict(time=lf.frame_idx, individual=j)
+            np.testing.assert_allclose(inst.numpy(), ds.position.isel(at).values.T, rtol=1e-6)
+            np.testing.assert_allclose(inst.numpy(scores=True)[:, 2], ds.confidence.isel(at).values, rtol=1e-6)
 
 
 def _sleap_io_slp_theirs():
@@ -305,14 +310,16 @@ def _dlc3_coco_ours():
     (root / "dlc_coco.py").write_text(DLC_COCO_SCRIPT)
     res = subprocess.run([peer_python("dlc3"), str(root / "dlc_coco.py"), str(root / "coco")], capture_output=True,
                          text=True, timeout=600)
-    if res.returncode: raise AssertionError(f"DeepLabCut 3's COCOLoader failed on our COCO project: {res.stderr[-2000:]}")
+    if res.returncode:
+        raise AssertionError(f"DeepLabCut 3's COCOLoader failed on our COCO project: {res.stderr[-2000:]}")
     theirs = json.loads(res.stdout.strip().splitlines()[-1])
     assert theirs["bodyparts"] == list(labels.keypoint.values)
     assert sorted(k.split("|")[0] for k in theirs["keypoints"]) == ["test"] + ["train"] * 3
     for key, xy in theirs["keypoints"].items():
         mode, image, _ = key.split("|")
         assert (mode == "test") == (image in test)
-        want = labels.position.isel(individual=0, time=list(labels.image.values).index(image)).transpose("keypoint", "space")
+        row = list(labels.image.values).index(image)
+        want = labels.position.isel(individual=0, time=row).transpose("keypoint", "space")
         np.testing.assert_allclose(np.asarray(xy), want.values)
 
 
@@ -325,8 +332,8 @@ ROWS = [row for env in MOVEMENT_ENVS for row in movement_rows(env)] + [
 NOT_APPLICABLE = {  # row name: why one of its directions is None
     **{f"movement {v}: Anipose CSV (3D)": "movement has no Anipose writer (it only reads Anipose's CSV)"
        for v in MOVEMENT_ENVS.values()},
-    "sleap-io: NWB": "sleap-io's NWB reader only reads files laid out as SLEAP writes them (one processing module per "
-                     "video, named SLEAP_VIDEO_*); ours follow movement's layout (module `behavior`), which movement reads",
+    "sleap-io: NWB": "sleap-io's NWB reader only reads files laid out as SLEAP writes them (one processing module "
+                     "per video, named SLEAP_VIDEO_*); ours follow movement's layout (module `behavior`)",
     "DeepLabCut 3: COCOLoader on our COCO training set": "DeepLabCut 3 reads COCO projects but writes none "
                                                           "(its `predictions_to_coco` writes results, not labels)",
 }

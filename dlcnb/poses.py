@@ -153,7 +153,8 @@ def read_dlc_file(path, # a DeepLabCut .h5 or .csv file (labels or predictions)
     try:
         df = pd.read_hdf(path) if path.suffix == ".h5" else _dlc_csv_table(path)
     except DLCNBError: raise
-    except Exception as e: raise DLCNBError(f"Cannot read {path} as a DeepLabCut file ({type(e).__name__}: {e}).") from e
+    except Exception as e:
+        raise DLCNBError(f"Cannot read {path} as a DeepLabCut file ({type(e).__name__}: {e}).") from e
     if not pd.api.types.is_integer_dtype(df.index): df = read_labels(path)
     return from_dlc_df(df, fps, path)
 
@@ -162,7 +163,7 @@ def write_dlc_file(ds:xr.Dataset, # a pose dataset
                    scorer:str|None=None, # DeepLabCut's scorer name
                    csv:bool=False, # also write the .csv twin
                   ) -> Path:
-    "Write a pose dataset as a DeepLabCut `.h5` (key `df_with_missing`; predictions in pandas' `table` layout), atomically."
+    "Write a pose dataset as a DeepLabCut `.h5` (key `df_with_missing`, predictions in the `table` layout), atomically."
     return write_table(to_dlc_df(ds, scorer), path, csv=csv, format="fixed" if "image" in ds.coords else "table")
 
 def save_poses(ds:xr.Dataset, # a pose dataset (our dims or movement's)
@@ -181,7 +182,8 @@ def load_poses(path, # a .nc file written by `save_poses` or by movement (any ve
     if not path.exists(): raise DLCNBError(f"No pose dataset at {path}.")
     try:
         with xr.open_dataset(path, engine="h5netcdf") as f: ds = f.load()
-    except Exception as e: raise DLCNBError(f"Cannot read {path} as a netCDF pose dataset ({type(e).__name__}: {e}).") from e
+    except Exception as e:
+        raise DLCNBError(f"Cannot read {path} as a netCDF pose dataset ({type(e).__name__}: {e}).") from e
     return from_movement(ds)
 
 # %% ../nbs/02_poses.ipynb #b9dcee30
@@ -195,7 +197,7 @@ def movement_version() -> str|None:
 
 def movement_legacy(version:str|None=None, # a movement version; default: the installed one, else `MOVEMENT_RELEASED`
                    ) -> bool:
-    "Whether that movement names its dims `keypoints, individuals` (movement ≤ 0.16) rather than `keypoint, individual`."
+    "Whether that movement names its dims `keypoints, individuals` (≤ 0.16) rather than `keypoint, individual`."
     major, minor = (int(n) for n in re.findall(r"\d+", version or movement_version() or MOVEMENT_RELEASED)[:2])
     return (major, minor) < (0, 17)
 
@@ -236,7 +238,7 @@ def _instance_array(inst) -> np.ndarray:
 
 def read_sleap_predictions(path, # a SLEAP .slp file with predictions
                            fps:float|None=None, # the video's frame rate, if known
-                           by_track:bool|None=False, # one individual per SLEAP track, else per detection slot; None: tracks if any
+                           by_track:bool|None=False, # one individual per SLEAP track, else per slot; None: tracks if any
                            video:int=0, # which of the file's videos
                           ) -> xr.Dataset:
     "A pose dataset of the predicted instances in a SLEAP file: detections per frame, or SLEAP's tracks."

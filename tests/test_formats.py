@@ -26,7 +26,8 @@ def poses_for(spec, n_space=2):
     return make_poses(pos, conf, [f"kp{k}" for k in range(n_k)], [f"mouse{i}" for i in range(n_i)], fps)
 
 
-specs = st.tuples(st.integers(1, 8), st.integers(1, 4), st.integers(1, 3), st.integers(0, 10_000), st.sampled_from([15., 30.]))
+specs = st.tuples(st.integers(1, 8), st.integers(1, 4), st.integers(1, 3), st.integers(0, 10_000),
+                  st.sampled_from([15., 30.]))
 
 
 def assert_same(back, ds, confidence=True):
@@ -179,7 +180,8 @@ def test_bad_files_say_what_to_do(tmp_path):
     ft.test_fail(lambda: write_poses(ds, tmp_path / "x.parquet"), contains="pass `format=`")
     ft.test_fail(lambda: write_poses(ds, tmp_path / "x.h5", format="dlc2"), contains="Unknown pose format")
     import pynwb, datetime
-    empty = pynwb.NWBFile(session_description="s", identifier="i", session_start_time=datetime.datetime.now(datetime.timezone.utc))
+    now = datetime.datetime.now(datetime.timezone.utc)
+    empty = pynwb.NWBFile(session_description="s", identifier="i", session_start_time=now)
     with pynwb.NWBHDF5IO(str(tmp_path / "empty.nwb"), "w") as io: io.write(empty)
     ft.test_fail(lambda: read_nwb(tmp_path / "empty.nwb"), contains="holds no ndx-pose PoseEstimation")
 

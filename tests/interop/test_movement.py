@@ -15,8 +15,8 @@ from _formats_matrix import ROWS  # noqa: E402
 
 pytestmark = pytest.mark.interop
 
-CASES = [pytest.param(check, id=f"{name} [{direction}]")
-         for name, *checks in ROWS for direction, check in zip(("we-to-peer", "peer-to-us"), checks) if check is not None]
+CASES = [pytest.param(check, id=f"{name} [{direction}]") for name, *checks in ROWS
+         for direction, check in zip(("we-to-peer", "peer-to-us"), checks) if check is not None]
 
 
 @pytest.mark.parametrize("check", CASES)
