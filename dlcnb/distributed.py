@@ -12,7 +12,7 @@ from dask.base import tokenize
 from distributed import Client, LocalCluster, as_completed, get_worker
 from fastprogress.fastprogress import progress_bar
 from .core import DLCNBError
-from .poses import validate_poses
+from .poses import from_movement
 
 # %% auto #0
 __all__ = ['local_cluster', 'worker_device', 'cached_on_worker', 'map_videos', 'open_pose_collection', 'save_pose_collection']
@@ -111,7 +111,7 @@ def open_pose_collection(paths, # .nc pose datasets (one per video), or a single
     if not paths: raise DLCNBError("No pose dataset files given to open_pose_collection.")
     for p in paths:
         if not p.exists(): raise DLCNBError(f"No pose dataset at {p}; analyse its video first.")
-    dss = [validate_poses(xr.open_dataset(p, engine="h5netcdf", chunks={})) for p in paths]
+    dss = [from_movement(xr.open_dataset(p, engine="h5netcdf", chunks={})) for p in paths]  # either movement's dims
     names = names or [p.stem for p in paths]
     return xr.concat(dss, dim=pd.Index(names, name="video"), join="outer", combine_attrs="drop_conflicts")
 

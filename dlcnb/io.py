@@ -141,11 +141,12 @@ def backup(path:Path):
 def write_table(df:pd.DataFrame, # a DeepLabCut table (labels or predictions)
                 path, # destination .h5
                 csv:bool=True, # also write the .csv twin
+                format:str="fixed", # pandas' HDF5 layout: DeepLabCut writes labels "fixed", predictions "table"
                ) -> Path:
     "Write a DeepLabCut table to `.h5` (and `.csv`) atomically, keeping the previous versions as `.bak`."
     path = Path(path).with_suffix(".h5"); path.parent.mkdir(parents=True, exist_ok=True)
     for p in (path, path.with_suffix(".csv"))[:1 + csv]: backup(p)
-    with atomic_path(path) as tmp: df.to_hdf(tmp, key=H5_KEY, mode="w")
+    with atomic_path(path) as tmp: df.to_hdf(tmp, key=H5_KEY, mode="w", format=format)
     if csv: atomic_write_bytes(path.with_suffix(".csv"), df.to_csv().encode())
     return path
 

@@ -4,16 +4,16 @@
 
 # %% ../nbs/02_poses.ipynb #36589176
 from __future__ import annotations
-import json
+import importlib.metadata, json, re
 from pathlib import Path
 import numpy as np, pandas as pd, xarray as xr
 from .core import DLCNBError, atomic_path
 from .io import read_labels, write_table
 
 # %% auto #0
-__all__ = ['DIMS', 'MOVEMENT_LEGACY', 'validate_poses', 'make_poses', 'log_step', 'frame_numbers', 'from_dlc_df', 'to_dlc_df',
-           'read_dlc_file', 'write_dlc_file', 'save_poses', 'load_poses', 'to_movement', 'from_movement',
-           'read_sleap_predictions']
+__all__ = ['DIMS', 'MOVEMENT_LEGACY', 'MOVEMENT_RELEASED', 'validate_poses', 'make_poses', 'log_step', 'frame_numbers',
+           'from_dlc_df', 'to_dlc_df', 'read_dlc_file', 'write_dlc_file', 'save_poses', 'load_poses',
+           'movement_version', 'movement_legacy', 'to_movement', 'from_movement', 'read_sleap_predictions']
 
 # %% ../nbs/02_poses.ipynb #0227ea61
 DIMS = ("time", "space", "keypoint", "individual")
@@ -132,6 +132,18 @@ def to_dlc_df(ds:xr.Dataset, # a pose dataset
     return pd.DataFrame(values, index=index, columns=pd.MultiIndex.from_tuples(cols, names=names))
 
 # %% ../nbs/02_poses.ipynb #dff4cc35
+def _dlc_csv_table(path:Path) -> pd.DataFrame:
+    "A DeepLabCut `.csv` as DeepLabCut's table: predictions keep their frame index, labels go through `read_labels`."
+    head = pd.read_csv(path, header=None, nrows=4, dtype=str)
+    if head.iloc[0, 0] != "scorer" or head.iloc[0, 1:].isna().any(): return read_labels(path)
+    levels = 4 if head.iloc[1, 0] == "individuals" else 3
+    df = pd.read_csv(path, header=list(range(levels)))  # no index_col: an empty first row would become index names
+    df = df.set_index(df.columns[0])
+    if not pd.api.types.is_integer_dtype(df.index): return read_labels(path)
+    df.index.name = None
+    df.columns = pd.MultiIndex.from_tuples(df.columns, names=list(head.iloc[:levels, 0]))
+    return df.astype("float64")
+
 def read_dlc_file(path, # a DeepLabCut .h5 or .csv file (labels or predictions)
                   fps:float|None=None, # the video's frame rate, if known
                  ) -> xr.Dataset:
@@ -139,9 +151,11 @@ def read_dlc_file(path, # a DeepLabCut .h5 or .csv file (labels or predictions)
     path = Path(path)
     if not path.exists(): raise DLCNBError(f"No DeepLabCut file at {path}.")
     try:
-        df = pd.read_hdf(path) if path.suffix == ".h5" else None
-    except Exception as e: raise DLCNBError(f"Cannot read {path} as a DeepLabCut .h5 file ({e}).") from e
-    if df is None or not pd.api.types.is_integer_dtype(df.index): df = read_labels(path)
+        df = pd.read_hdf(path) if path.suffix == ".h5" else _dlc_csv_table(path)
+    except DLCNBError: raise
+    except Exception as e:
+        raise DLCNBError(f"Cannot read {path} as a DeepLabCut file ({type(e).__name__}: {e}).") from e
+    if not pd.api.types.is_integer_dtype(df.index): df = read_labels(path)
     return from_dlc_df(df, fps, path)
 
 def write_dlc_file(ds:xr.Dataset, # a pose dataset
@@ -149,45 +163,72 @@ def write_dlc_file(ds:xr.Dataset, # a pose dataset
                    scorer:str|None=None, # DeepLabCut's scorer name
                    csv:bool=False, # also write the .csv twin
                   ) -> Path:
-    "Write a pose dataset as a DeepLabCut `.h5` (key `df_with_missing`), atomically."
-    return write_table(to_dlc_df(ds, scorer), path, csv=csv)
+    "Write a pose dataset as a DeepLabCut `.h5` (key `df_with_missing`, predictions in the `table` layout), atomically."
+    return write_table(to_dlc_df(ds, scorer), path, csv=csv, format="fixed" if "image" in ds.coords else "table")
 
-def save_poses(ds:xr.Dataset, # a pose dataset
+def save_poses(ds:xr.Dataset, # a pose dataset (our dims or movement's)
                path, # destination .nc file
+               legacy:bool|None=None, # movement ≤ 0.16's plural dims; None: what the installed movement uses
               ) -> Path:
-    "Save a pose dataset to netCDF, atomically."
-    with atomic_path(path) as tmp: validate_poses(ds).to_netcdf(tmp, engine="h5netcdf")
+    "Save a pose dataset to netCDF in the dims movement reads, atomically."
+    ds = to_movement(from_movement(ds), legacy)
+    with atomic_path(path) as tmp: ds.to_netcdf(tmp, engine="h5netcdf")
     return Path(path)
 
-def load_poses(path, # a .nc file written by `save_poses` (or by movement)
+def load_poses(path, # a .nc file written by `save_poses` or by movement (any version)
               ) -> xr.Dataset:
-    "Load a pose dataset from netCDF (movement's plural dimension names are converted)."
+    "Load a pose dataset from netCDF, in our dims whichever movement convention the file uses."
     path = Path(path)
     if not path.exists(): raise DLCNBError(f"No pose dataset at {path}.")
-    with xr.open_dataset(path, engine="h5netcdf") as f: ds = f.load()
+    try:
+        with xr.open_dataset(path, engine="h5netcdf") as f: ds = f.load()
+    except Exception as e:
+        raise DLCNBError(f"Cannot read {path} as a netCDF pose dataset ({type(e).__name__}: {e}).") from e
     return from_movement(ds)
 
 # %% ../nbs/02_poses.ipynb #b9dcee30
 MOVEMENT_LEGACY = {"keypoint": "keypoints", "individual": "individuals"}
+MOVEMENT_RELEASED = "0.17.0"  # the movement release our defaults follow when none is installed
+
+def movement_version() -> str|None:
+    "The version of movement installed beside dlcnb (None if it is not installed)."
+    try: return importlib.metadata.version("movement")
+    except importlib.metadata.PackageNotFoundError: return None
+
+def movement_legacy(version:str|None=None, # a movement version; default: the installed one, else `MOVEMENT_RELEASED`
+                   ) -> bool:
+    "Whether that movement names its dims `keypoints, individuals` (≤ 0.16) rather than `keypoint, individual`."
+    major, minor = (int(n) for n in re.findall(r"\d+", version or movement_version() or MOVEMENT_RELEASED)[:2])
+    return (major, minor) < (0, 17)
 
 def to_movement(ds:xr.Dataset, # a pose dataset
-                legacy:bool=True, # use movement ≤ 0.16's plural dimension names
+                legacy:bool|None=None, # plural dims of movement ≤ 0.16; None: what the installed movement uses
                ) -> xr.Dataset:
-    "The dataset as movement expects it."
+    "The dataset as movement expects it: its dimension names and the attrs its validator and writers read."
     validate_poses(ds)
-    return ds.rename(MOVEMENT_LEGACY) if legacy else ds
+    attrs = {k: v for k, v in ds.attrs.items() if v is not None}
+    attrs.update(source_software=str(attrs.get("source_software") or "dlcnb"), ds_type="poses")
+    attrs.setdefault("time_unit", "seconds" if attrs.get("fps") else "frames")
+    if attrs.get("fps"): attrs["fps"] = float(attrs["fps"])
+    ds = ds.copy(); ds.attrs = attrs
+    return ds.rename(MOVEMENT_LEGACY) if (movement_legacy() if legacy is None else legacy) else ds
 
-def from_movement(ds:xr.Dataset, # a movement dataset, plural or singular dimension names
+def from_movement(ds:xr.Dataset, # a movement dataset (plural or singular dims), or one of ours
                  ) -> xr.Dataset:
-    "A pose dataset from a movement dataset."
-    return validate_poses(ds.rename({v: k for k, v in MOVEMENT_LEGACY.items() if v in ds.dims}))
+    "A pose dataset from a movement dataset of any version: our dims, attrs that save to netCDF."
+    ds = ds.rename({v: k for k, v in MOVEMENT_LEGACY.items() if v in ds.dims})
+    attrs = {k: (str(v) if isinstance(v, Path) else v) for k, v in ds.attrs.items() if v is not None}
+    ds.attrs = {"source_software": "", "ds_type": "poses", "source_file": "", "log": "", **attrs}
+    if not ds.attrs.get("fps"): ds.attrs.pop("fps", None)
+    ds.attrs.setdefault("time_unit", "seconds" if ds.attrs.get("fps") else "frames")
+    return validate_poses(ds)
 
 # %% ../nbs/02_poses.ipynb #a4114fa0
 def _load_slp(path:Path):
-    "The `sleap_io.Labels` in `path`, or a `DLCNBError` saying what is wrong."
+    "The `sleap_io.Labels` in `path` (.slp, or SLEAP's analysis .h5), or a `DLCNBError` saying what is wrong."
     import sleap_io as sio
     if not path.exists(): raise DLCNBError(f"No SLEAP file at {path}. Pass the path of a SLEAP predictions file (.slp).")
-    try: return sio.load_slp(str(path))
+    try: return sio.load_analysis_h5(str(path)) if path.suffix in (".h5", ".hdf5") else sio.load_slp(str(path))
     except Exception as e: raise DLCNBError(f"Cannot read {path} as a SLEAP .slp file ({e}). Export the predictions again from SLEAP.") from e
 
 def _instance_array(inst) -> np.ndarray:
@@ -197,7 +238,7 @@ def _instance_array(inst) -> np.ndarray:
 
 def read_sleap_predictions(path, # a SLEAP .slp file with predictions
                            fps:float|None=None, # the video's frame rate, if known
-                           by_track:bool=False, # one individual per SLEAP track (else per detection slot)
+                           by_track:bool|None=False, # one individual per SLEAP track, else per slot; None: tracks if any
                            video:int=0, # which of the file's videos
                           ) -> xr.Dataset:
     "A pose dataset of the predicted instances in a SLEAP file: detections per frame, or SLEAP's tracks."
@@ -205,6 +246,7 @@ def read_sleap_predictions(path, # a SLEAP .slp file with predictions
     if video >= len(labels.videos): raise DLCNBError(f"{path} has {len(labels.videos)} video(s); pick `video` below that.")
     frames = [lf for lf in labels.labeled_frames if lf.video is labels.videos[video] and len(lf.instances)]
     if not frames: raise DLCNBError(f"{path} holds no instances for video {video}. Run SLEAP's inference on the video first.")
+    by_track = bool(labels.tracks) if by_track is None else by_track
     skeleton = labels.skeletons[0]; track_id = {id(t): n for n, t in enumerate(labels.tracks)}
     n_t, n_k = max(lf.frame_idx for lf in frames) + 1, len(skeleton.nodes)
     n_i = len(labels.tracks) if by_track else max(len(lf.instances) for lf in frames)
