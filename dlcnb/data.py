@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_data.ipynb #cd065643
 from __future__ import annotations
-import math, pickle
+import math, pickle, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, torch, torch.nn.functional as F, cv2
 from ruamel.yaml import YAML
@@ -15,9 +15,11 @@ from .io import load_labels, write_table
 from .models import IMAGENET_MEAN, IMAGENET_STD, DEFAULT_NET_TYPE, check_net_type
 
 # %% auto #0
-__all__ = ['training_set_dir', 'pct', 'split_path', 'model_dir', 'split_indices', 'write_pytorch_config',
-           'create_training_dataset', 'read_split', 'resize_frame', 'load_images', 'load_keypoints', 'flip_permutation',
-           'ToFloat', 'Normalize', 'PoseAugment', 'skeleton_edges', 'paf_edges', 'pose_dataloaders']
+__all__ = ['INPUT_AREA', 'PIXEL_BUDGET', 'MIN_STEPS', 'training_set_dir', 'pct', 'split_path', 'model_dir', 'split_indices',
+           'write_pytorch_config', 'create_training_dataset', 'read_split', 'resize_frame', 'load_images',
+           'load_keypoints', 'TrainingDataWarning', 'label_geometry', 'check_training_labels', 'training_settings',
+           'settings_dict', 'flip_permutation', 'ToFloat', 'Normalize', 'PoseAugment', 'skeleton_edges', 'paf_edges',
+           'pose_dataloaders']
 
 # %% ../nbs/05_data.ipynb #54403950
 def training_set_dir(cfg:dict) -> Path:
@@ -166,6 +168,126 @@ def load_keypoints(labels:pd.DataFrame, # DeepLabCut labels
     xy = torch.tensor(labels.to_numpy().reshape(len(labels), -1, 2) * scale, dtype=torch.float32)
     if "individuals" not in labels.columns.names: return xy
     return xy.view(len(labels), labels.columns.get_level_values("individuals").nunique(), -1, 2)
+
+# %% ../nbs/05_data.ipynb #62082f51
+class TrainingDataWarning(UserWarning):
+    "Labels that train, but probably not as the user meant (frames without labels, bodyparts never labelled, ...)."
+
+def _nearest(a:np.ndarray, b:np.ndarray) -> float:
+    "Smallest nonzero distance between points `a` (N, 2) and `b` (M, 2); NaN when there is none."
+    d = np.linalg.norm(a[:, None] - b[None], axis=-1)
+    return d[d > 0].min() if (d > 0).any() else np.nan
+
+def label_geometry(labels:pd.DataFrame, # DeepLabCut labels (single- or multi-animal)
+                   sizes:list, # (height, width, ...) of each labelled image
+                  ) -> pd.DataFrame:
+    "One row per labelled animal per image: image, frame height/width, visible keypoints, reach, gap and twin gap (pixels)."
+    n_animals = labels.columns.unique("individuals").size if "individuals" in labels.columns.names else 1
+    xy = labels.to_numpy().reshape(len(labels), n_animals, -1, 2)
+    rows = []
+    for key, (h, w, *_), animals in zip(labels.index, sizes, xy):
+        for i, pts in enumerate(animals):
+            seen = ~np.isnan(pts).any(-1)
+            if not seen.any(): continue
+            p, others = pts[seen], np.delete(animals, i, 0)
+            twins = [_nearest(p[k:k + 1], others[:, j][~np.isnan(others[:, j]).any(-1)]) for k, j in enumerate(np.flatnonzero(seen))]
+            rows.append(dict(image="/".join(key), height=h, width=w, n=len(p), reach=np.linalg.norm(p - p.mean(0), axis=-1).max(),
+                             gap=_nearest(p, animals[~np.isnan(animals).any(-1)]), twin=np.nanmin(twins + [np.inf])))
+    return pd.DataFrame(rows, columns=["image", "height", "width", "n", "reach", "gap", "twin"]).replace(np.inf, np.nan)
+
+def _some(names) -> str:
+    names = list(names)
+    return ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+
+def check_training_labels(labels:pd.DataFrame, # the labels to train on
+                          sizes:list, # (height, width, ...) of each image
+                          where:str="the project", # named in the messages
+                         ):
+    "Raise a `DLCNBError` if nothing is labelled; warn (`TrainingDataWarning`) about frames and bodyparts that would train badly."
+    names = np.array(["/".join(k) for k in labels.index])
+    seen = labels.notna()
+    if not seen.any().any():
+        raise DLCNBError(f"No keypoint is labelled in {where} ({len(labels)} frames, all empty): training would learn nothing. "
+                         "Label frames with `label_frames` (and `create_training_dataset` again).")
+    empty = ~seen.any(axis=1).to_numpy()
+    if empty.any(): warnings.warn(f"{empty.sum()} frames of {where} have no labels: {_some(names[empty])}. They teach the model that "
+                                  "no bodypart is visible there; if an animal is visible, label it (`label_frames`).", TrainingDataWarning)
+    bps = labels.columns.get_level_values("bodyparts")
+    never = [b for b in bps.unique() if not seen.loc[:, bps == b].any().any()]
+    if never: warnings.warn(f"Bodyparts never labelled in {where}: {never}. The model learns them as never visible; label them, "
+                            "or remove them from the config's bodyparts.", TrainingDataWarning)
+    if (~empty).sum() < 5: warnings.warn(f"Only {(~empty).sum()} labelled frames in {where}: a model needs more to generalise "
+                                         "(DeepLabCut suggests 100-200); label more frames.", TrainingDataWarning)
+    hw = pd.Series([tuple(s[:2]) for s in sizes])
+    odd = (hw != hw.mode()[0]).to_numpy()
+    if odd.any(): warnings.warn(f"Labelled frames differ in size: most are {hw.mode()[0][1]}×{hw.mode()[0][0]} but {_some(names[odd])} "
+                                "are not. They are zero-padded to the largest; if they come from another camera, check that "
+                                "scale and crop suit both (see `training_settings`).", TrainingDataWarning)
+
+# %% ../nbs/05_data.ipynb #87c27c97
+INPUT_AREA = 320 * 360  # input pixels per frame: analysis stays >= 30 frames/s on a 2-core CPU
+PIXEL_BUDGET = 2.8e8  # training input pixels (epochs x images x crop area): 100 epochs of openfield at 160x160
+MIN_STEPS = 1000  # optimizer steps at least (within the epoch range)
+
+def _ceil_to(x:float, m:int) -> int: return int(m * math.ceil(x / m))
+
+def _scale(H:int, W:int, twin:float, stride:int):
+    s = min(1., math.sqrt(INPUT_AREA / (H * W)))
+    if not twin * s < 2 * stride: return round(s, 3), f"{W}×{H} frames: the largest input within {INPUT_AREA:,} px per frame"
+    return round(min(1., 2 * stride / twin), 3), f"animals' same bodyparts typically {twin:.0f} px apart: raised to keep two cells between their peaks"
+
+def _sigma(twin:float, gap:float, scale:float, stride:int):
+    why = f"typical gap between keypoints {gap * scale:.1f} input px (each bodypart has its own heatmap)"
+    if not twin * scale < 4 * stride: return stride / 2, why + "; half a heatmap cell"
+    return float(np.clip(round(twin * scale / 8, 1), 1.5, stride / 2)), f"animals' same bodyparts {twin * scale:.1f} input px apart"
+
+def _crop(reach:float, scale:float, H:int, W:int, stride:int):
+    side = _ceil_to((2 * reach * scale * 1.2 + 2 * stride) / 0.8, 32)
+    why = f"95 % of animals reach ≤ {reach:.0f} px from their centre"
+    if side >= 0.75 * min(H, W) * scale: return None, why + f": a {side}-px crop would cover most of the frame, so whole frames"
+    return (side, side), why + ": the crop holds them with zoom, shift and a margin"
+
+def training_settings(config, # project config
+                      shuffle:int=1, # shuffle whose training images are measured (all labelled images if it does not exist)
+                      trainingsetindex:int=0, # index into the config's TrainingFraction
+                      stride:int=8, # the model's output stride
+                      **given, # explicit settings (scale, crop, sigma, batch_size, epochs); None means "from the data"
+                     ) -> pd.DataFrame:
+    "The training settings derived from a project's labelled data: a table of setting, value and reason."
+    cfg = read_config(config)
+    unknown = set(given) - {"scale", "crop", "sigma", "batch_size", "epochs"}
+    if unknown: raise DLCNBError(f"training_settings got unknown settings {sorted(unknown)}.")
+    labels = load_labels(cfg)
+    try: labels, where = labels.iloc[read_split(cfg, shuffle, trainingsetindex)[0]], f"the training images of shuffle {shuffle}"
+    except DLCNBError: where = "the project"
+    sizes = _image_sizes(cfg, labels.index)
+    check_training_labels(labels, sizes, where)
+    geom = label_geometry(labels, sizes)
+    H, W = pd.Series([tuple(s[:2]) for s in sizes]).mode()[0]
+    gap, twin = (float(geom[c].median()) if geom[c].notna().any() else np.inf for c in ("gap", "twin"))
+    rows = {}
+    def choose(name, derive):
+        if given.get(name) is not None: rows[name] = (given[name], "given")
+        else: rows[name] = derive()
+        return rows[name][0]
+    scale = choose("scale", lambda: _scale(H, W, twin, stride))
+    crop = choose("crop", lambda: _crop(float(geom.reach.quantile(0.95)), scale, H, W, stride))
+    crop = None if crop in ("full", None) else tuple(int(c) for c in crop)
+    rows["crop"] = (crop, rows["crop"][1])
+    choose("sigma", lambda: _sigma(twin, gap, scale, stride))
+    area = crop[0] * crop[1] if crop else round(H * scale) * round(W * scale)
+    n = len(labels)
+    bs = choose("batch_size", lambda: (int(min(np.clip(round(8 * 160 ** 2 / area), 4, 16), n)),
+                                       f"{area:,} input px per image, {n} training images"))
+    steps = math.ceil(n / bs)
+    choose("epochs", lambda: (int(np.clip(max(round(PIXEL_BUDGET / (n * area)), math.ceil(MIN_STEPS / steps)), 20, 300)),
+                              f"{n} images of {area:,} px, {steps} steps per epoch"))
+    rows["stride"] = (stride, "the model's output stride")
+    return pd.DataFrame([(k, v, why) for k, (v, why) in rows.items()], columns=["setting", "value", "reason"], dtype=object)
+
+def settings_dict(table:pd.DataFrame) -> dict:
+    "`{setting: value}` of a `training_settings` table."
+    return dict(zip(table.setting, table.value))
 
 # %% ../nbs/05_data.ipynb #ce9a001f
 def flip_permutation(cfg:dict) -> list|None:
