@@ -329,13 +329,50 @@ def _random_animal(kp:torch.Tensor, # (B, I, K, 2) keypoints of I individuals
     centre = kp[torch.arange(B, device=kp.device), pick].nanmean(1).nan_to_num(0)
     return torch.where(seen.any(1, keepdim=True), centre, fallback)
 
+def _motion_blur(x:torch.Tensor, length:int=7) -> torch.Tensor:
+    "Each image smeared along a line of `length` pixels at its own random angle (a camera or animal moving)."
+    B, C, H, W = x.shape
+    angle = torch.rand(B, device=x.device) * math.pi
+    t = torch.linspace(-(length - 1) / 2, (length - 1) / 2, 4 * length, device=x.device)
+    r = torch.arange(length, device=x.device) - (length - 1) / 2
+    px, py = t * angle.cos()[:, None], t * angle.sin()[:, None]                           # (B, T) points on the line
+    k = ((1 - (r.view(1, 1, -1) - px[..., None]).abs()).clamp(min=0)[:, :, None, :]
+         * (1 - (r.view(1, 1, -1) - py[..., None]).abs()).clamp(min=0)[:, :, :, None]).sum(1)  # (B, L, L), bilinear splats
+    k = (k / k.sum((1, 2), keepdim=True)).repeat_interleave(C, 0)[:, None]
+    p = length // 2
+    return F.conv2d(F.pad(x.reshape(1, B * C, H, W), (p, p, p, p), mode="replicate"), k, groups=B * C).view(B, C, H, W)
+
+def _equalize(x:torch.Tensor) -> torch.Tensor:
+    "Histogram equalisation of each image's channels (256 levels): the cumulative histogram as the new intensity."
+    B, C = x.shape[:2]
+    q = (x * 255).round().long().clamp(0, 255).flatten(2)
+    hist = torch.zeros(B, C, 256, device=x.device).scatter_add_(2, q, torch.ones_like(q, dtype=torch.float32))
+    cdf = hist.cumsum(2) / hist.sum(2, keepdim=True)
+    return cdf.gather(2, q).view_as(x)
+
+def _cutout(x:torch.Tensor, max_frac:float) -> torch.Tensor:
+    "One rectangle per image (sides up to `max_frac` of the image's) painted with the image's mean: an occluder."
+    B, _, H, W = x.shape
+    dev = x.device
+    size = torch.rand(B, 2, device=dev) * max_frac * torch.tensor([W, H], device=dev)
+    lo = torch.rand(B, 2, device=dev) * (torch.tensor([W, H], device=dev) - size)
+    ys, xs = torch.arange(H, device=dev).view(1, H, 1), torch.arange(W, device=dev).view(1, 1, W)
+    inside = ((xs >= lo[:, 0, None, None]) & (xs < (lo + size)[:, 0, None, None]) &
+              (ys >= lo[:, 1, None, None]) & (ys < (lo + size)[:, 1, None, None]))[:, None]
+    return torch.where(inside, x.mean((1, 2, 3), keepdim=True), x)
+
+def _where(p:float, x:torch.Tensor, changed) -> torch.Tensor:
+    "`changed(x)` for a random fraction `p` of the images, `x` for the rest."
+    pick = torch.rand(len(x), device=x.device) < p
+    return torch.where(pick.view(-1, 1, 1, 1), changed(x), x) if pick.any() else x
+
 def _gaussian_blur(x:torch.Tensor, sigma:float=1.0) -> torch.Tensor:
     k = torch.exp(-torch.arange(-2., 3., device=x.device) ** 2 / (2 * sigma ** 2)); k = k / k.sum()
     x = F.conv2d(F.pad(x, (2, 2, 0, 0), mode="replicate"), k.view(1, 1, 1, 5).repeat(3, 1, 1, 1), groups=3)
     return F.conv2d(F.pad(x, (0, 0, 2, 2), mode="replicate"), k.view(1, 1, 5, 1).repeat(3, 1, 1, 1), groups=3)
 
 class PoseAugment(ItemTransform):
-    "Random affine + crop around the animal + mirror (swapping `flip_pairs`) + photometric changes, on the batch's device."
+    "Random affine + crop around the animal + mirror (swapping `flip_pairs`) + lab-video photometric changes, on the batch's device."
     split_idx, order = 0, 1
     def __init__(self, size:tuple|None=None, # crop (height, width) in input pixels; None: whole image
                  rotation:float=25, # max rotation, degrees
@@ -343,10 +380,24 @@ class PoseAugment(ItemTransform):
                  translation:float=0.1, # max shift, as a fraction of the crop size
                  flip_perm:list|None=None, # keypoint order after a mirror (`flip_permutation`); None: no mirroring
                  p_anywhere:float=0.2, # chance that a crop is centred anywhere rather than on the animal
-                 brightness:float=0.2, contrast:float=0.3, p_blur:float=0.2, noise:float=0.03):
+                 brightness:float=0.2, # max change of brightness (intensities are in [0, 1])
+                 contrast:float=0.3, # max relative change of contrast
+                 gamma:float=0.3, # gamma is exp(±gamma) at most
+                 p_blur:float=0.2, # chance of a Gaussian blur (out of focus)
+                 p_motion_blur:float=0.1, # chance of a 7-pixel motion blur at a random angle
+                 p_equalize:float=0.1, # chance of histogram equalisation
+                 p_grayscale:float=0.1, # chance of turning the image grey
+                 p_cutout:float=0.3, # chance of an occluding rectangle (keypoints under it keep their labels)
+                 cutout:float=0.3, # the occluder's sides are up to this fraction of the image's
+                 noise:float=0.03, # max standard deviation of Gaussian pixel noise
+                 photometric:bool=True, # False: geometric changes only
+                ):
         super().__init__()
         self.size, self.rotation, self.scale, self.translation, self.flip_perm = size, rotation, scale, translation, flip_perm
-        self.p_anywhere, self.brightness, self.contrast, self.p_blur, self.noise = p_anywhere, brightness, contrast, p_blur, noise
+        self.p_anywhere, self.photometric = p_anywhere, photometric
+        self.brightness, self.contrast, self.gamma, self.noise = brightness, contrast, gamma, noise
+        self.p_blur, self.p_motion_blur, self.p_equalize, self.p_grayscale = p_blur, p_motion_blur, p_equalize, p_grayscale
+        self.p_cutout, self.cutout = p_cutout, cutout
 
     def _maps(self, kp:torch.Tensor, H:int, W:int, oh:int, ow:int):
         "Per image: matrix `M` (output offset -> input offset), output centre and input centre."
@@ -368,7 +419,12 @@ class PoseAugment(ItemTransform):
         mean = x.mean((1, 2, 3), keepdim=True)
         x = (x - mean) * _uniform(B, 1 - self.contrast, 1 + self.contrast, dev).view(B, 1, 1, 1) + mean
         x = x + _uniform(B, -self.brightness, self.brightness, dev).view(B, 1, 1, 1)
-        x = torch.where((torch.rand(B, device=dev) < self.p_blur).view(B, 1, 1, 1), _gaussian_blur(x), x)
+        x = x.clamp(0, 1) ** torch.exp(_uniform(B, -self.gamma, self.gamma, dev)).view(B, 1, 1, 1)
+        x = _where(self.p_equalize, x, _equalize)
+        x = _where(self.p_grayscale, x, lambda x: (x * torch.tensor([0.299, 0.587, 0.114], device=dev).view(1, 3, 1, 1)).sum(1, keepdim=True).expand_as(x))
+        x = _where(self.p_blur, x, _gaussian_blur)
+        x = _where(self.p_motion_blur, x, _motion_blur)
+        x = _where(self.p_cutout, x, lambda x: _cutout(x, self.cutout))
         x = x + torch.randn_like(x) * _uniform(B, 0, self.noise, dev).view(B, 1, 1, 1)
         return x.clamp(0, 1)
 
@@ -383,7 +439,7 @@ class PoseAugment(ItemTransform):
         x = F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
         kp = (torch.einsum("bij,bkj->bki", torch.linalg.inv(M), kp - in_c[:, None]) + out_c).view(shape)
         if self.flip_perm is not None: kp = torch.where(mirror.view(B, *[1] * (kp.dim() - 1)), kp[..., self.flip_perm, :], kp)
-        return self._photometric(x), kp
+        return (self._photometric(x) if self.photometric else x), kp
 
 # %% ../nbs/05_data.ipynb #e8b41c87
 def skeleton_edges(cfg:dict) -> list[tuple[int, int]]:
