@@ -11,7 +11,7 @@ rarely visible bodypart it prints the AUC of the model's confidence on test imag
 trained with missing keypoints taught as absent (the default) and masked.
 
 `--epochs N` caps every run at N epochs (a reduced run, for a loaded machine: say so when quoting it); `--shuffles`
-sets the shuffles per project; `--projects` picks some of openfield,mirror,synthetic.
+sets the shuffles per project; `--projects` picks some of openfield, mirror, synthetic (or one geometry: synthetic-small, synthetic-filling, synthetic-rare).
 
 Run from the repository root: `python benchmarks/train_generalization.py [--epochs N] [--shuffles 3] [--projects ...] [--mirror DIR]`."""
 import os
@@ -44,11 +44,12 @@ def projects(which:list, mirror:str, root) -> dict:
     out = {}
     if "openfield" in which: out["openfield"] = (example_project(root / "openfield"), 0.5)
     if "mirror" in which: out["mirror"] = (import_lightning_pose(mirror, root / "mirror", task="mirrormouse"), 0.8)
-    if "synthetic" in which:
-        out["synthetic-small"] = (synthetic_project(root, n_frames=60, frame_size=(480, 640), animal_size=60, task="small"), 0.5)
-        out["synthetic-filling"] = (synthetic_project(root, n_frames=60, frame_size=(240, 320), animal_size=200, task="filling"), 0.5)
-        out["synthetic-rare"] = (synthetic_project(root, n_frames=80, frame_size=(240, 320), animal_size=100,
-                                                   visibility=[1, 1, 0.15, 1], task="rare"), 0.5)
+    synthetic = {"small": dict(n_frames=60, frame_size=(480, 640), animal_size=60),
+                 "filling": dict(n_frames=60, frame_size=(240, 320), animal_size=200),
+                 "rare": dict(n_frames=80, frame_size=(240, 320), animal_size=100, visibility=[1, 1, 0.15, 1])}
+    for geometry, kw in synthetic.items():
+        if "synthetic" in which or f"synthetic-{geometry}" in which:
+            out[f"synthetic-{geometry}"] = (synthetic_project(root, task=geometry, **kw), 0.5)
     return out
 
 def per_bodypart_test(cfg:dict, shuffle:int) -> tuple:
@@ -105,5 +106,5 @@ if __name__ == "__main__":
     p.add_argument("--epochs", type=int, default=None)
     p.add_argument("--shuffles", type=int, default=3)
     p.add_argument("--projects", default="openfield,mirror,synthetic")
-    p.add_argument("--mirror", default=os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "mirror-mouse-lightning-pose"))
+    p.add_argument("--mirror", default="../shared/data/mirror-mouse-lightning-pose")   # from a checkout beside shared/
     main(p.parse_args())
