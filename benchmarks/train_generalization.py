@@ -22,8 +22,8 @@ import numpy as np, pandas as pd
 from sklearn.metrics import roc_auc_score
 from _machine import machine
 from dlcnb.core import example_project, read_config
-from dlcnb.io import load_labels, load_keypoints
-from dlcnb.data import create_training_dataset, load_images, read_split, training_settings, settings_dict
+from dlcnb.io import load_labels
+from dlcnb.data import create_training_dataset, load_images, load_keypoints, read_split, training_settings, settings_dict
 from dlcnb.training import train_network, load_model
 from dlcnb.evaluation import evaluate_network, predict_images
 from dlcnb.synthetic import synthetic_project
