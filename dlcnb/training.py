@@ -281,11 +281,11 @@ def train_network(config, # project config (file, folder or dict)
     learn = PoseLearner(dls, model.to(device), loss_func=PoseLoss(model.stride, sigma, locref_weight=locref_weight, edges=dls.edges, paf_weight=paf_weight, missing=missing), metrics=[PixelError(model.stride, scale)] if len(dls.test_idx) else [],
                     lr=lr or DEFAULT_LR, wd=1e-4, cbs=cbs, path=folder, model_dir=".")
     if start[1] is not None: learn.create_opt(); learn.opt.load_state_dict({"state": start[1]["state"], "hypers": L(start[1]["hypers"])})
+    if lr_find and lr is None and epochs: lr = _suggested_lr(learn)
     write_pytorch_config(cfg, dls.train_fraction, shuffle, net_type=net_type, scale=scale, stride=model.stride,
                          train_settings=dict(epochs=epochs, batch_size=batch_size, sigma=sigma, locref_weight=locref_weight, paf_weight=paf_weight, lr=float(lr or DEFAULT_LR), crop=list(crop) if crop else None,
                                              seed=seed, pretrained=pretrained, optimizer="AdamW", scheduler="one-cycle",
                                              missing=missing, reasons=dict(zip(table.setting, table.reason))))
-    if lr_find and lr is None and epochs: lr = _suggested_lr(learn)
     if epochs: learn.fit_one_cycle(epochs, lr or DEFAULT_LR)
     return learn
 
