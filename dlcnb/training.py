@@ -255,7 +255,7 @@ def train_network(config, # project config (file, folder or dict)
                   seed:int=42, # random seed (split-independent: model init, batches, augmentation)
                   device:str|None=None, # "cuda" or "cpu"; default: CUDA when available
                   missing:str="absent", # keypoints a frame lacks: "absent" (taught as not visible) or "mask" (`PoseLoss`)
-                  lr_find:bool=False, # run fastai's `lr_find` first and train at its suggestion (when `lr` is not given)
+                  lr_find:bool|int=False, # run fastai's `lr_find` first (True, or its number of trial batches; fastai's default is 100) and train at its suggestion
                   early_stopping:int|None=None, # stop after this many epochs without a better test pixel error
                   **aug_kwargs, # passed to `PoseAugment` (rotation, scale, flip, ...)
                  ) -> Learner:
@@ -281,7 +281,7 @@ def train_network(config, # project config (file, folder or dict)
     learn = PoseLearner(dls, model.to(device), loss_func=PoseLoss(model.stride, sigma, locref_weight=locref_weight, edges=dls.edges, paf_weight=paf_weight, missing=missing), metrics=[PixelError(model.stride, scale)] if len(dls.test_idx) else [],
                     lr=lr or DEFAULT_LR, wd=1e-4, cbs=cbs, path=folder, model_dir=".")
     if start[1] is not None: learn.create_opt(); learn.opt.load_state_dict({"state": start[1]["state"], "hypers": L(start[1]["hypers"])})
-    if lr_find and lr is None and epochs: lr = _suggested_lr(learn)
+    if lr_find and lr is None and epochs: lr = _suggested_lr(learn, 100 if lr_find is True else int(lr_find))
     write_pytorch_config(cfg, dls.train_fraction, shuffle, net_type=net_type, scale=scale, stride=model.stride,
                          train_settings=dict(epochs=epochs, batch_size=batch_size, sigma=sigma, locref_weight=locref_weight, paf_weight=paf_weight, lr=float(lr or DEFAULT_LR), crop=list(crop) if crop else None,
                                              seed=seed, pretrained=pretrained, optimizer="AdamW", scheduler="one-cycle",
@@ -295,10 +295,10 @@ def _early_stopping(patience:int|None, n_test:int) -> list:
                                     "make shuffles with a TrainingFraction below 1 (`create_training_dataset`).")
     return [EarlyStoppingCallback(monitor="px_error", comp=np.less, patience=patience)]
 
-def _suggested_lr(learn:Learner) -> float:
+def _suggested_lr(learn:Learner, num_it:int=100) -> float:
     "fastai's `lr_find` suggestion (the valley of the loss curve), printed."
     quiet = [cb for cb in learn.cbs if isinstance(cb, (SnapshotCallback, EarlyStoppingCallback))]   # lr_find's epochs are trials
-    with learn.removed_cbs(quiet), learn.no_logging(): lr = float(learn.lr_find(show_plot=False).valley)
+    with learn.removed_cbs(quiet), learn.no_logging(): lr = float(learn.lr_find(num_it=num_it, show_plot=False).valley)
     print(f"lr_find suggests lr={lr:.2e}")
     return lr
 
