@@ -199,30 +199,31 @@ def _some(names) -> str:
     names = list(names)
     return ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
 
+def _warn(message:str): warnings.warn(message, TrainingDataWarning)
+
 def check_training_labels(labels:pd.DataFrame, # the labels to train on
                           sizes:list, # (height, width, ...) of each image
                           where:str="the project", # named in the messages
                          ):
-    "Raise a `DLCNBError` if nothing is labelled; warn (`TrainingDataWarning`) about frames and bodyparts that would train badly."
-    names = np.array(["/".join(k) for k in labels.index])
-    seen = labels.notna()
+    "Raise a `DLCNBError` if nothing is labelled; warn (`TrainingDataWarning`) about frames and bodyparts that train badly."
+    names, seen = np.array(["/".join(k) for k in labels.index]), labels.notna()
     if not seen.any().any():
-        raise DLCNBError(f"No keypoint is labelled in {where} ({len(labels)} frames, all empty): training would learn nothing. "
-                         "Label frames with `label_frames` (and `create_training_dataset` again).")
+        raise DLCNBError(f"No keypoint is labelled in {where} ({len(labels)} frames, all empty): training would learn "
+                         "nothing. Label frames with `label_frames` (and `create_training_dataset` again).")
     empty = ~seen.any(axis=1).to_numpy()
-    if empty.any(): warnings.warn(f"{empty.sum()} frames of {where} have no labels: {_some(names[empty])}. They teach the model that "
-                                  "no bodypart is visible there; if an animal is visible, label it (`label_frames`).", TrainingDataWarning)
+    if empty.any(): _warn(f"{empty.sum()} frames of {where} have no labels: {_some(names[empty])}. They teach the model "
+                          "that no bodypart is visible there; if an animal is visible, label it (`label_frames`).")
     bps = labels.columns.get_level_values("bodyparts")
     never = [b for b in bps.unique() if not seen.loc[:, bps == b].any().any()]
-    if never: warnings.warn(f"Bodyparts never labelled in {where}: {never}. The model learns them as never visible; label them, "
-                            "or remove them from the config's bodyparts.", TrainingDataWarning)
-    if (~empty).sum() < 5: warnings.warn(f"Only {(~empty).sum()} labelled frames in {where}: a model needs more to generalise "
-                                         "(DeepLabCut suggests 100-200); label more frames.", TrainingDataWarning)
+    if never: _warn(f"Bodyparts never labelled in {where}: {never}. The model learns them as never visible; "
+                    "label them, or remove them from the config's bodyparts.")
+    if (~empty).sum() < 5: _warn(f"Only {(~empty).sum()} labelled frames in {where}: a model needs more to generalise "
+                                 "(DeepLabCut suggests 100-200); label more frames.")
     hw = pd.Series([tuple(s[:2]) for s in sizes])
-    odd = (hw != hw.mode()[0]).to_numpy()
-    if odd.any(): warnings.warn(f"Labelled frames differ in size: most are {hw.mode()[0][1]}×{hw.mode()[0][0]} but {_some(names[odd])} "
-                                "are not. They are zero-padded to the largest; if they come from another camera, check that "
-                                "scale and crop suit both (see `training_settings`).", TrainingDataWarning)
+    (h, w), odd = hw.mode()[0], (hw != hw.mode()[0]).to_numpy()
+    if odd.any(): _warn(f"Labelled frames differ in size: most are {w}×{h} but {_some(names[odd])} are not. They are "
+                        "zero-padded to the largest; if they come from another camera, check that scale and crop suit "
+                        "both (see `training_settings`).")
 
 # %% ../nbs/05_data.ipynb #87c27c97
 INPUT_AREA = 320 * 360  # input pixels per frame: analysis stays >= 30 frames/s on a 2-core CPU
@@ -233,22 +234,24 @@ def _ceil_to(x:float, m:int) -> int: return int(m * math.ceil(x / m))
 
 def _scale(H:int, W:int, twin:float, stride:int):
     s = min(1., math.sqrt(INPUT_AREA / (H * W)))
-    if not twin * s < 2 * stride: return round(s, 3), f"{W}×{H} frames: the largest input within {INPUT_AREA:,} px per frame"
-    return round(min(1., 2 * stride / twin), 3), f"animals' same bodyparts typically {twin:.0f} px apart: raised to keep two cells between their peaks"
+    if not twin * s < 2 * stride: return round(s, 3), f"{W}×{H} frames: the largest input within {INPUT_AREA:,} px"
+    return round(min(1., 2 * stride / twin), 3), (f"animals' same bodyparts typically {twin:.0f} px apart: raised to "
+                                                  "keep two cells between their peaks")
 
 def _sigma(twin:float, gap:float, scale:float, stride:int):
     why = f"typical gap between keypoints {gap * scale:.1f} input px (each bodypart has its own heatmap)"
     if not twin * scale < 4 * stride: return stride / 2, why + "; half a heatmap cell"
-    return float(np.clip(round(twin * scale / 8, 1), 1.5, stride / 2)), f"animals' same bodyparts {twin * scale:.1f} input px apart"
+    sigma = float(np.clip(round(twin * scale / 8, 1), 1.5, stride / 2))
+    return sigma, f"animals' same bodyparts {twin * scale:.1f} input px apart"
 
 def _crop(reach:float, scale:float, H:int, W:int, stride:int):
     side = _ceil_to((2 * reach * scale * 1.2 + 2 * stride) / 0.8, 32)
     why = f"95 % of animals reach ≤ {reach:.0f} px from their centre"
-    if side >= 0.75 * min(H, W) * scale: return None, why + f": a {side}-px crop would cover most of the frame, so whole frames"
+    if side >= 0.75 * min(H, W) * scale: return None, why + f": a {side}-px crop would cover most of it, so whole frames"
     return (side, side), why + ": the crop holds them with zoom, shift and a margin"
 
 def training_settings(config, # project config
-                      shuffle:int=1, # shuffle whose training images are measured (all labelled images if it does not exist)
+                      shuffle:int=1, # shuffle whose training images are measured (all labelled images without it)
                       trainingsetindex:int=0, # index into the config's TrainingFraction
                       stride:int=8, # the model's output stride
                       **given, # explicit settings (scale, crop, sigma, batch_size, epochs); None means "from the data"
@@ -258,7 +261,8 @@ def training_settings(config, # project config
     unknown = set(given) - {"scale", "crop", "sigma", "batch_size", "epochs"}
     if unknown: raise DLCNBError(f"training_settings got unknown settings {sorted(unknown)}.")
     labels = load_labels(cfg)
-    try: labels, where = labels.iloc[read_split(cfg, shuffle, trainingsetindex)[0]], f"the training images of shuffle {shuffle}"
+    where = f"the training images of shuffle {shuffle}"
+    try: labels = labels.iloc[read_split(cfg, shuffle, trainingsetindex)[0]]
     except DLCNBError: where = "the project"
     sizes = _image_sizes(cfg, labels.index)
     check_training_labels(labels, sizes, where)
@@ -283,7 +287,8 @@ def training_settings(config, # project config
     choose("epochs", lambda: (int(np.clip(max(round(PIXEL_BUDGET / (n * area)), math.ceil(MIN_STEPS / steps)), 20, 300)),
                               f"{n} images of {area:,} px, {steps} steps per epoch"))
     rows["stride"] = (stride, "the model's output stride")
-    return pd.DataFrame([(k, v, why) for k, (v, why) in rows.items()], columns=["setting", "value", "reason"], dtype=object)
+    table = [(k, v, why) for k, (v, why) in rows.items()]
+    return pd.DataFrame(table, columns=["setting", "value", "reason"], dtype=object)
 
 def settings_dict(table:pd.DataFrame) -> dict:
     "`{setting: value}` of a `training_settings` table."
