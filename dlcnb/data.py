@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_data.ipynb #cd065643
 from __future__ import annotations
-import math, pickle
+import math, pickle, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, torch, torch.nn.functional as F, cv2
 from ruamel.yaml import YAML
@@ -15,9 +15,11 @@ from .io import load_labels, write_table
 from .models import IMAGENET_MEAN, IMAGENET_STD, DEFAULT_NET_TYPE, check_net_type
 
 # %% auto #0
-__all__ = ['training_set_dir', 'pct', 'split_path', 'model_dir', 'split_indices', 'write_pytorch_config',
-           'create_training_dataset', 'read_split', 'resize_frame', 'load_images', 'load_keypoints', 'flip_permutation',
-           'ToFloat', 'Normalize', 'PoseAugment', 'skeleton_edges', 'paf_edges', 'pose_dataloaders']
+__all__ = ['INPUT_AREA', 'PIXEL_BUDGET', 'MIN_STEPS', 'training_set_dir', 'pct', 'split_path', 'model_dir', 'split_indices',
+           'write_pytorch_config', 'create_training_dataset', 'read_split', 'resize_frame', 'load_images',
+           'load_keypoints', 'TrainingDataWarning', 'label_geometry', 'check_training_labels', 'training_settings',
+           'settings_dict', 'flip_permutation', 'ToFloat', 'Normalize', 'PoseAugment', 'skeleton_edges', 'paf_edges',
+           'pose_dataloaders']
 
 # %% ../nbs/05_data.ipynb #54403950
 def training_set_dir(cfg:dict) -> Path:
@@ -167,6 +169,131 @@ def load_keypoints(labels:pd.DataFrame, # DeepLabCut labels
     if "individuals" not in labels.columns.names: return xy
     return xy.view(len(labels), labels.columns.get_level_values("individuals").nunique(), -1, 2)
 
+# %% ../nbs/05_data.ipynb #62082f51
+class TrainingDataWarning(UserWarning):
+    "Labels that train, but probably not as the user meant (frames without labels, bodyparts never labelled, ...)."
+
+def _nearest(a:np.ndarray, b:np.ndarray) -> float:
+    "Smallest nonzero distance between points `a` (N, 2) and `b` (M, 2); NaN when there is none."
+    d = np.linalg.norm(a[:, None] - b[None], axis=-1)
+    return d[d > 0].min() if (d > 0).any() else np.nan
+
+def label_geometry(labels:pd.DataFrame, # DeepLabCut labels (single- or multi-animal)
+                   sizes:list, # (height, width, ...) of each labelled image
+                  ) -> pd.DataFrame:
+    "One row per labelled animal per image: image, frame height/width, visible keypoints, reach, gap and twin gap (pixels)."
+    n_animals = labels.columns.unique("individuals").size if "individuals" in labels.columns.names else 1
+    xy = labels.to_numpy().reshape(len(labels), n_animals, -1, 2)
+    rows = []
+    for key, (h, w, *_), animals in zip(labels.index, sizes, xy):
+        for i, pts in enumerate(animals):
+            seen = ~np.isnan(pts).any(-1)
+            if not seen.any(): continue
+            p, others = pts[seen], np.delete(animals, i, 0)
+            twins = [_nearest(p[k:k + 1], others[:, j][~np.isnan(others[:, j]).any(-1)]) for k, j in enumerate(np.flatnonzero(seen))]
+            rows.append(dict(image="/".join(key), height=h, width=w, n=len(p), reach=np.linalg.norm(p - p.mean(0), axis=-1).max(),
+                             gap=_nearest(p, animals[~np.isnan(animals).any(-1)]), twin=np.nanmin(twins + [np.inf])))
+    return pd.DataFrame(rows, columns=["image", "height", "width", "n", "reach", "gap", "twin"]).replace(np.inf, np.nan)
+
+def _some(names) -> str:
+    names = list(names)
+    return ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+
+def _warn(message:str): warnings.warn(message, TrainingDataWarning)
+
+def check_training_labels(labels:pd.DataFrame, # the labels to train on
+                          sizes:list, # (height, width, ...) of each image
+                          where:str="the project", # named in the messages
+                         ):
+    "Raise a `DLCNBError` if nothing is labelled; warn (`TrainingDataWarning`) about frames and bodyparts that train badly."
+    names, seen = np.array(["/".join(k) for k in labels.index]), labels.notna()
+    if not seen.any().any():
+        raise DLCNBError(f"No keypoint is labelled in {where} ({len(labels)} frames, all empty): training would learn "
+                         "nothing. Label frames with `label_frames` (and `create_training_dataset` again).")
+    empty = ~seen.any(axis=1).to_numpy()
+    if empty.any(): _warn(f"{empty.sum()} frames of {where} have no labels: {_some(names[empty])}. They teach the model "
+                          "that no bodypart is visible there; if an animal is visible, label it (`label_frames`).")
+    bps = labels.columns.get_level_values("bodyparts")
+    never = [b for b in bps.unique() if not seen.loc[:, bps == b].any().any()]
+    if never: _warn(f"Bodyparts never labelled in {where}: {never}. The model learns them as never visible; "
+                    "label them, or remove them from the config's bodyparts.")
+    if (~empty).sum() < 5: _warn(f"Only {(~empty).sum()} labelled frames in {where}: a model needs more to generalise "
+                                 "(DeepLabCut suggests 100-200); label more frames.")
+    hw = pd.Series([tuple(s[:2]) for s in sizes])
+    (h, w), odd = hw.mode()[0], (hw != hw.mode()[0]).to_numpy()
+    if odd.any(): _warn(f"Labelled frames differ in size: most are {w}×{h} but {_some(names[odd])} are not. They are "
+                        "zero-padded to the largest; if they come from another camera, check that scale and crop suit "
+                        "both (see `training_settings`).")
+
+# %% ../nbs/05_data.ipynb #87c27c97
+INPUT_AREA = 320 * 360  # input pixels per frame: analysis stays >= 30 frames/s on a 2-core CPU
+PIXEL_BUDGET = 2.8e8  # training input pixels (epochs x images x crop area): 100 epochs of openfield at 160x160
+MIN_STEPS = 1000  # optimizer steps at least (within the epoch range)
+
+def _ceil_to(x:float, m:int) -> int: return int(m * math.ceil(x / m))
+
+def _scale(H:int, W:int, twin:float, stride:int):
+    s = min(1., math.sqrt(INPUT_AREA / (H * W)))
+    if not twin * s < 2 * stride: return round(s, 3), f"{W}×{H} frames: the largest input within {INPUT_AREA:,} px"
+    return round(min(1., 2 * stride / twin), 3), (f"animals' same bodyparts typically {twin:.0f} px apart: raised to "
+                                                  "keep two cells between their peaks")
+
+def _sigma(twin:float, gap:float, scale:float, stride:int):
+    why = f"typical gap between keypoints {gap * scale:.1f} input px (each bodypart has its own heatmap)"
+    if not twin * scale < 4 * stride: return stride / 2, why + "; half a heatmap cell"
+    sigma = float(np.clip(round(twin * scale / 8, 1), 1.5, stride / 2))
+    return sigma, f"animals' same bodyparts {twin * scale:.1f} input px apart"
+
+def _crop(reach:float, scale:float, H:int, W:int, stride:int):
+    side = _ceil_to((2 * reach * scale * 1.2 + 2 * stride) / 0.8, 32)
+    why = f"95 % of animals reach ≤ {reach:.0f} px from their centre"
+    if side >= 0.75 * min(H, W) * scale: return None, why + f": a {side}-px crop would cover most of it, so whole frames"
+    return (side, side), why + ": the crop holds them with zoom, shift and a margin"
+
+def training_settings(config, # project config
+                      shuffle:int=1, # shuffle whose training images are measured (all labelled images without it)
+                      trainingsetindex:int=0, # index into the config's TrainingFraction
+                      stride:int=8, # the model's output stride
+                      **given, # explicit settings (scale, crop, sigma, batch_size, epochs); None means "from the data"
+                     ) -> pd.DataFrame:
+    "The training settings derived from a project's labelled data: a table of setting, value and reason."
+    cfg = read_config(config)
+    unknown = set(given) - {"scale", "crop", "sigma", "batch_size", "epochs"}
+    if unknown: raise DLCNBError(f"training_settings got unknown settings {sorted(unknown)}.")
+    labels = load_labels(cfg)
+    where = f"the training images of shuffle {shuffle}"
+    try: labels = labels.iloc[read_split(cfg, shuffle, trainingsetindex)[0]]
+    except DLCNBError: where = "the project"
+    sizes = _image_sizes(cfg, labels.index)
+    check_training_labels(labels, sizes, where)
+    geom = label_geometry(labels, sizes)
+    H, W = pd.Series([tuple(s[:2]) for s in sizes]).mode()[0]
+    gap, twin = (float(geom[c].median()) if geom[c].notna().any() else np.inf for c in ("gap", "twin"))
+    rows = {}
+    def choose(name, derive):
+        if given.get(name) is not None: rows[name] = (given[name], "given")
+        else: rows[name] = derive()
+        return rows[name][0]
+    scale = choose("scale", lambda: _scale(H, W, twin, stride))
+    crop = choose("crop", lambda: _crop(float(geom.reach.quantile(0.95)), scale, H, W, stride))
+    crop = None if crop in ("full", None) else tuple(int(c) for c in crop)
+    rows["crop"] = (crop, rows["crop"][1])
+    choose("sigma", lambda: _sigma(twin, gap, scale, stride))
+    area = crop[0] * crop[1] if crop else round(H * scale) * round(W * scale)
+    n = len(labels)
+    bs = choose("batch_size", lambda: (int(min(np.clip(round(8 * 160 ** 2 / area), 4, 16), n)),
+                                       f"{area:,} input px per image, {n} training images"))
+    steps = math.ceil(n / bs)
+    choose("epochs", lambda: (int(np.clip(max(round(PIXEL_BUDGET / (n * area)), math.ceil(MIN_STEPS / steps)), 20, 300)),
+                              f"{n} images of {area:,} px, {steps} steps per epoch"))
+    rows["stride"] = (stride, "the model's output stride")
+    table = [(k, v, why) for k, (v, why) in rows.items()]
+    return pd.DataFrame(table, columns=["setting", "value", "reason"], dtype=object)
+
+def settings_dict(table:pd.DataFrame) -> dict:
+    "`{setting: value}` of a `training_settings` table."
+    return dict(zip(table.setting, table.value))
+
 # %% ../nbs/05_data.ipynb #ce9a001f
 def flip_permutation(cfg:dict) -> list|None:
     "Keypoint order after a left/right mirror, from the config's `flip_pairs`; None when no pairs are named."
@@ -207,13 +334,50 @@ def _random_animal(kp:torch.Tensor, # (B, I, K, 2) keypoints of I individuals
     centre = kp[torch.arange(B, device=kp.device), pick].nanmean(1).nan_to_num(0)
     return torch.where(seen.any(1, keepdim=True), centre, fallback)
 
+def _motion_blur(x:torch.Tensor, length:int=7) -> torch.Tensor:
+    "Each image smeared along a line of `length` pixels at its own random angle (a camera or animal moving)."
+    B, C, H, W = x.shape
+    angle = torch.rand(B, device=x.device) * math.pi
+    t = torch.linspace(-(length - 1) / 2, (length - 1) / 2, 4 * length, device=x.device)
+    r = torch.arange(length, device=x.device) - (length - 1) / 2
+    px, py = t * angle.cos()[:, None], t * angle.sin()[:, None]                           # (B, T) points on the line
+    k = ((1 - (r.view(1, 1, -1) - px[..., None]).abs()).clamp(min=0)[:, :, None, :]
+         * (1 - (r.view(1, 1, -1) - py[..., None]).abs()).clamp(min=0)[:, :, :, None]).sum(1)  # (B, L, L), bilinear splats
+    k = (k / k.sum((1, 2), keepdim=True)).repeat_interleave(C, 0)[:, None]
+    p = length // 2
+    return F.conv2d(F.pad(x.reshape(1, B * C, H, W), (p, p, p, p), mode="replicate"), k, groups=B * C).view(B, C, H, W)
+
+def _equalize(x:torch.Tensor) -> torch.Tensor:
+    "Histogram equalisation of each image's channels (256 levels): the cumulative histogram as the new intensity."
+    B, C = x.shape[:2]
+    q = (x * 255).round().long().clamp(0, 255).flatten(2)
+    hist = torch.zeros(B, C, 256, device=x.device).scatter_add_(2, q, torch.ones_like(q, dtype=torch.float32))
+    cdf = hist.cumsum(2) / hist.sum(2, keepdim=True)
+    return cdf.gather(2, q).view_as(x)
+
+def _cutout(x:torch.Tensor, max_frac:float) -> torch.Tensor:
+    "One rectangle per image (sides up to `max_frac` of the image's) painted with the image's mean: an occluder."
+    B, _, H, W = x.shape
+    dev = x.device
+    size = torch.rand(B, 2, device=dev) * max_frac * torch.tensor([W, H], device=dev)
+    lo = torch.rand(B, 2, device=dev) * (torch.tensor([W, H], device=dev) - size)
+    ys, xs = torch.arange(H, device=dev).view(1, H, 1), torch.arange(W, device=dev).view(1, 1, W)
+    inside = ((xs >= lo[:, 0, None, None]) & (xs < (lo + size)[:, 0, None, None]) &
+              (ys >= lo[:, 1, None, None]) & (ys < (lo + size)[:, 1, None, None]))[:, None]
+    return torch.where(inside, x.mean((1, 2, 3), keepdim=True), x)
+
+def _where(p:float, x:torch.Tensor, changed) -> torch.Tensor:
+    "`changed(x)` for a random fraction `p` of the images, `x` for the rest."
+    pick = torch.rand(len(x), device=x.device) < p
+    return torch.where(pick.view(-1, 1, 1, 1), changed(x), x) if pick.any() else x
+
 def _gaussian_blur(x:torch.Tensor, sigma:float=1.0) -> torch.Tensor:
     k = torch.exp(-torch.arange(-2., 3., device=x.device) ** 2 / (2 * sigma ** 2)); k = k / k.sum()
     x = F.conv2d(F.pad(x, (2, 2, 0, 0), mode="replicate"), k.view(1, 1, 1, 5).repeat(3, 1, 1, 1), groups=3)
     return F.conv2d(F.pad(x, (0, 0, 2, 2), mode="replicate"), k.view(1, 1, 5, 1).repeat(3, 1, 1, 1), groups=3)
 
 class PoseAugment(ItemTransform):
-    "Random affine + crop around the animal + mirror (swapping `flip_pairs`) + photometric changes, on the batch's device."
+    "Random affine + crop around the animal + mirror (swapping `flip_pairs`) + lab-video photometric changes, on the batch's device."
     split_idx, order = 0, 1
     def __init__(self, size:tuple|None=None, # crop (height, width) in input pixels; None: whole image
                  rotation:float=25, # max rotation, degrees
@@ -221,10 +385,24 @@ class PoseAugment(ItemTransform):
                  translation:float=0.1, # max shift, as a fraction of the crop size
                  flip_perm:list|None=None, # keypoint order after a mirror (`flip_permutation`); None: no mirroring
                  p_anywhere:float=0.2, # chance that a crop is centred anywhere rather than on the animal
-                 brightness:float=0.2, contrast:float=0.3, p_blur:float=0.2, noise:float=0.03):
+                 brightness:float=0.2, # max change of brightness (intensities are in [0, 1])
+                 contrast:float=0.3, # max relative change of contrast
+                 gamma:float=0.3, # gamma is exp(±gamma) at most
+                 p_blur:float=0.2, # chance of a Gaussian blur (out of focus)
+                 p_motion_blur:float=0.1, # chance of a 7-pixel motion blur at a random angle
+                 p_equalize:float=0.1, # chance of histogram equalisation
+                 p_grayscale:float=0.1, # chance of turning the image grey
+                 p_cutout:float=0.3, # chance of an occluding rectangle (keypoints under it keep their labels)
+                 cutout:float=0.3, # the occluder's sides are up to this fraction of the image's
+                 noise:float=0.03, # max standard deviation of Gaussian pixel noise
+                 photometric:bool=True, # False: geometric changes only
+                ):
         super().__init__()
         self.size, self.rotation, self.scale, self.translation, self.flip_perm = size, rotation, scale, translation, flip_perm
-        self.p_anywhere, self.brightness, self.contrast, self.p_blur, self.noise = p_anywhere, brightness, contrast, p_blur, noise
+        self.p_anywhere, self.photometric = p_anywhere, photometric
+        self.brightness, self.contrast, self.gamma, self.noise = brightness, contrast, gamma, noise
+        self.p_blur, self.p_motion_blur, self.p_equalize, self.p_grayscale = p_blur, p_motion_blur, p_equalize, p_grayscale
+        self.p_cutout, self.cutout = p_cutout, cutout
 
     def _maps(self, kp:torch.Tensor, H:int, W:int, oh:int, ow:int):
         "Per image: matrix `M` (output offset -> input offset), output centre and input centre."
@@ -246,7 +424,12 @@ class PoseAugment(ItemTransform):
         mean = x.mean((1, 2, 3), keepdim=True)
         x = (x - mean) * _uniform(B, 1 - self.contrast, 1 + self.contrast, dev).view(B, 1, 1, 1) + mean
         x = x + _uniform(B, -self.brightness, self.brightness, dev).view(B, 1, 1, 1)
-        x = torch.where((torch.rand(B, device=dev) < self.p_blur).view(B, 1, 1, 1), _gaussian_blur(x), x)
+        x = x.clamp(0, 1) ** torch.exp(_uniform(B, -self.gamma, self.gamma, dev)).view(B, 1, 1, 1)
+        x = _where(self.p_equalize, x, _equalize)
+        x = _where(self.p_grayscale, x, lambda x: (x * torch.tensor([0.299, 0.587, 0.114], device=dev).view(1, 3, 1, 1)).sum(1, keepdim=True).expand_as(x))
+        x = _where(self.p_blur, x, _gaussian_blur)
+        x = _where(self.p_motion_blur, x, _motion_blur)
+        x = _where(self.p_cutout, x, lambda x: _cutout(x, self.cutout))
         x = x + torch.randn_like(x) * _uniform(B, 0, self.noise, dev).view(B, 1, 1, 1)
         return x.clamp(0, 1)
 
@@ -261,7 +444,7 @@ class PoseAugment(ItemTransform):
         x = F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
         kp = (torch.einsum("bij,bkj->bki", torch.linalg.inv(M), kp - in_c[:, None]) + out_c).view(shape)
         if self.flip_perm is not None: kp = torch.where(mirror.view(B, *[1] * (kp.dim() - 1)), kp[..., self.flip_perm, :], kp)
-        return self._photometric(x), kp
+        return (self._photometric(x) if self.photometric else x), kp
 
 # %% ../nbs/05_data.ipynb #e8b41c87
 def skeleton_edges(cfg:dict) -> list[tuple[int, int]]:

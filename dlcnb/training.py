@@ -12,11 +12,12 @@ from fastcore.foundation import L
 from fastai.learner import Learner, AvgMetric
 from fastai.callback.core import Callback
 from fastai.callback.fp16 import MixedPrecision
+from fastai.callback.tracker import EarlyStoppingCallback
 from fastai.torch_core import set_seed
 import fastai.callback.schedule  # noqa: F401 (adds fit_one_cycle and lr_find to Learner)
 from .core import DLCNBError, read_config, cfg_get
 from .models import PoseModel, build_model, decode, save_snapshot, load_snapshot, LOCREF_STD, DEFAULT_NET_TYPE, IMAGENET_MEAN, IMAGENET_STD
-from .data import model_dir, pose_dataloaders, read_split, write_pytorch_config, _yaml_load
+from .data import model_dir, pose_dataloaders, read_split, write_pytorch_config, _yaml_load, training_settings, settings_dict
 from .assembly import decode_outputs, match_to_labels, candidate_peaks, refined_positions
 
 # %% auto #0
@@ -25,7 +26,7 @@ __all__ = ['DEFAULT_LR', 'PoseLoss', 'pixel_errors', 'detection_errors', 'PixelE
 
 # %% ../nbs/07_training.ipynb #d507a1ea
 class PoseLoss:
-    "DeepLabCut's heatmap BCE + weighted Huber locref loss, NaN keypoints masked."
+    "DeepLabCut's heatmap BCE + weighted Huber locref loss; a keypoint a frame lacks (NaN) is taught as absent, or masked."
     def __init__(self, stride:int=8, # input pixels per heatmap cell
                  sigma:float=4., # Gaussian target width, input pixels
                  radius:float=17., # locref is trained within this distance of the keypoint (DeepLabCut's pos_dist_thresh)
@@ -33,7 +34,10 @@ class PoseLoss:
                  edges:list=(), # skeleton edges (bodypart index pairs) with a part affinity field (multi-animal)
                  paf_width:float=8., # half-width of a limb's field, input pixels
                  paf_weight:float=1., # weight of the PAF loss
+                 missing:str="absent", # NaN keypoints: "absent" (zero heatmap target, as DeepLabCut) or "mask" (no heatmap loss)
                 ):
+        if missing not in ("absent", "mask"): raise DLCNBError(f"missing must be 'absent' or 'mask', got {missing!r}.")
+        self.missing = missing
         self.stride, self.sigma, self.radius, self.locref_weight = stride, sigma, radius, locref_weight
         self.edges, self.paf_width, self.paf_weight = [tuple(e) for e in edges], paf_width, paf_weight
 
@@ -66,8 +70,9 @@ class PoseLoss:
         heatmaps, locref = (p.float() for p in preds[:2])
         B, K, h, w = heatmaps.shape
         heat, offsets, near, valid = self.targets(kp.float(), h, w)
-        n = valid.sum().clamp(min=1) * h * w
-        bce = F.binary_cross_entropy_with_logits(heatmaps, heat, reduction="none") * valid[..., None, None]
+        weight = valid.float() if self.missing == "mask" else torch.ones_like(valid, dtype=torch.float32)
+        n = weight.sum().clamp(min=1) * h * w
+        bce = F.binary_cross_entropy_with_logits(heatmaps, heat, reduction="none") * weight[..., None, None]
         huber = F.huber_loss(locref.view(B, K, 2, h, w), offsets, reduction="none").sum(2) * near
         loss = bce.sum() / n + self.locref_weight * huber.sum() / n
         if not self.edges: return loss
@@ -233,27 +238,34 @@ DEFAULT_LR = 3e-3
 
 def train_network(config, # project config (file, folder or dict)
                   shuffle:int=1, # shuffle number (made by `create_training_dataset`)
-                  epochs:int=50, # epochs of one-cycle training (0: just build the Learner)
-                  batch_size:int=8, # images per batch
+                  epochs:int|None=None, # epochs of one-cycle training (0: just build the Learner); default: from the data
+                  batch_size:int|None=None, # images per batch; default: from the data (`training_settings`)
                   lr:float|None=None, # peak learning rate (default `DEFAULT_LR`)
                   trainingsetindex:int=0, # index into the config's TrainingFraction
                   net_type:str|None=None, # backbone; default: the shuffle's (`create_training_dataset`), else `DEFAULT_NET_TYPE`
-                  scale:float=0.5, # input scale: frames are resized by this factor, for training and inference
-                  crop:tuple|None=(160, 160), # training crop (height, width) around the animal, input pixels
+                  scale:float|None=None, # input scale (frames are resized by it, for training and inference); default: from the data
+                  crop:tuple|str|None="auto", # training crop (height, width) around the animal, input pixels; None: whole frames; "auto": from the data
                   pretrained:bool=True, # start from ImageNet weights
                   snapshot:str|Path|None=None, # resume from this snapshot ("best", -1, or a path)
                   save_epochs:int=5, # save a snapshot every this many epochs
                   max_snapshots:int=5, # periodic snapshots kept
-                  sigma:float=4., # width of the Gaussian heatmap targets, input pixels
+                  sigma:float|None=None, # width of the Gaussian heatmap targets, input pixels; default: from the data
                   locref_weight:float=1., # weight of the locref loss
                   paf_weight:float=1., # weight of the part affinity field loss (multi-animal projects)
                   seed:int=42, # random seed (split-independent: model init, batches, augmentation)
                   device:str|None=None, # "cuda" or "cpu"; default: CUDA when available
+                  missing:str="absent", # keypoints a frame lacks: "absent" (taught as not visible) or "mask" (`PoseLoss`)
+                  lr_find:bool|int=False, # run fastai's `lr_find` first (True, or its number of trial batches; fastai's default is 100) and train at its suggestion
+                  early_stopping:int|None=None, # stop after this many epochs without a better test pixel error
                   **aug_kwargs, # passed to `PoseAugment` (rotation, scale, flip, ...)
                  ) -> Learner:
     "Train a pose model on a shuffle and return its fastai `Learner`; snapshots go to `snapshot_dir`."
     cfg = read_config(config)
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+    table = training_settings(cfg, shuffle, trainingsetindex, scale=scale, crop="full" if crop is None else None if crop == "auto" else crop,
+                              sigma=sigma, batch_size=batch_size, epochs=epochs)
+    print(table.to_string(index=False))
+    scale, crop, sigma, batch_size, epochs = (settings_dict(table)[k] for k in ("scale", "crop", "sigma", "batch_size", "epochs"))
     set_seed(seed, reproducible=True)
     folder = snapshot_dir(cfg, shuffle, trainingsetindex)
     pc = _yaml_load(folder / "pytorch_config.yaml") or {}
@@ -265,14 +277,30 @@ def train_network(config, # project config (file, folder or dict)
                 iteration=cfg.get("iteration", 0), seed=seed, **({"individuals": dls.individuals, "edges": dls.edges} if dls.individuals else {}))
     start = _resume(model, folder, snapshot) if snapshot is not None else (0, None)
     cbs = [SnapshotCallback(folder, meta, save_epochs, max_snapshots, start[0])] + ([MixedPrecision()] if device == "cuda" else [])
-    learn = PoseLearner(dls, model.to(device), loss_func=PoseLoss(model.stride, sigma, locref_weight=locref_weight, edges=dls.edges, paf_weight=paf_weight), metrics=[PixelError(model.stride, scale)] if len(dls.test_idx) else [],
+    cbs += _early_stopping(early_stopping, len(dls.test_idx))
+    learn = PoseLearner(dls, model.to(device), loss_func=PoseLoss(model.stride, sigma, locref_weight=locref_weight, edges=dls.edges, paf_weight=paf_weight, missing=missing), metrics=[PixelError(model.stride, scale)] if len(dls.test_idx) else [],
                     lr=lr or DEFAULT_LR, wd=1e-4, cbs=cbs, path=folder, model_dir=".")
     if start[1] is not None: learn.create_opt(); learn.opt.load_state_dict({"state": start[1]["state"], "hypers": L(start[1]["hypers"])})
+    if lr_find and lr is None and epochs: lr = _suggested_lr(learn, 100 if lr_find is True else int(lr_find))
     write_pytorch_config(cfg, dls.train_fraction, shuffle, net_type=net_type, scale=scale, stride=model.stride,
                          train_settings=dict(epochs=epochs, batch_size=batch_size, sigma=sigma, locref_weight=locref_weight, paf_weight=paf_weight, lr=float(lr or DEFAULT_LR), crop=list(crop) if crop else None,
-                                             seed=seed, pretrained=pretrained, optimizer="AdamW", scheduler="one-cycle"))
+                                             seed=seed, pretrained=pretrained, optimizer="AdamW", scheduler="one-cycle",
+                                             missing=missing, reasons=dict(zip(table.setting, table.reason))))
     if epochs: learn.fit_one_cycle(epochs, lr or DEFAULT_LR)
     return learn
+
+def _early_stopping(patience:int|None, n_test:int) -> list:
+    if patience is None: return []
+    if not n_test: raise DLCNBError("early_stopping watches the test pixel error, but this shuffle has no test images; "
+                                    "make shuffles with a TrainingFraction below 1 (`create_training_dataset`).")
+    return [EarlyStoppingCallback(monitor="px_error", comp=np.less, patience=patience)]
+
+def _suggested_lr(learn:Learner, num_it:int=100) -> float:
+    "fastai's `lr_find` suggestion (the valley of the loss curve), printed."
+    quiet = [cb for cb in learn.cbs if isinstance(cb, (SnapshotCallback, EarlyStoppingCallback))]   # lr_find's epochs are trials
+    with learn.removed_cbs(quiet), learn.no_logging(): lr = float(learn.lr_find(num_it=num_it, show_plot=False).valley)
+    print(f"lr_find suggests lr={lr:.2e}")
+    return lr
 
 def _resume(model:PoseModel, folder:Path, snapshot) -> tuple:
     "Load a snapshot's weights into `model`; return its epoch and optimizer state."

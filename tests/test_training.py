@@ -27,12 +27,22 @@ def test_perfect_predictions_score_full_map():
 
 
 def test_nan_keypoints_are_masked_in_the_loss():
-    loss = PoseLoss()
+    loss = PoseLoss(missing="mask")
     kp = torch.tensor([[[20., 12.], [float("nan"), float("nan")]]])
     preds = (torch.randn(1, 2, 4, 6), torch.randn(1, 4, 4, 6))
     other = (preds[0].clone(), preds[1].clone()); other[0][0, 1] = 9.; other[1][0, 2:] = -9.
     ft.test_eq(loss(preds, kp), loss(other, kp))
     ft.test_eq(torch.isfinite(loss(preds, kp)).item(), True)
+
+
+def test_nan_keypoints_are_taught_absent_by_default():
+    kp = torch.tensor([[[20., 12.], [float("nan"), float("nan")]]])
+    preds = (torch.randn(1, 2, 4, 6), torch.randn(1, 4, 4, 6))
+    confident, quiet = (preds[0].clone(), preds[1]), (preds[0].clone(), preds[1])
+    confident[0][0, 1] = 9.; quiet[0][0, 1] = -9.
+    ft.test_eq(PoseLoss()(quiet, kp) < PoseLoss()(preds, kp) < PoseLoss()(confident, kp), True)
+    other_locref = (preds[0], preds[1].clone()); other_locref[1][0, 2:] = -9.
+    ft.test_eq(PoseLoss()(preds, kp), PoseLoss()(other_locref, kp))   # no position to refine
 
 
 def test_train_evaluate_end_to_end(openfield):
