@@ -4,7 +4,7 @@ PY ?= python3
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 TORCH := torch==2.14.1 torchvision==0.29.1
 
-.PHONY: install install-dev demo test export-check nbtest pytest readme
+.PHONY: install install-dev demo test export-check nbtest pytest interop readme
 
 install:
 	$(PIP) $(TORCH)
@@ -25,9 +25,13 @@ nbtest:
 	nbdev_test --n_workers 2 --timing
 
 pytest:
-	$(PY) -m pytest tests -q -p no:cacheprovider
+	$(PY) -m pytest tests -q -p no:cacheprovider -m "not interop"
 
-test: install-dev export-check nbtest pytest
+# DeepLabCut 3 on dlcnb's projects and back, in its own environment (tools/peer_env.py; needs the package registry once)
+interop:
+	$(PY) -m pytest tests/interop -q -p no:cacheprovider -m interop
+
+test: install-dev export-check nbtest pytest interop
 	@test -z "$$(git status --porcelain --untracked-files=all nbs tests)" || (git status --porcelain nbs tests; echo "tests left files behind"; exit 1)
 
 readme:

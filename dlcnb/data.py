@@ -216,16 +216,19 @@ def trainable_shuffle(config, # project config
                       shuffle:int=1, # the shuffle asked for
                       trainingsetindex:int=0, # index into the config's TrainingFraction
                      ) -> int:
-    "`shuffle`, or for a shuffle DeepLabCut made (left as it is), a new shuffle number with the same split."
+    "`shuffle`, or for a shuffle DeepLabCut made (left as it is), a dlcnb shuffle with the same split (made once)."
     cfg = read_config(config)
     frac = cfg_get(cfg, "TrainingFraction")[trainingsetindex]
     theirs = model_dir(cfg, frac, shuffle) / "train"
     if not made_by_deeplabcut(theirs): return shuffle
     taken = [int(re.search(r"shuffle(\d+)\.pickle$", p.name)[1]) for p in training_set_dir(cfg).glob(f"Documentation_data-*_{pct(frac)}shuffle*.pickle")]
+    copies = [n for n in taken if shuffle_settings(model_dir(cfg, frac, n) / "train").get("from_deeplabcut_shuffle") == shuffle
+              and split_path(cfg, frac, n).read_bytes() == split_path(cfg, frac, shuffle).read_bytes()]
+    if copies: return copies[0]
     new = max(taken + [shuffle]) + 1
     atomic_write_bytes(split_path(cfg, frac, new), split_path(cfg, frac, shuffle).read_bytes())
     _add_to_metadata(cfg, frac, new)
-    write_pytorch_config(cfg, frac, new)
+    write_pytorch_config(cfg, frac, new, from_deeplabcut_shuffle=shuffle)
     print(f"Shuffle {shuffle} was made by DeepLabCut ({theirs / 'pytorch_config.yaml'}); dlcnb leaves it as it is and "
           f"uses shuffle {new}, with the same split. Pass shuffle={new} to evaluate or analyse with this model.")
     return new
