@@ -88,9 +88,9 @@ def run(tmp) -> list[Check]:
     ours = our_project(tmp)
     (tmp / "theirs").mkdir()
     labelled = Path(ours["config"]).parent / "labeled-data" / "m4s1"
-    made, _ = dlc3(python, ("make_project", {"dest": str(tmp / "theirs"), "labeled": str(labelled), "n_frames": 8,
-                                             "video": str(Path(ours["config"]).parent / "videos" / "m3v1mp4.mp4")}),
-                   ("save_untrained_snapshot", {"config": str(next((tmp / "theirs").glob("*/config.yaml"))), "shuffle": 1, "epoch": 5, "bias": 0.3}))
+    made, = dlc3(python, ("make_project", {"dest": str(tmp / "theirs"), "labeled": str(labelled), "n_frames": 8,
+                                           "video": str(Path(ours["config"]).parent / "videos" / "m3v1mp4.mp4")}))
+    if not made["ok"]: raise RuntimeError(f"DeepLabCut 3 could not make its project: {made['error']}")
     theirs = made["config"]
     tcfg = read_config(theirs)
     their_pickle = split_path(tcfg, 0.95, 1)

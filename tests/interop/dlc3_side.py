@@ -7,7 +7,8 @@ from pathlib import Path
 
 
 def make_project(dest, labeled, video, n_frames):
-    "A project made by DeepLabCut 3 itself: `create_new_project`, `n_frames` labelled images, `create_training_dataset`."
+    """A project made by DeepLabCut 3 itself: `create_new_project`, `n_frames` labelled images, `create_training_dataset`,
+    and an untrained `snapshot-005.pt` of its model (DeepLabCut names scorers only for shuffles with snapshots)."""
     import deeplabcut, pandas as pd
     config = deeplabcut.create_new_project("openfield", "Pranav", [video], working_directory=dest, copy_videos=True)
     folder = Path(config).parent / "labeled-data" / Path(video).stem
@@ -20,7 +21,7 @@ def make_project(dest, labeled, video, n_frames):
     bps = list(dict.fromkeys(df.columns.get_level_values("bodyparts")))
     deeplabcut.auxiliaryfunctions.edit_config(config, {"bodyparts": bps, "skeleton": [bps[:2]]})
     deeplabcut.create_training_dataset(config, num_shuffles=1, net_type="resnet_50", engine=deeplabcut.Engine.PYTORCH)
-    return {"config": str(config)}
+    return {"config": str(config), **save_untrained_snapshot(config, 1, 5, 0.3)}
 
 
 def save_untrained_snapshot(config, shuffle, epoch, bias):
@@ -80,7 +81,7 @@ def split_metadata(config, shuffle):
     "The train/test images of a shuffle as DeepLabCut reads them from `metadata.yaml`."
     from deeplabcut.generate_training_dataset.metadata import TrainingDatasetMetadata
     from deeplabcut.utils import auxiliaryfunctions as aux
-    meta = TrainingDatasetMetadata.load(aux.read_config(config))
+    meta = TrainingDatasetMetadata.load(aux.read_config(config), load_splits=True)
     s = next(s for s in meta.shuffles if s.index == shuffle)
     return {"train": [int(i) for i in s.split.train_indices], "test": [int(i) for i in s.split.test_indices]}
 
