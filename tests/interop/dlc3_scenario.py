@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib, json, subprocess, sys
 from dataclasses import dataclass
 from pathlib import Path
-import cv2
+import cv2, numpy as np, torch
 
 REPO = Path(__file__).resolve().parents[2]
 SIDE = Path(__file__).with_name("dlc3_side.py")
@@ -76,13 +76,25 @@ def our_project(tmp:Path) -> dict:
             "first": str(snapshots(folder)[0]), "best": str(find_snapshot(folder, "best"))}
 
 
+def _same_poses(row:str, direction:str, dlc:np.ndarray|None, other:np.ndarray|None, error:str|None) -> Check:
+    "Whether two `(N, K, 3)` pose arrays agree (0.01 px, 1e-4 in score) where DeepLabCut's score is not clipped."
+    if dlc is None or other is None: return Check(row, direction, False, error or "no poses")
+    inside = (dlc[..., 2] > 1e-6) & (dlc[..., 2] < 1 - 1e-6)
+    gap = np.abs(dlc - other)[inside]
+    ok = inside.mean() >= 0.5 and (gap[:, :2] < 1e-2).all() and (gap[:, 2] < 1e-4).all()
+    return Check(row, direction, bool(ok), f"{inside.sum()} of {inside.size} keypoints compared, largest difference "
+                                           f"{gap[:, :2].max() if len(gap) else float('nan'):.2e} px, {gap[:, 2].max() if len(gap) else float('nan'):.2e} in score")
+
+
 def run(tmp) -> list[Check]:
     "The whole scenario in `tmp`; its checks."
     from dlcnb.core import read_config, safe_load_pickle
     from ruamel.yaml import YAML
     from dlcnb.data import read_split, create_training_dataset, trainable_shuffle, model_dir, split_path, training_set_dir
     from dlcnb.evaluation import dlc_scorer
-    from dlcnb.models import load_snapshot
+    from dlcnb.models import load_snapshot, save_snapshot
+    from dlcnb.evaluation import predict_images
+    from dlcnb.io import load_labels
     from dlcnb.training import train_network
     tmp = Path(tmp); python = dlc3_python(); checks = []
     ours = our_project(tmp)
@@ -109,6 +121,12 @@ def run(tmp) -> list[Check]:
                         not changed and new == 2 and all(kept[k] == v for k, v in their_meta.items()),
                         f"files changed: {changed or 'none'} (metadata.yaml: DLC's entries kept, shuffle {new} added); dlcnb trained shuffle {new}"))
     best, first = load_snapshot(ours["best"])[1], load_snapshot(ours["first"])[1]
+    their_snapshot = made["snapshot"]
+    images = [str(Path(theirs).parent / Path(*k)) for k in load_labels(theirs).index[:2]]
+    dlc_model, dlc_meta = load_snapshot(their_snapshot)
+    frames = torch.from_numpy(np.stack([cv2.imread(p)[..., ::-1] for p in images]).copy())
+    we_predict = predict_images(dlc_model, dlc_meta, frames)
+    resaved = save_snapshot(dlc_model, tmp / "resaved" / "snapshot-006.pt", {**dlc_meta, "epoch": 6})
     res = dlc3(python,
                ("validate", {"path": ours["pytorch_config"]}),
                ("scorer", {"config": ours["config"], "shuffle": 1, "snapshotindex": -1}),
@@ -121,15 +139,20 @@ def run(tmp) -> list[Check]:
                ("scorer", {"config": theirs, "shuffle": 1, "snapshotindex": -1}),
                ("scorer", {"config": theirs, "shuffle": 2, "snapshotindex": -1}),
                ("check_labels", {"config": ours["config"]}),
-               ("postprocess", {"config": ours["config"], "video": ours["clip"], "shuffle": 1, "dest": ours["dest"]}))
-    val, sc_best, sc_first, pk, meta, their_pk, val_theirs, val_new, sc_theirs, sc_new, labels, post = res
+               ("postprocess", {"config": ours["config"], "video": ours["clip"], "shuffle": 1, "dest": ours["dest"]}),
+               ("predict", {"config": theirs, "shuffle": 1, "snapshot": their_snapshot, "images": images}),
+               ("predict", {"config": theirs, "shuffle": 1, "snapshot": str(resaved), "images": images}))
+    val, sc_best, sc_first, pk, meta, their_pk, val_theirs, val_new, sc_theirs, sc_new, labels, post, dlc_own, dlc_ours = res
+    for row, direction, got in (("DLC 3 snapshot-*.pt (load_snapshot, predict_images)", PEER_TO_US, we_predict),
+                                ("snapshot-*.pt of DLC 3's resnet_50 saved by dlcnb (PoseModel.load_state_dict)", WE_TO_PEER,
+                                 np.array(dlc_ours["poses"]) if dlc_ours["ok"] else None)):
+        checks.append(_same_poses(row, direction, np.array(dlc_own["poses"]) if dlc_own["ok"] else None, got, dlc_own.get("error") or dlc_ours.get("error")))
     checks.append(Check("pytorch_config.yaml (PoseConfig.from_yaml)", WE_TO_PEER, val["ok"], val.get("error") or f"net_type {val['net_type']}"))
     for name, got, meta_, path in (("best", sc_best, best, ours["best"]), ("numbered", sc_first, first, ours["first"])):
         want = dlc_scorer(meta_, path)
         checks.append(Check(f"get_scorer_name ({name} snapshot)", WE_TO_PEER, got.get("scorer") == want, f"DLC {got.get('scorer') or got.get('error')} / dlcnb {want}"))
     checks.append(Check("analyzed predictions named by get_scorer_name", WE_TO_PEER, ours["scorer"] == sc_best.get("scorer"), f"dlcnb wrote {ours['scorer']}"))
     tr, te, _ = read_split(ours["config"], 1)
-    from dlcnb.io import load_labels
     names = ["/".join(k) for k in load_labels(ours["config"]).index]
     checks.append(Check("Documentation_data-*.pickle (auxiliaryfunctions.read_pickle)", WE_TO_PEER,
                         pk["ok"] and sorted(pk["train"]) == sorted(tr.tolist()) and pk["test"] == te.tolist() and pk["images"] == [names[i] for i in tr],

@@ -21,7 +21,7 @@ def make_project(dest, labeled, video, n_frames):
     bps = list(dict.fromkeys(df.columns.get_level_values("bodyparts")))
     deeplabcut.auxiliaryfunctions.edit_config(config, {"bodyparts": bps, "skeleton": [bps[:2]]})
     deeplabcut.create_training_dataset(config, num_shuffles=1, net_type="resnet_50", engine=deeplabcut.Engine.PYTORCH)
-    return {"config": str(config), **save_untrained_snapshot(config, 1, 5, 0.3)}
+    return {"config": str(config), **save_untrained_snapshot(config, 1, 5, 0.5)}
 
 
 def save_untrained_snapshot(config, shuffle, epoch, bias):
@@ -36,7 +36,7 @@ def save_untrained_snapshot(config, shuffle, epoch, bias):
     model = PoseModel.build(cfg["model"])
     with torch.no_grad():
         head = model.heads["bodypart"].heatmap_head.deconv_layers[0]
-        head.weight.normal_(0, 0.02); head.bias.fill_(bias)
+        head.weight.normal_(0, 0.0005); head.bias.fill_(bias)   # scores inside (0, 1): no clipped ties
     path = train / f"snapshot-{epoch:03d}.pt"
     torch.save({"model": model.state_dict(), "metadata": {"epoch": epoch}}, path)
     return {"snapshot": str(path)}
@@ -52,6 +52,21 @@ def _train_dir(config, shuffle, trainingsetindex=0):
 def _engine():
     import deeplabcut
     return deeplabcut.Engine.PYTORCH
+
+
+def predict(config, shuffle, snapshot, images):
+    "Poses `(N, K, 3)` of DeepLabCut 3's model for the shuffle, weights from `snapshot`, on ImageNet-normalised images."
+    import cv2, numpy as np, torch
+    from deeplabcut.pose_estimation_pytorch.models import PoseModel
+    from deeplabcut.pose_estimation_pytorch.config import read_config_as_dict
+    cfg = read_config_as_dict(_train_dir(config, shuffle) / "pytorch_config.yaml")
+    cfg["model"]["backbone"]["pretrained"] = False
+    model = PoseModel.build(cfg["model"])
+    model.load_state_dict(torch.load(snapshot, map_location="cpu", weights_only=True)["model"])
+    x = torch.from_numpy(np.stack([cv2.imread(p)[..., ::-1] for p in images]).astype(np.float32) / 255).permute(0, 3, 1, 2)
+    x = (x - torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)) / torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
+    with torch.no_grad(): poses = model.get_predictions(model.eval()(x))["bodypart"]["poses"]
+    return {"poses": poses[:, 0].tolist()}
 
 
 def validate(path):
