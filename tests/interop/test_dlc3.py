@@ -56,3 +56,13 @@ def test_check_labels_sees_every_folder(checks):
 def test_deeplabcut_postprocesses_our_predictions(checks, row):
     "DLC 3's post-processing finds and uses the predictions dlcnb's analyze_videos wrote."
     check(checks, row, WE_TO_PEER)
+
+
+def test_deeplabcut_snapshot_runs_in_dlcnb(checks):
+    "A snapshot-*.pt of DLC 3's resnet_50 loads in dlcnb (load_snapshot) and predicts what DLC 3 predicts."
+    check(checks, "DLC 3 snapshot-*.pt (load_snapshot, predict_images)", PEER_TO_US)
+
+
+def test_dlcnb_snapshot_of_deeplabcut_model_runs_in_deeplabcut(checks):
+    "dlcnb's save_snapshot of that model loads into DLC 3's own PoseModel and predicts the same."
+    check(checks, "snapshot-*.pt of DLC 3's resnet_50 saved by dlcnb (PoseModel.load_state_dict)", WE_TO_PEER)
