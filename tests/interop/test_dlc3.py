@@ -7,6 +7,26 @@ from dlc3_scenario import run, WE_TO_PEER, PEER_TO_US
 
 pytestmark = pytest.mark.interop
 
+ROWS = [  # (row of the scenario, direction): what DeepLabCut 3 does with dlcnb's files, or dlcnb with DeepLabCut's
+    ("pytorch_config.yaml (PoseConfig.from_yaml)", WE_TO_PEER),          # DLC 3 validates our shuffle's config
+    ("get_scorer_name (best snapshot)", WE_TO_PEER),                      # ... and names our snapshots as we do
+    ("get_scorer_name (numbered snapshot)", WE_TO_PEER),
+    ("analyzed predictions named by get_scorer_name", WE_TO_PEER),        # so it finds our predictions
+    ("Documentation_data-*.pickle (auxiliaryfunctions.read_pickle)", WE_TO_PEER),   # our split, the same images
+    ("metadata.yaml (TrainingDatasetMetadata.load)", WE_TO_PEER),
+    ("Documentation_data-*.pickle (safe_load_pickle, read_split)", PEER_TO_US),     # DLC's pickle, safely, by path
+    ("DLC 3 project left intact (create_training_dataset, train_network)", PEER_TO_US),
+    ("DLC 3's own shuffle still valid after dlcnb trained on its project", PEER_TO_US),
+    ("dlcnb's new shuffle in DLC 3's project (PoseConfig, get_scorer_name)", WE_TO_PEER),
+    ("DLC 3 snapshot-*.pt (load_snapshot, predict_images)", PEER_TO_US),  # DLC's resnet_50 predicts the same here
+    ("snapshot-*.pt of DLC 3's resnet_50 saved by dlcnb (PoseModel.load_state_dict)", WE_TO_PEER),
+    ("check_labels (video_sets of the example)", WE_TO_PEER),             # every labelled folder has its video
+    ("filterpredictions", WE_TO_PEER),                                    # DLC's post-processing on our predictions
+    ("analyze_videos_converth5_to_csv", WE_TO_PEER),
+    ("create_labeled_video", WE_TO_PEER),
+    ("extract_outlier_frames", WE_TO_PEER),
+]
+
 
 @pytest.fixture(scope="module")
 def checks(tmp_path_factory):
@@ -16,53 +36,14 @@ def checks(tmp_path_factory):
     return {c.row: c for c in found}
 
 
-def check(checks, row, direction):
+@pytest.mark.parametrize("row, direction", ROWS)
+def test_interop(checks, row, direction):
+    "One row of the interop matrix passes in its direction."
     c = checks[row]
     assert c.direction == direction
     assert c.ok, f"{row} ({direction}): {c.detail}"
 
 
-@pytest.mark.parametrize("row", ["pytorch_config.yaml (PoseConfig.from_yaml)", "get_scorer_name (best snapshot)",
-                                 "get_scorer_name (numbered snapshot)", "analyzed predictions named by get_scorer_name"])
-def test_deeplabcut_reads_our_shuffle(checks, row):
-    "DLC 3 validates our pytorch_config.yaml and names our snapshots (best and numbered) as dlcnb does."
-    check(checks, row, WE_TO_PEER)
-
-
-@pytest.mark.parametrize("row", ["Documentation_data-*.pickle (auxiliaryfunctions.read_pickle)", "metadata.yaml (TrainingDatasetMetadata.load)"])
-def test_deeplabcut_reads_our_split(checks, row):
-    "DLC 3 reads our split pickle and metadata.yaml: the same training and test images."
-    check(checks, row, WE_TO_PEER)
-
-
-def test_we_read_deeplabcuts_split(checks):
-    "safe_load_pickle reads the pickle DLC 3 writes; read_split gives DLC's images."
-    check(checks, "Documentation_data-*.pickle (safe_load_pickle, read_split)", PEER_TO_US)
-
-
-def test_deeplabcut_project_not_damaged(checks):
-    "On a project DLC 3 made, create_training_dataset and train_network change none of DLC's files."
-    check(checks, "DLC 3 project left intact (create_training_dataset, train_network)", PEER_TO_US)
-    check(checks, "DLC 3's own shuffle still valid after dlcnb trained on its project", PEER_TO_US)
-    check(checks, "dlcnb's new shuffle in DLC 3's project (PoseConfig, get_scorer_name)", WE_TO_PEER)
-
-
-def test_check_labels_sees_every_folder(checks):
-    "video_sets lists the example's labelled folder, so DLC's check_labels draws its frames."
-    check(checks, "check_labels (video_sets of the example)", WE_TO_PEER)
-
-
-@pytest.mark.parametrize("row", ["filterpredictions", "analyze_videos_converth5_to_csv", "create_labeled_video", "extract_outlier_frames"])
-def test_deeplabcut_postprocesses_our_predictions(checks, row):
-    "DLC 3's post-processing finds and uses the predictions dlcnb's analyze_videos wrote."
-    check(checks, row, WE_TO_PEER)
-
-
-def test_deeplabcut_snapshot_runs_in_dlcnb(checks):
-    "A snapshot-*.pt of DLC 3's resnet_50 loads in dlcnb (load_snapshot) and predicts what DLC 3 predicts."
-    check(checks, "DLC 3 snapshot-*.pt (load_snapshot, predict_images)", PEER_TO_US)
-
-
-def test_dlcnb_snapshot_of_deeplabcut_model_runs_in_deeplabcut(checks):
-    "dlcnb's save_snapshot of that model loads into DLC 3's own PoseModel and predicts the same."
-    check(checks, "snapshot-*.pt of DLC 3's resnet_50 saved by dlcnb (PoseModel.load_state_dict)", WE_TO_PEER)
+def test_every_row_is_tested(checks):
+    "The scenario has no row this file does not assert."
+    assert sorted(checks) == sorted(r for r, _ in ROWS)
