@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np, pandas as pd, torch, torch.nn.functional as F, cv2
 from ruamel.yaml import YAML
 from fastai.data.all import DataLoader, DataLoaders, ItemTransform, Pipeline
-from .core import (DLCNBError, read_config, cfg_get, bodyparts, individuals, atomic_path, atomic_write_bytes, config_path, example_data,
-                        safe_load_pickle)
+from .core import (DLCNBError, read_config, cfg_get, bodyparts, individuals, atomic_path, atomic_write_bytes,
+                        config_path, example_data, safe_load_pickle)
 from .io import load_labels, read_labels, write_table
 from .models import IMAGENET_MEAN, IMAGENET_STD, DEFAULT_NET_TYPE, check_net_type
 
@@ -97,7 +97,8 @@ def dlc_pose_config(cfg:dict, # project config
     head["locref_config"]["channels"][1] = 2 * len(bps)
     pc["metadata"] = {"project_path": str(cfg["project_path"]), "pose_config_path": str(path), "bodyparts": bps,
                       "unique_bodyparts": list(cfg.get("uniquebodyparts") or []),
-                      "individuals": list(cfg.get("individuals") or ["individual_1"]), "with_identity": cfg.get("identity")}
+                      "individuals": list(cfg.get("individuals") or ["individual_1"]),
+                      "with_identity": cfg.get("identity")}
     return pc
 
 def shuffle_settings(train_dir:Path) -> dict:
@@ -113,7 +114,7 @@ def write_pytorch_config(cfg:dict, # project config
                          shuffle:int, # shuffle number
                          **updates, # model settings to record (net_type, scale, ...)
                         ) -> Path:
-    "Record dlcnb's settings in `train/dlcnb.yaml`; write DeepLabCut's `train/pytorch_config.yaml` only if there is none."
+    "Record dlcnb's settings in `train/dlcnb.yaml`; write DeepLabCut's `pytorch_config.yaml` only if there is none."
     path = model_dir(cfg, train_fraction, shuffle) / "train" / "pytorch_config.yaml"
     if not path.exists():
         pc = dlc_pose_config(cfg, path)
@@ -124,7 +125,8 @@ def write_pytorch_config(cfg:dict, # project config
     return path
 
 # %% ../nbs/05_data.ipynb #ee15bd65
-def _shuffle_name(cfg:dict, frac:float, shuffle:int) -> str: return f"{cfg['Task']}{cfg['date']}-trainset{pct(frac)}shuffle{shuffle}"
+def _shuffle_name(cfg:dict, frac:float, shuffle:int) -> str:
+    return f"{cfg['Task']}{cfg['date']}-trainset{pct(frac)}shuffle{shuffle}"
 
 def _add_to_metadata(cfg:dict, frac:float, shuffle:int):
     "Add a shuffle to `metadata.yaml` as DeepLabCut 3 lists it, keeping every entry already there."
@@ -160,14 +162,15 @@ def create_training_dataset(config, # project config (file, folder or dict)
     net_type = check_net_type(net_type or DEFAULT_NET_TYPE)
     wanted = [(frac, s) for frac in fractions for s in Shuffles or range(1, num_shuffles + 1)]
     kept = [(frac, s) for frac, s in wanted if split_path(cfg, frac, s).exists() and not overwrite]
-    if kept: print(f"Shuffles {[s for _, s in kept]} exist and are kept as they are (pass overwrite=True to re-split them).")
+    if kept: print(f"Shuffles {[s for _, s in kept]} exist and are kept as they are (overwrite=True re-splits them).")
     labels = load_labels(cfg)
     sizes, splits = None, []
     for frac, shuffle in wanted:
         if (frac, shuffle) in kept: splits.append((frac, shuffle, read_split(cfg, shuffle, fraction=frac)[:2])); continue
         if sizes is None: _merged_labels(cfg, labels, [s for _, s in kept]); sizes = _image_sizes(cfg, labels.index)
         train, test = split_indices(len(labels), frac, shuffle)
-        atomic_write_bytes(split_path(cfg, frac, shuffle), pickle.dumps([_documentation(cfg, labels, sizes, train), train, test, float(frac)]))
+        doc = [_documentation(cfg, labels, sizes, train), train, test, float(frac)]
+        atomic_write_bytes(split_path(cfg, frac, shuffle), pickle.dumps(doc))
         _add_to_metadata(cfg, frac, shuffle)
         write_pytorch_config(cfg, frac, shuffle, net_type=net_type)
         splits.append((frac, shuffle, (train, test)))
@@ -184,14 +187,16 @@ def split_images(cfg:dict, # project config
                 ) -> tuple[list, list]:
     "The training and test images of a shuffle, by path, as DeepLabCut records them (pickle + merged labels)."
     path, table = split_path(cfg, frac, shuffle), training_set_dir(cfg) / f"CollectedData_{cfg['scorer']}.h5"
-    if not path.exists(): raise DLCNBError(f"No shuffle {shuffle} at {path}. Create it with `create_training_dataset(config, Shuffles=[{shuffle}])`.")
-    if not table.exists(): raise DLCNBError(f"{table}, the labels shuffle {shuffle} indexes into, is missing. Make a new shuffle: `create_training_dataset(config, Shuffles=[{shuffle}], overwrite=True)`.")
+    remake = f"`create_training_dataset(config, Shuffles=[{shuffle}], overwrite=True)`"
+    if not path.exists():
+        raise DLCNBError(f"No shuffle {shuffle} at {path}. Create it with `create_training_dataset(config, Shuffles=[{shuffle}])`.")
+    if not table.exists(): raise DLCNBError(f"{table}, the labels shuffle {shuffle} indexes into, is missing. Make a new shuffle: {remake}.")
     data, train, test, _ = safe_load_pickle(path)
     names = _image_names(read_labels(table).index)
     recorded = _image_names([d["image"] for d in data])   # training images (dlcnb before 0.2: all images)
     if max([*train, *test], default=-1) >= len(names) or recorded not in ([names[i] for i in train], names):
-        raise DLCNBError(f"{table} was rewritten after shuffle {shuffle} was made: its rows no longer match the images in {path}. "
-                         f"Make a new shuffle for the current labels: `create_training_dataset(config, Shuffles=[{shuffle}], overwrite=True)`.")
+        raise DLCNBError(f"{table} was rewritten after shuffle {shuffle} was made: its rows no longer match the images in "
+                         f"{path}. Make a new shuffle for the current labels: {remake}.")
     return [names[i] for i in train], [names[i] for i in test]
 
 def read_split(config, # project config
@@ -206,9 +211,12 @@ def read_split(config, # project config
     train, test = split_images(cfg, frac, shuffle)
     row = {name: i for i, name in enumerate(_image_names((load_labels(cfg) if labels is None else labels).index))}
     gone, new = [n for n in train + test if n not in row], sorted(set(row) - set(train + test))
-    fix = f"Make a new shuffle for the current labels: `create_training_dataset(config, Shuffles=[{shuffle}], overwrite=True)` (or another number)."
-    if gone: raise DLCNBError(f"Shuffle {shuffle} ({split_path(cfg, frac, shuffle)}) uses {len(gone)} images that are no longer labelled, e.g. {gone[:3]}. {fix}")
-    if new: raise DLCNBError(f"{len(new)} images were labelled after shuffle {shuffle} was made, e.g. {new[:3]}; they are in neither its training nor its test set. {fix}")
+    fix = (f"Make a new shuffle for the current labels: `create_training_dataset(config, Shuffles=[{shuffle}], "
+           "overwrite=True)` (or another number).")
+    if gone: raise DLCNBError(f"Shuffle {shuffle} ({split_path(cfg, frac, shuffle)}) uses {len(gone)} images that are "
+                              f"no longer labelled, e.g. {gone[:3]}. {fix}")
+    if new: raise DLCNBError(f"{len(new)} images were labelled after shuffle {shuffle} was made, e.g. {new[:3]}; they "
+                             f"are in neither its training nor its test set. {fix}")
     return np.array([row[n] for n in train], dtype=int), np.array([row[n] for n in test], dtype=int), float(frac)
 
 # %% ../nbs/05_data.ipynb #eae0e052
@@ -221,7 +229,8 @@ def trainable_shuffle(config, # project config
     frac = cfg_get(cfg, "TrainingFraction")[trainingsetindex]
     theirs = model_dir(cfg, frac, shuffle) / "train"
     if not made_by_deeplabcut(theirs): return shuffle
-    taken = [int(re.search(r"shuffle(\d+)\.pickle$", p.name)[1]) for p in training_set_dir(cfg).glob(f"Documentation_data-*_{pct(frac)}shuffle*.pickle")]
+    pickles = training_set_dir(cfg).glob(f"Documentation_data-*_{pct(frac)}shuffle*.pickle")
+    taken = [int(re.search(r"shuffle(\d+)\.pickle$", p.name)[1]) for p in pickles]
     copies = [n for n in taken if shuffle_settings(model_dir(cfg, frac, n) / "train").get("from_deeplabcut_shuffle") == shuffle
               and split_path(cfg, frac, n).read_bytes() == split_path(cfg, frac, shuffle).read_bytes()]
     if copies: return copies[0]

@@ -202,7 +202,7 @@ def save_snapshot(model:PoseModel, # the model to save
 def load_snapshot(path, # a `.pt` snapshot written by `save_snapshot`
                   device:str="cpu", # where to put the model
                  ):
-    "`(model, meta)`: the model of a snapshot (dlcnb's, or DeepLabCut 3's: `load_dlc3_snapshot`), in eval mode on `device`."
+    "`(model, meta)`: a snapshot's model (dlcnb's, or DeepLabCut 3's: `load_dlc3_snapshot`) in eval mode, and its metadata."
     path = Path(path)
     if not path.exists(): raise DLCNBError(f"No snapshot at {path}. Train a model first (`train_network`) or check the path.")
     try: ckpt = torch.load(path, map_location=device, weights_only=True)
@@ -221,7 +221,8 @@ class _Deconv(nn.Module):
         layers = [l for c_in, c_out, k, s in zip(channels, channels[1:], kernel_size, strides)
                   for l in (nn.ConvTranspose2d(c_in, c_out, kernel_size=k, stride=s), nn.ReLU())][:-1]
         self.deconv_layers = nn.Sequential(*layers) if layers else nn.Identity()
-        self.final_conv = nn.Conv2d(channels[-1], final_conv["out_channels"], final_conv["kernel_size"]) if final_conv else nn.Identity()
+        self.final_conv = (nn.Conv2d(channels[-1], final_conv["out_channels"], final_conv["kernel_size"])
+                           if final_conv else nn.Identity())
 
     def forward(self, x): return self.final_conv(self.deconv_layers(x))
 
@@ -233,11 +234,13 @@ class DLC3HeatmapModel(nn.Module):
                 ):
         super().__init__()
         bb, head = model_cfg["backbone"], (model_cfg.get("heads") or {}).get("bodypart", {})
-        if bb.get("type") != "ResNet" or head.get("type") != "HeatmapHead" or model_cfg.get("neck") or len(model_cfg["heads"]) != 1:
+        heads = list(model_cfg.get("heads") or [])
+        if bb.get("type") != "ResNet" or head.get("type") != "HeatmapHead" or model_cfg.get("neck") or len(heads) != 1:
             raise DLCNBError(f"dlcnb runs DeepLabCut 3 models with a ResNet backbone and one HeatmapHead (single animal, "
-                             f"e.g. resnet_50), not {bb.get('type')} + {list(model_cfg.get('heads') or [])}. Analyse it with DeepLabCut.")
+                             f"e.g. resnet_50), not {bb.get('type')} + {heads}. Analyse it with DeepLabCut.")
         self.backbone = nn.Module()
-        self.backbone.model = timm.create_model(bb["model_name"], output_stride=bb.get("output_stride", 32), pretrained=False)
+        self.backbone.model = timm.create_model(bb["model_name"], output_stride=bb.get("output_stride", 32),
+                                                pretrained=False)
         self.backbone.model.fc = nn.Identity()
         self.heads = nn.ModuleDict({"bodypart": nn.Module()})
         self.heads["bodypart"].heatmap_head = _Deconv(**head["heatmap_config"])
@@ -258,7 +261,8 @@ def load_dlc3_snapshot(path, # a DeepLabCut 3 `snapshot-*.pt` in a shuffle's `tr
                       ):
     "`(model, meta)` of a snapshot DeepLabCut 3 trained, built from the `pytorch_config.yaml` beside it."
     path = Path(path); pc_path = path.parent / "pytorch_config.yaml"
-    if not pc_path.exists(): raise DLCNBError(f"{path} has no pytorch_config.yaml beside it, so its DeepLabCut model is unknown. Keep the snapshot in its shuffle's train/ folder.")
+    if not pc_path.exists(): raise DLCNBError(f"{path} has no pytorch_config.yaml beside it, so its DeepLabCut model is "
+                                              "unknown. Keep the snapshot in its shuffle's train/ folder.")
     pc = YAML(typ="safe").load(pc_path.read_text())
     predictor = pc["model"]["heads"].get("bodypart", {}).get("predictor", {})
     model = DLC3HeatmapModel(pc["model"], bool(predictor.get("apply_sigmoid")), pc.get("net_type", "resnet_50"))
@@ -266,7 +270,8 @@ def load_dlc3_snapshot(path, # a DeepLabCut 3 `snapshot-*.pt` in a shuffle's `tr
     model.load_state_dict(ckpt["model"])
     shuffle = re.fullmatch(r".+-trainset(\d+)shuffle(\d+)", path.parent.parent.name)
     project = read_config(path.parents[4])
-    meta = {"net_type": model.net_type, "bodyparts": list(pc["metadata"]["bodyparts"]), "stride": model.stride, "scale": 1.0,
-            "Task": project["Task"], "date": project["date"], "project_path": project["project_path"], "shuffle": int(shuffle[2]),
-            "train_fraction": int(shuffle[1]) / 100, "epoch": int(ckpt.get("metadata", {}).get("epoch", 0)), "deeplabcut": True}
+    meta = {"net_type": model.net_type, "bodyparts": list(pc["metadata"]["bodyparts"]), "stride": model.stride,
+            "scale": 1.0, "Task": project["Task"], "date": project["date"], "project_path": project["project_path"],
+            "shuffle": int(shuffle[2]), "train_fraction": int(shuffle[1]) / 100,
+            "epoch": int(ckpt.get("metadata", {}).get("epoch", 0)), "deeplabcut": True}
     return model.to(device).eval(), meta

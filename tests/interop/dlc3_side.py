@@ -9,7 +9,8 @@ from pathlib import Path
 
 def make_project(dest, labeled, video, n_frames):
     """A project made by DeepLabCut 3 itself: `create_new_project`, `n_frames` labelled images,
-    `create_training_dataset`, and an untrained `snapshot-005.pt` of its model (DeepLabCut names scorers only for shuffles with snapshots)."""
+    `create_training_dataset`, and an untrained `snapshot-005.pt` of its model (DeepLabCut names scorers only for
+    shuffles with snapshots)."""
     import deeplabcut, pandas as pd
 
     config = deeplabcut.create_new_project("openfield", "Pranav", [video], working_directory=dest, copy_videos=True)
