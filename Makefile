@@ -5,7 +5,7 @@ SHELL := /bin/bash
 PY ?= python3
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt
 
-.PHONY: install install-dev demo test lint export-check nbtest pytest readme constraints
+.PHONY: install install-dev demo test lint export-check nbtest pytest interop readme constraints
 
 install:
 	$(PIP) -e .
@@ -28,9 +28,14 @@ nbtest:
 	nbdev_test --n_workers 2 --timing
 
 pytest:
-	$(PY) -m pytest tests -q -p no:cacheprovider
+	$(PY) -m pytest tests -q -p no:cacheprovider -m "not interop"
 
-test: install-dev lint export-check nbtest pytest
+# DeepLabCut 3 and movement 0.15/0.17 on dlcnb's files and back, each in its own environment (tools/peer_env.py;
+# made from the package registry once, then cached)
+interop:
+	$(PY) -m pytest tests/interop -q -p no:cacheprovider -m interop
+
+test: install-dev lint export-check nbtest pytest interop
 	@test -z "$$(git status --porcelain --untracked-files=all nbs tests)" || (git status --porcelain nbs tests; echo "tests left files behind"; exit 1)
 
 readme:

@@ -2,7 +2,7 @@
 clip; prints both rates and the ratio.
 
 Run from the repo root: `python benchmarks/analyze_resnet50_vs_dlc3.py [--frames 48] [--device cuda]`. DeepLabCut runs
-in its own venv (`/work/venvs/dlc3`, see `_dlc3_analyze.py`). Both models have random weights (ImageNet weights cannot
+in its own environment (`tools/peer_env.py dlc3`, or `$DLC3_PYTHON`; see `_dlc3_analyze.py`). Both models have random weights (ImageNet weights cannot
 be downloaded here; speed does not depend on weights). Both timings cover the whole `analyze_videos` call: loading the
 snapshot, decoding, inference and writing the .h5. The two ResNet-50s are not identical: DeepLabCut 3's `resnet_50` is
 timm's `resnet50_gn` (group norm, output stride 16, deconvolution head to stride 8); dlcnb's is timm's `resnet50`
@@ -13,11 +13,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 import torch
 from _machine import machine
+from _peers import peer_python
 from _infer_setup import load, project_with_snapshot, make_clip, timed, cpu_note
 from dlcnb.core import example_project
 from dlcnb.inference import analyze_videos, load_predictor
 
-DLC_PYTHON = "/work/venvs/dlc3/bin/python"
 
 
 def main(n_frames, batch_size, device):
@@ -33,7 +33,7 @@ def main(n_frames, batch_size, device):
           f"batch {batch_size}, {device}: {ours:.1f} s = {ds.sizes['time'] / ours:.2f} frames/s; {cpu_note(ds.sizes['time'], cpu)}")
     print(f"[{load()}]")
     dlc_config = example_project(tmp / "dlc")
-    run = subprocess.run([DLC_PYTHON, str(Path(__file__).parent / "_dlc3_analyze.py"), str(dlc_config), str(clip),
+    run = subprocess.run([peer_python("dlc3", "DLC3_PYTHON"), str(Path(__file__).parent / "_dlc3_analyze.py"), str(dlc_config), str(clip),
                           str(batch_size), device], capture_output=True, text=True)
     if run.returncode: sys.exit(f"DeepLabCut failed:\n{run.stderr[-3000:]}")
     dlc = json.loads(run.stdout.strip().splitlines()[-1])

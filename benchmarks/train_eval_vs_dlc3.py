@@ -2,7 +2,7 @@
 
 Random single-animal labels and predictions (NaN labels, scattered errors and likelihoods, a few wild predictions)
 are scored by `dlcnb.evaluation` and by DeepLabCut 3's `deeplabcut.core.metrics.compute_metrics` (in its own venv,
-`/work/venvs/dlc3` or `$DLC3_PYTHON`); the script prints both and the largest difference, and fails if they differ.
+made by `tools/peer_env.py dlc3`, or `$DLC3_PYTHON`); the script prints both and the largest difference, and fails if they differ.
 Then the same for random multi-animal sets (issue 8): 1-4 labelled individuals per image, some missing, and 0-5
 predicted individuals per image (shuffled, with duplicates and spurious ones), scored with `single_animal=False`.
 
@@ -11,6 +11,7 @@ import os, sys, json, subprocess, tempfile
 sys.path.insert(0, os.path.dirname(__file__))
 import numpy as np
 from _machine import machine
+from _peers import peer_python
 from dlcnb.evaluation import split_scores
 
 DLC = r'''
@@ -54,8 +55,7 @@ def multi_dataset(rng, n_images:int, n_kp:int):
     return labels, preds, float(rng.choice([0.1, 0.4, 0.6, 0.9]))
 
 def main(n:int=20):
-    dlc3 = os.environ.get("DLC3_PYTHON", "/work/venvs/dlc3/bin/python")
-    if not os.path.exists(dlc3): sys.exit(f"DeepLabCut 3 venv not found at {dlc3}: cannot compare (set DLC3_PYTHON).")
+    dlc3 = peer_python("dlc3", "DLC3_PYTHON")
     rng = np.random.default_rng(0)
     data = [dataset(rng, int(rng.integers(3, 60)), int(rng.integers(2, 12))) for _ in range(n)]
     data += [multi_dataset(rng, int(rng.integers(3, 40)), int(rng.integers(2, 10))) for _ in range(n)]

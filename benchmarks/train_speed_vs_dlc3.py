@@ -3,7 +3,7 @@ size, measured in one run on this machine, as a ratio.
 
 Both models take the same batch (8 images, 3x256x256 by default) and do the same training step: forward, a scalar
 loss on their outputs, backward and an AdamW step; images/s is the median over rounds, alternating the two libraries
-so that the machine's load hits both alike. DeepLabCut 3 runs in its own venv (`/work/venvs/dlc3` or `$DLC3_PYTHON`),
+so that the machine's load hits both alike. DeepLabCut 3 runs in its own venv (made by `tools/peer_env.py dlc3`, or `$DLC3_PYTHON`),
 with `PoseModel.build(..., pretrained_backbone=False)` since weights cannot be downloaded here (ours also starts
 from random weights, so both compute the same thing). The data pipelines are not part of the measurement.
 
@@ -13,6 +13,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import sys, json, subprocess, statistics
 sys.path.insert(0, os.path.dirname(__file__))
 from _machine import machine
+from _peers import peer_python
 
 HEADER = r'''
 import os, sys, time, json, warnings
@@ -64,8 +65,7 @@ def measure(python:str, prelude:str, size:int, steps:int) -> float:
     return json.loads(out.stdout.strip().splitlines()[-1])["images_per_s"]
 
 def main(size:int=256, rounds:int=3, steps:int=4):
-    dlc3 = os.environ.get("DLC3_PYTHON", "/work/venvs/dlc3/bin/python")
-    if not os.path.exists(dlc3): sys.exit(f"DeepLabCut 3 venv not found at {dlc3}: cannot compare (set DLC3_PYTHON).")
+    dlc3 = peer_python("dlc3", "DLC3_PYTHON")
     print(f"machine: {machine()}\nload average before: {os.getloadavg()}")
     ours, theirs = [], []
     for r in range(rounds):

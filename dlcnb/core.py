@@ -404,5 +404,5 @@ def example_project(dest:str|Path, # folder in which the project folder is made
     for f in (src / "labeled-data" / "m4s1").glob("CollectedData_*"): shutil.copy2(f, lab)
     cfg = _yaml().load((src / "config.yaml").read_text())
     cfg["project_path"] = str(root)
-    cfg["video_sets"] = {str(root / "videos" / "m3v1mp4.mp4"): {"crop": "0, 640, 0, 480"}}
+    cfg["video_sets"] = {str(root / "videos" / f"{v}.mp4"): {"crop": "0, 640, 0, 480"} for v in ("m3v1mp4", "m4s1")}
     return write_config(root, cfg)

@@ -4,22 +4,23 @@
 
 # %% ../nbs/05_data.ipynb #cd065643
 from __future__ import annotations
-import math, pickle, warnings
+import math, pickle, re, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, torch, torch.nn.functional as F, cv2
 from ruamel.yaml import YAML
 from fastai.data.all import DataLoader, DataLoaders, ItemTransform, Pipeline
-from .core import (DLCNBError, read_config, cfg_get, bodyparts, individuals, atomic_path, config_path,
-                        safe_load_pickle)
-from .io import load_labels, write_table
+from .core import (DLCNBError, read_config, cfg_get, bodyparts, individuals, atomic_path, atomic_write_bytes,
+                        config_path, example_data, safe_load_pickle)
+from .io import load_labels, read_labels, write_table
 from .models import IMAGENET_MEAN, IMAGENET_STD, DEFAULT_NET_TYPE, check_net_type
 
 # %% auto #0
-__all__ = ['INPUT_AREA', 'PIXEL_BUDGET', 'MIN_STEPS', 'training_set_dir', 'pct', 'split_path', 'model_dir', 'split_indices',
-           'write_pytorch_config', 'create_training_dataset', 'read_split', 'resize_frame', 'load_images',
-           'load_keypoints', 'TrainingDataWarning', 'label_geometry', 'check_training_labels', 'training_settings',
-           'settings_dict', 'flip_permutation', 'ToFloat', 'Normalize', 'PoseAugment', 'skeleton_edges', 'paf_edges',
-           'pose_dataloaders']
+__all__ = ['SETTINGS_FILE', 'INPUT_AREA', 'PIXEL_BUDGET', 'MIN_STEPS', 'training_set_dir', 'pct', 'split_path', 'model_dir',
+           'split_indices', 'dlc_net_type', 'dlc_pose_config', 'shuffle_settings', 'made_by_deeplabcut',
+           'write_pytorch_config', 'create_training_dataset', 'split_images', 'read_split', 'trainable_shuffle',
+           'resize_frame', 'load_images', 'load_keypoints', 'TrainingDataWarning', 'label_geometry',
+           'check_training_labels', 'training_settings', 'settings_dict', 'flip_permutation', 'ToFloat', 'Normalize',
+           'PoseAugment', 'skeleton_edges', 'paf_edges', 'pose_dataloaders']
 
 # %% ../nbs/05_data.ipynb #54403950
 def training_set_dir(cfg:dict) -> Path:
@@ -64,10 +65,12 @@ def _image_sizes(cfg:dict, index:pd.Index) -> list:
         sizes.append(img.shape)
     return sizes
 
-def _documentation(cfg:dict, labels:pd.DataFrame, sizes:list) -> list:
+def _documentation(cfg:dict, labels:pd.DataFrame, sizes:list, train:np.ndarray) -> list:
+    "DeepLabCut's documentation data: one dict per *training* image, in the order of `train`."
     xy = labels.to_numpy().reshape(len(labels), len(individuals(cfg)) or 1, -1, 2)
-    joints = lambda inds: {i: np.array([[j, *p] for j, p in enumerate(pts) if not np.isnan(p).any()]) for i, pts in enumerate(inds)}
-    return [{"image": key, "size": np.array([3, h, w]), "joints": joints(inds)} for key, (h, w, _), inds in zip(labels.index, sizes, xy)]
+    joints = lambda pts: np.array([[j, *p] for j, p in enumerate(pts) if not np.isnan(p).any()])
+    per_image = lambda inds: {i: joints(pts) for i, pts in enumerate(inds)} if individuals(cfg) else joints(inds[0])
+    return [{"image": labels.index[i], "size": np.array([3, *sizes[i][:2]]), "joints": per_image(xy[i])} for i in train]
 
 def _yaml_dump(obj, path:Path):
     with atomic_path(path) as tmp:
@@ -76,19 +79,73 @@ def _yaml_dump(obj, path:Path):
 def _yaml_load(path:Path):
     return YAML(typ="safe").load(path.read_text()) if path.exists() else None
 
+# %% ../nbs/05_data.ipynb #b5c17fcb
+SETTINGS_FILE = "dlcnb.yaml"  # dlcnb's own model settings, beside DeepLabCut's train/pytorch_config.yaml
+
+def dlc_net_type(net_type:str) -> str:
+    "The `net_type` DeepLabCut 3 is shown for a dlcnb network: DeepLabCut 3 accepts only its own names, so `resnet_50`."
+    check_net_type(net_type)
+    return "resnet_50"
+
+def dlc_pose_config(cfg:dict, # project config
+                    path:Path, # where the file will live
+                   ) -> dict:
+    "DeepLabCut 3's `pytorch_config.yaml` for a new shuffle: its own resnet_50 template with the project's metadata."
+    pc = YAML().load(example_data("dlc3_pytorch_config.yaml").read_text())
+    bps = list(cfg_get(cfg, "multianimalbodyparts" if individuals(cfg) else "bodyparts"))
+    head = pc["model"]["heads"]["bodypart"]
+    head["target_generator"]["num_heatmaps"] = head["heatmap_config"]["channels"][1] = len(bps)
+    head["locref_config"]["channels"][1] = 2 * len(bps)
+    pc["metadata"] = {"project_path": str(cfg["project_path"]), "pose_config_path": str(path), "bodyparts": bps,
+                      "unique_bodyparts": list(cfg.get("uniquebodyparts") or []),
+                      "individuals": list(cfg.get("individuals") or ["individual_1"]),
+                      "with_identity": cfg.get("identity")}
+    return pc
+
+def shuffle_settings(train_dir:Path) -> dict:
+    "dlcnb's settings of a shuffle (`train/dlcnb.yaml`); empty for a shuffle dlcnb never wrote."
+    return _yaml_load(Path(train_dir) / SETTINGS_FILE) or {}
+
+def made_by_deeplabcut(train_dir:Path) -> bool:
+    "Whether a shuffle's `train/` folder holds DeepLabCut's `pytorch_config.yaml` and none of dlcnb's settings."
+    return (Path(train_dir) / "pytorch_config.yaml").exists() and not (Path(train_dir) / SETTINGS_FILE).exists()
+
 def write_pytorch_config(cfg:dict, # project config
                          train_fraction:float, # training fraction of the shuffle
                          shuffle:int, # shuffle number
                          **updates, # model settings to record (net_type, scale, ...)
                         ) -> Path:
-    "Create or update the shuffle's `train/pytorch_config.yaml` describing the model."
+    "Record dlcnb's settings in `train/dlcnb.yaml`; write DeepLabCut's `pytorch_config.yaml` only if there is none."
     path = model_dir(cfg, train_fraction, shuffle) / "train" / "pytorch_config.yaml"
-    pc = _yaml_load(path) or {"metadata": {"project_path": cfg["project_path"], "pose_config_path": str(path),
-                                           "bodyparts": bodyparts(cfg), "unique_bodyparts": [], "individuals": individuals(cfg) or ["animal"],
-                                           "with_identity": None}, "method": "bu", "net_type": DEFAULT_NET_TYPE}
-    pc.update(updates)
+    if not path.exists():
+        pc = dlc_pose_config(cfg, path)
+        if "net_type" in updates: pc["net_type"] = dlc_net_type(updates["net_type"])
+        _yaml_dump(pc, path)
+    _yaml_dump({**shuffle_settings(path.parent), **updates}, path.parent / SETTINGS_FILE)
     (path.parent.parent / "test").mkdir(parents=True, exist_ok=True)
-    _yaml_dump(pc, path)
+    return path
+
+# %% ../nbs/05_data.ipynb #ee15bd65
+def _shuffle_name(cfg:dict, frac:float, shuffle:int) -> str:
+    return f"{cfg['Task']}{cfg['date']}-trainset{pct(frac)}shuffle{shuffle}"
+
+def _add_to_metadata(cfg:dict, frac:float, shuffle:int):
+    "Add a shuffle to `metadata.yaml` as DeepLabCut 3 lists it, keeping every entry already there."
+    path = training_set_dir(cfg) / "metadata.yaml"
+    meta = (YAML().load(path.read_text()) if path.exists() else None) or {"shuffles": {}}
+    meta["shuffles"][_shuffle_name(cfg, frac, shuffle)] = {"train_fraction": float(frac), "index": int(shuffle),
+                                                           "split": int(shuffle), "engine": "pytorch"}
+    _yaml_dump(meta, path)
+
+def _merged_labels(cfg:dict, labels:pd.DataFrame, kept:list) -> Path:
+    "Write the labels the splits index into; warn when that changes the images of shuffles already there (`kept`)."
+    path = training_set_dir(cfg) / f"CollectedData_{cfg['scorer']}.h5"
+    old = read_labels(path) if path.exists() else None
+    if old is not None and old.index.equals(labels.index) and old.equals(labels): return path
+    if old is not None and kept and not old.index.equals(labels.index):
+        warnings.warn(f"The labelled images changed since shuffles {kept} were made; they no longer match {path} and "
+                      "training or evaluating them raises an error. Make new shuffles for the current labels.")
+    write_table(labels, path)
     return path
 
 def create_training_dataset(config, # project config (file, folder or dict)
@@ -96,6 +153,7 @@ def create_training_dataset(config, # project config (file, folder or dict)
                             train_fraction:float|list|None=None, # training fraction(s); default: config's TrainingFraction
                             net_type:str|None=None, # network recorded for the shuffles; default: `DEFAULT_NET_TYPE`
                             Shuffles:list|None=None, # explicit shuffle numbers instead of 1..num_shuffles
+                            overwrite:bool=False, # re-split shuffles that exist (else they are kept as they are)
                            ) -> list:
     "Make seeded train/test shuffles in DeepLabCut's layout; return `[(train_fraction, shuffle, (train, test)), ...]`."
     cfg = read_config(config)
@@ -103,37 +161,87 @@ def create_training_dataset(config, # project config (file, folder or dict)
     if individuals(cfg): paf_edges(cfg)   # a multi-animal skeleton must connect every bodypart
     fractions = train_fraction if isinstance(train_fraction, (list, tuple)) else [train_fraction] if train_fraction else list(cfg_get(cfg, "TrainingFraction"))
     net_type = check_net_type(net_type or DEFAULT_NET_TYPE)
+    wanted = [(frac, s) for frac in fractions for s in Shuffles or range(1, num_shuffles + 1)]
+    kept = [(frac, s) for frac, s in wanted if split_path(cfg, frac, s).exists() and not overwrite]
+    if kept: print(f"Shuffles {[s for _, s in kept]} exist and are kept as they are (overwrite=True re-splits them).")
     labels = load_labels(cfg)
-    folder = training_set_dir(cfg)
-    write_table(labels, folder / f"CollectedData_{cfg['scorer']}.h5")
-    data, names = _documentation(cfg, labels, _image_sizes(cfg, labels.index)), ["/".join(k) for k in labels.index]
-    meta = _yaml_load(folder / "metadata.yaml") or {"shuffles": {}}
-    splits = []
-    for frac in fractions:
-        for shuffle in Shuffles or range(1, num_shuffles + 1):
-            train, test = split_indices(len(labels), frac, shuffle)
-            with atomic_path(split_path(cfg, frac, shuffle)) as tmp: tmp.write_bytes(pickle.dumps([data, train, test, float(frac)]))
-            meta["shuffles"][f"{cfg['Task']}{cfg['date']}-trainset{pct(frac)}shuffle{shuffle}"] = {
-                "train_fraction": float(frac), "index": int(shuffle), "engine": "pytorch", "net_type": net_type,
-                "split": {"train": [int(i) for i in train], "test": [int(i) for i in test]},
-                "test_images": [names[i] for i in test]}
-            write_pytorch_config(cfg, frac, shuffle, net_type=net_type)
-            splits.append((frac, shuffle, (train, test)))
-    _yaml_dump(meta, folder / "metadata.yaml")
+    sizes, splits = None, []
+    for frac, shuffle in wanted:
+        if (frac, shuffle) in kept: splits.append((frac, shuffle, read_split(cfg, shuffle, fraction=frac)[:2])); continue
+        if sizes is None: _merged_labels(cfg, labels, [s for _, s in kept]); sizes = _image_sizes(cfg, labels.index)
+        train, test = split_indices(len(labels), frac, shuffle)
+        doc = [_documentation(cfg, labels, sizes, train), train, test, float(frac)]
+        atomic_write_bytes(split_path(cfg, frac, shuffle), pickle.dumps(doc))
+        _add_to_metadata(cfg, frac, shuffle)
+        write_pytorch_config(cfg, frac, shuffle, net_type=net_type)
+        splits.append((frac, shuffle, (train, test)))
     return splits
 
 # %% ../nbs/05_data.ipynb #eca03df8
+def _image_names(index:pd.Index) -> list[str]:
+    "Label rows as `labeled-data/<folder>/<image>` paths, however the index is stored."
+    return [k if isinstance(k, str) else "/".join(k) for k in index]
+
+def split_images(cfg:dict, # project config
+                 frac:float, # training fraction of the shuffle
+                 shuffle:int, # shuffle number
+                ) -> tuple[list, list]:
+    "The training and test images of a shuffle, by path, as DeepLabCut records them (pickle + merged labels)."
+    path, table = split_path(cfg, frac, shuffle), training_set_dir(cfg) / f"CollectedData_{cfg['scorer']}.h5"
+    remake = f"`create_training_dataset(config, Shuffles=[{shuffle}], overwrite=True)`"
+    if not path.exists():
+        raise DLCNBError(f"No shuffle {shuffle} at {path}. Create it with `create_training_dataset(config, Shuffles=[{shuffle}])`.")
+    if not table.exists(): raise DLCNBError(f"{table}, the labels shuffle {shuffle} indexes into, is missing. Make a new shuffle: {remake}.")
+    data, train, test, _ = safe_load_pickle(path)
+    names = _image_names(read_labels(table).index)
+    recorded = _image_names([d["image"] for d in data])   # training images (dlcnb before 0.2: all images)
+    if max([*train, *test], default=-1) >= len(names) or recorded not in ([names[i] for i in train], names):
+        raise DLCNBError(f"{table} was rewritten after shuffle {shuffle} was made: its rows no longer match the images in "
+                         f"{path}. Make a new shuffle for the current labels: {remake}.")
+    return [names[i] for i in train], [names[i] for i in test]
+
 def read_split(config, # project config
                shuffle:int=1, # shuffle number
                trainingsetindex:int=0, # index into the config's TrainingFraction
+               labels:pd.DataFrame|None=None, # the current labels (default: `load_labels(config)`)
+               fraction:float|None=None, # the shuffle's training fraction (default: from `trainingsetindex`)
               ) -> tuple[np.ndarray, np.ndarray, float]:
-    "`(train_indices, test_indices, train_fraction)` of a shuffle created by `create_training_dataset`."
+    "`(train, test, train_fraction)`: rows of the current labels in a shuffle's split, matched by image path."
+    cfg = read_config(config)
+    frac = fraction or cfg_get(cfg, "TrainingFraction")[trainingsetindex]
+    train, test = split_images(cfg, frac, shuffle)
+    row = {name: i for i, name in enumerate(_image_names((load_labels(cfg) if labels is None else labels).index))}
+    gone, new = [n for n in train + test if n not in row], sorted(set(row) - set(train + test))
+    fix = (f"Make a new shuffle for the current labels: `create_training_dataset(config, Shuffles=[{shuffle}], "
+           "overwrite=True)` (or another number).")
+    if gone: raise DLCNBError(f"Shuffle {shuffle} ({split_path(cfg, frac, shuffle)}) uses {len(gone)} images that are "
+                              f"no longer labelled, e.g. {gone[:3]}. {fix}")
+    if new: raise DLCNBError(f"{len(new)} images were labelled after shuffle {shuffle} was made, e.g. {new[:3]}; they "
+                             f"are in neither its training nor its test set. {fix}")
+    return np.array([row[n] for n in train], dtype=int), np.array([row[n] for n in test], dtype=int), float(frac)
+
+# %% ../nbs/05_data.ipynb #eae0e052
+def trainable_shuffle(config, # project config
+                      shuffle:int=1, # the shuffle asked for
+                      trainingsetindex:int=0, # index into the config's TrainingFraction
+                     ) -> int:
+    "`shuffle`, or for a shuffle DeepLabCut made (left as it is), a dlcnb shuffle with the same split (made once)."
     cfg = read_config(config)
     frac = cfg_get(cfg, "TrainingFraction")[trainingsetindex]
-    path = split_path(cfg, frac, shuffle)
-    if not path.exists(): raise DLCNBError(f"No shuffle {shuffle} at {path}. Create it with `create_training_dataset(config, Shuffles=[{shuffle}])`.")
-    _, train, test, frac = safe_load_pickle(path)
-    return np.asarray(train), np.asarray(test), frac
+    theirs = model_dir(cfg, frac, shuffle) / "train"
+    if not made_by_deeplabcut(theirs): return shuffle
+    pickles = training_set_dir(cfg).glob(f"Documentation_data-*_{pct(frac)}shuffle*.pickle")
+    taken = [int(re.search(r"shuffle(\d+)\.pickle$", p.name)[1]) for p in pickles]
+    copies = [n for n in taken if shuffle_settings(model_dir(cfg, frac, n) / "train").get("from_deeplabcut_shuffle") == shuffle
+              and split_path(cfg, frac, n).read_bytes() == split_path(cfg, frac, shuffle).read_bytes()]
+    if copies: return copies[0]
+    new = max(taken + [shuffle]) + 1
+    atomic_write_bytes(split_path(cfg, frac, new), split_path(cfg, frac, shuffle).read_bytes())
+    _add_to_metadata(cfg, frac, new)
+    write_pytorch_config(cfg, frac, new, from_deeplabcut_shuffle=shuffle)
+    print(f"Shuffle {shuffle} was made by DeepLabCut ({theirs / 'pytorch_config.yaml'}); dlcnb leaves it as it is and "
+          f"uses shuffle {new}, with the same split. Pass shuffle={new} to evaluate or analyse with this model.")
+    return new
 
 # %% ../nbs/05_data.ipynb #a5e4c257
 def resize_frame(img:np.ndarray, # uint8 (H, W, 3)
@@ -480,8 +588,8 @@ def pose_dataloaders(config, # project config
                     ) -> DataLoaders:
     "fastai `DataLoaders` of `(images, keypoints)` for a shuffle: augmented training batches, plain test batches."
     cfg = read_config(config)
-    train_idx, test_idx, frac = read_split(cfg, shuffle, trainingsetindex)
     labels = load_labels(cfg)
+    train_idx, test_idx, frac = read_split(cfg, shuffle, trainingsetindex, labels)
     imgs, kps = load_images(cfg, labels.index, scale), load_keypoints(labels, scale)
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
     tfms = [ToFloat(), *([PoseAugment(crop, flip_perm=flip_permutation(cfg), **aug_kwargs)] if augment else []), Normalize()]

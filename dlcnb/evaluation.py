@@ -4,18 +4,18 @@
 
 # %% ../nbs/08_evaluation.ipynb #096228f0
 from __future__ import annotations
-import warnings
+import re, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from .core import DLCNBError, read_config, cfg_get, atomic_path
 from .io import load_labels, write_table
 from .models import preprocess
-from .data import load_images, load_keypoints, read_split, pct
+from .data import load_images, load_keypoints, read_split, pct, dlc_net_type
 from .assembly import decode_outputs, oks, match_greedy_oks, match_to_labels, sort_by_score
 from .training import load_model, snapshot_dir, pose_figure
 
 # %% auto #0
-__all__ = ['pixel_errors', 'rmse', 'map_mar', 'predict_images', 'evaluation_dir', 'dlc_scorer', 'predictions_table',
+__all__ = ['pixel_errors', 'rmse', 'map_mar', 'predict_images', 'dlc_scorer', 'evaluation_dir', 'predictions_table',
            'split_scores', 'evaluate_network']
 
 # %% ../nbs/08_evaluation.ipynb #71f52460
@@ -72,16 +72,22 @@ def predict_images(model, # a `PoseModel` in eval mode
         return np.concatenate([decode_outputs(model(preprocess(frames[i:i + batch_size].to(device), meta["scale"])), meta, meta["stride"], meta["scale"])
                                for i in range(0, len(frames), batch_size)])
 
+# %% ../nbs/08_evaluation.ipynb #02842448
+def dlc_scorer(meta:dict, # snapshot metadata (`net_type`, `Task`, `date`, `shuffle`, `epoch`)
+               snapshot:str|Path|None=None, # the snapshot file (its name says best or not); default: `meta['snapshot_file']`
+              ) -> str:
+    "DeepLabCut 3's scorer name for a snapshot, e.g. `DLC_Resnet50_openfieldOct30shuffle1_snapshot_best-50`."
+    snapshot = snapshot or meta.get("snapshot_file")
+    m = re.fullmatch(r"snapshot(-best)?-(\d+)\.pt", Path(snapshot).name) if snapshot else None
+    best, epoch = (bool(m[1]), int(m[2])) if m else ("px_error" in meta, int(meta["epoch"]))
+    net = "".join(p.capitalize() for p in dlc_net_type(meta["net_type"]).split("_"))
+    return f"DLC_{net}_{meta['Task']}{meta['date']}shuffle{meta['shuffle']}_snapshot_{'best-' if best else ''}{epoch}"
+
 # %% ../nbs/08_evaluation.ipynb #565de8aa
 def evaluation_dir(cfg:dict, train_fraction:float, shuffle:int) -> Path:
     "`evaluation-results-pytorch/iteration-<k>/<Task><date>-trainset<pct>shuffle<n>/`."
     return (Path(cfg["project_path"]) / "evaluation-results-pytorch" / f"iteration-{cfg.get('iteration', 0)}"
             / f"{cfg['Task']}{cfg['date']}-trainset{pct(train_fraction)}shuffle{shuffle}")
-
-def dlc_scorer(meta:dict) -> str:
-    "DeepLabCut 3's scorer name for a snapshot, e.g. `DLC_EfficientnetLite0_openfieldOct30shuffle1_snapshot_050`."
-    net = "".join(p.capitalize() for p in meta["net_type"].split("_"))
-    return f"DLC_{net}_{meta['Task']}{meta['date']}shuffle{meta['shuffle']}_snapshot_{meta['epoch']:03d}"
 
 def predictions_table(preds:np.ndarray, # (N, K, 3) predictions, or (N, I, K, 3) with `individuals`
                       index:pd.Index, # the images' label index
@@ -138,7 +144,7 @@ def evaluate_network(config, # project config (file, folder or dict)
     return result
 
 def _evaluate_shuffle(cfg, shuffle, trainingsetindex, snapshot, pcutoff, plotting, device, labels_df, labels, frames) -> pd.DataFrame:
-    train_idx, test_idx, frac = read_split(cfg, shuffle, trainingsetindex)
+    train_idx, test_idx, frac = read_split(cfg, shuffle, trainingsetindex, labels_df)
     model, meta = load_model(cfg, shuffle, trainingsetindex, snapshot, device)
     preds, bps, scorer = predict_images(model, meta, frames), list(meta["bodyparts"]), dlc_scorer(meta)
     matched = match_to_labels(labels, preds) if labels.ndim == 4 else preds    # in the labels' order

@@ -32,12 +32,12 @@ def check_snapshot(meta:dict, # the snapshot's metadata
                    cfg:dict, # the project's config
                    path, # the snapshot file, named in errors
                   ) -> dict:
-    "`meta` if the snapshot was trained for this project's task and bodyparts, else a `DLCNBError`."
+    "`meta` (with the `snapshot_file` its scorer is named after) if the snapshot fits this project, else a `DLCNBError`."
     for key, want in (("Task", cfg_get(cfg, "Task")), ("bodyparts", bodyparts(cfg))):
         if meta.get(key) != want:
             raise DLCNBError(f"Snapshot {path} was trained with {key} {meta.get(key)!r}, but {config_path(cfg)} has "
                              f"{want!r}. Use a snapshot of this project (check `shuffle`/`snapshot`), or retrain.")
-    return meta
+    return {"snapshot_file": Path(path).name, **meta}
 
 # %% ../nbs/09_inference.ipynb #3b62649b
 def _freeze(model, x):
@@ -247,7 +247,7 @@ def prediction_path(config, video, shuffle:int=1, trainingsetindex:int=0, snapsh
     "The `.h5` predictions (or `_filtered.h5`) of `video` made with a shuffle's snapshot."
     cfg = read_config(config)
     path = _snapshot_file(cfg, shuffle, trainingsetindex, snapshot)
-    h5 = output_paths(video, dlc_scorer(torch.load(path, map_location="cpu", weights_only=True)["metadata"]), destfolder)["h5"]
+    h5 = output_paths(video, dlc_scorer(torch.load(path, map_location="cpu", weights_only=True)["metadata"], path), destfolder)["h5"]
     h5 = h5.with_name(h5.stem + "_filtered.h5") if filtered else h5
     if not h5.exists(): raise DLCNBError(f"No predictions at {h5}. Run `analyze_videos`" + (" then `filterpredictions`" if filtered else "") + " first.")
     return h5

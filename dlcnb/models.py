@@ -4,18 +4,19 @@
 
 # %% ../nbs/06_models.ipynb #1747bd67
 from __future__ import annotations
-import json, socket, warnings
+import json, math, re, socket, warnings
 from pathlib import Path
 from unittest import mock
 import torch, torch.nn as nn, torch.nn.functional as F
 import timm
-from .core import DLCNBError, atomic_path
+from ruamel.yaml import YAML
+from .core import DLCNBError, atomic_path, read_config
 
 # %% auto #0
 __all__ = ['NET_TYPES', 'DEFAULT_NET_TYPE', 'IMAGENET_MEAN', 'IMAGENET_STD', 'LOCREF_STD', 'SNAPSHOT_META',
            'PretrainedWeightsWarning', 'lite_weights_file', 'check_net_type', 'map_lite_state_dict', 'tf_bn_eps',
            'lite_classifier', 'preprocess', 'backbone', 'PyramidHead', 'PoseModel', 'build_model', 'decode',
-           'save_snapshot', 'load_snapshot']
+           'save_snapshot', 'load_snapshot', 'DLC3HeatmapModel', 'load_dlc3_snapshot']
 
 # %% ../nbs/06_models.ipynb #490676ac
 NET_TYPES = {"efficientnet_lite0": "efficientnet_lite0", "efficientnet_lite1": "efficientnet_lite1",
@@ -201,12 +202,76 @@ def save_snapshot(model:PoseModel, # the model to save
 def load_snapshot(path, # a `.pt` snapshot written by `save_snapshot`
                   device:str="cpu", # where to put the model
                  ):
-    "`(model, meta)`: the model of a snapshot, in eval mode on `device`, and its metadata."
+    "`(model, meta)`: a snapshot's model (dlcnb's, or DeepLabCut 3's: `load_dlc3_snapshot`) in eval mode, and its metadata."
     path = Path(path)
     if not path.exists(): raise DLCNBError(f"No snapshot at {path}. Train a model first (`train_network`) or check the path.")
     try: ckpt = torch.load(path, map_location=device, weights_only=True)
     except Exception as e: raise DLCNBError(f"{path} is not a readable dlcnb snapshot ({type(e).__name__}: {e}).") from e
+    if "net_type" not in ckpt.get("metadata", {}): return load_dlc3_snapshot(path, device)   # trained by DeepLabCut 3
     meta = ckpt["metadata"]
     model = build_model(meta["net_type"], len(meta["bodyparts"]), pretrained=False, n_edges=len(meta.get("edges") or []))
     model.load_state_dict(ckpt["model"])
+    return model.to(device).eval(), meta
+
+# %% ../nbs/06_models.ipynb #184a46f0
+class _Deconv(nn.Module):
+    "DeepLabCut 3's `DeconvModule`: transposed convolutions with ReLUs between them, then an optional convolution."
+    def __init__(self, channels:list, kernel_size:list, strides:list, final_conv:dict|None=None):
+        super().__init__()
+        layers = [l for c_in, c_out, k, s in zip(channels, channels[1:], kernel_size, strides)
+                  for l in (nn.ConvTranspose2d(c_in, c_out, kernel_size=k, stride=s), nn.ReLU())][:-1]
+        self.deconv_layers = nn.Sequential(*layers) if layers else nn.Identity()
+        self.final_conv = (nn.Conv2d(channels[-1], final_conv["out_channels"], final_conv["kernel_size"])
+                           if final_conv else nn.Identity())
+
+    def forward(self, x): return self.final_conv(self.deconv_layers(x))
+
+class DLC3HeatmapModel(nn.Module):
+    "DeepLabCut 3's single-animal heatmap model (timm ResNet + deconvolution heads) under DeepLabCut's parameter names."
+    def __init__(self, model_cfg:dict, # the `model:` section of DeepLabCut's `pytorch_config.yaml`
+                 apply_sigmoid:bool=False, # DeepLabCut's `predictor.apply_sigmoid`: are the heatmaps logits?
+                 net_type:str="resnet_50", # the shuffle's `net_type`, for names
+                ):
+        super().__init__()
+        bb, head = model_cfg["backbone"], (model_cfg.get("heads") or {}).get("bodypart", {})
+        heads = list(model_cfg.get("heads") or [])
+        if bb.get("type") != "ResNet" or head.get("type") != "HeatmapHead" or model_cfg.get("neck") or len(heads) != 1:
+            raise DLCNBError(f"dlcnb runs DeepLabCut 3 models with a ResNet backbone and one HeatmapHead (single animal, "
+                             f"e.g. resnet_50), not {bb.get('type')} + {heads}. Analyse it with DeepLabCut.")
+        self.backbone = nn.Module()
+        self.backbone.model = timm.create_model(bb["model_name"], output_stride=bb.get("output_stride", 32),
+                                                pretrained=False)
+        self.backbone.model.fc = nn.Identity()
+        self.heads = nn.ModuleDict({"bodypart": nn.Module()})
+        self.heads["bodypart"].heatmap_head = _Deconv(**head["heatmap_config"])
+        self.heads["bodypart"].locref_head = _Deconv(**head["locref_config"])
+        self.apply_sigmoid, self.net_type, self.n_edges = apply_sigmoid, net_type, 0
+        self.n_keypoints = head["heatmap_config"]["channels"][-1]
+        self.stride = bb.get("output_stride", 32) // math.prod(head["heatmap_config"]["strides"])
+
+    def forward(self, x:torch.Tensor):
+        "`(heatmap logits, locref)` as `PoseModel` gives them; scores DeepLabCut clips to [0, 1] become their logits."
+        f, head = self.backbone.model.forward_features(x), self.heads["bodypart"]
+        heat = head.heatmap_head(f)
+        return (heat if self.apply_sigmoid else torch.logit(heat.float().clamp(1e-7, 1 - 1e-7))), head.locref_head(f)
+
+# %% ../nbs/06_models.ipynb #6cb4f02b
+def load_dlc3_snapshot(path, # a DeepLabCut 3 `snapshot-*.pt` in a shuffle's `train/` folder
+                       device:str="cpu", # where to put the model
+                      ):
+    "`(model, meta)` of a snapshot DeepLabCut 3 trained, built from the `pytorch_config.yaml` beside it."
+    path = Path(path); pc_path = path.parent / "pytorch_config.yaml"
+    if not pc_path.exists(): raise DLCNBError(f"{path} has no pytorch_config.yaml beside it, so its DeepLabCut model is "
+                                              "unknown. Keep the snapshot in its shuffle's train/ folder.")
+    pc = YAML(typ="safe").load(pc_path.read_text())
+    predictor = pc["model"]["heads"].get("bodypart", {}).get("predictor", {})
+    model = DLC3HeatmapModel(pc["model"], bool(predictor.get("apply_sigmoid")), pc.get("net_type", "resnet_50"))
+    ckpt = torch.load(path, map_location="cpu", weights_only=True)
+    model.load_state_dict(ckpt["model"])
+    shuffle = re.fullmatch(r".+-trainset(\d+)shuffle(\d+)", path.parent.parent.name)
+    project = read_config(path.parents[4])
+    meta = {"net_type": model.net_type, "bodyparts": list(pc["metadata"]["bodyparts"]), "stride": model.stride,
+            "scale": 1.0, "Task": project["Task"], "date": project["date"], "project_path": project["project_path"],
+            "shuffle": int(shuffle[2]), "train_fraction": int(shuffle[1]) / 100,
+            "epoch": int(ckpt.get("metadata", {}).get("epoch", 0)), "deeplabcut": True}
     return model.to(device).eval(), meta

@@ -17,7 +17,8 @@ from fastai.torch_core import set_seed
 import fastai.callback.schedule  # noqa: F401 (adds fit_one_cycle and lr_find to Learner)
 from .core import DLCNBError, read_config, cfg_get
 from .models import PoseModel, build_model, decode, save_snapshot, load_snapshot, LOCREF_STD, DEFAULT_NET_TYPE, IMAGENET_MEAN, IMAGENET_STD
-from .data import model_dir, pose_dataloaders, read_split, write_pytorch_config, _yaml_load, training_settings, settings_dict
+from .data import (model_dir, pose_dataloaders, read_split, write_pytorch_config, _yaml_load, training_settings,
+                        settings_dict, shuffle_settings, trainable_shuffle)
 from .assembly import decode_outputs, match_to_labels, candidate_peaks, refined_positions
 
 # %% auto #0
@@ -267,8 +268,9 @@ def train_network(config, # project config (file, folder or dict)
     print(table.to_string(index=False))
     scale, crop, sigma, batch_size, epochs = (settings_dict(table)[k] for k in ("scale", "crop", "sigma", "batch_size", "epochs"))
     set_seed(seed, reproducible=True)
+    shuffle = trainable_shuffle(cfg, shuffle, trainingsetindex)   # a shuffle DeepLabCut made is left as it is
     folder = snapshot_dir(cfg, shuffle, trainingsetindex)
-    pc = _yaml_load(folder / "pytorch_config.yaml") or {}
+    pc = shuffle_settings(folder)
     net_type = net_type or pc.get("net_type") or DEFAULT_NET_TYPE
     dls = pose_dataloaders(cfg, shuffle, trainingsetindex, batch_size, scale, crop, device=device, **aug_kwargs)
     model = build_model(net_type, len(dls.bodyparts), pretrained and snapshot is None, n_edges=len(dls.edges))

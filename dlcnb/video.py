@@ -142,10 +142,17 @@ def _crop_box(cfg, video):
     if crop is None: raise DLCNBError(f"{video} has no `crop` entry under video_sets in {cfg['project_path']}/config.yaml.")
     return [int(v) for v in str(crop).split(",")]
 
+def _videos_on_disk(cfg:dict) -> list:
+    "The `video_sets` videos that exist (a listed video may be missing, e.g. the example's `m4s1`), naming the others."
+    listed = list(cfg_get(cfg, "video_sets"))
+    missing = [v for v in listed if not Path(v).exists()]
+    if missing: print(f"Not on disk, skipped: {missing}")
+    return [v for v in listed if v not in missing]
+
 def extract_frames(config, # the project's config file or folder
                    mode:str="automatic", # only "automatic" (pick frames in the notebook with `label_frames` otherwise)
                    algo:str="kmeans", # "uniform" or "kmeans"
-                   videos:list|None=None, # videos to use (default: all of `video_sets`)
+                   videos:list|None=None, # videos to use (default: those of `video_sets` on disk)
                    numframes2pick:int|None=None, # frames per video (default: the config's)
                    crop:bool=False, # crop frames to each video's `crop` box
                    cluster_step:int=1, # k-means: use every n-th frame
@@ -155,7 +162,7 @@ def extract_frames(config, # the project's config file or folder
     "Extract frames to label from the project's videos into `labeled-data/<stem>/`."
     if mode != "automatic": raise DLCNBError(f"extract_frames mode {mode!r} is not supported: use mode='automatic'.")
     cfg = read_config(config)
-    videos = videos or list(cfg_get(cfg, "video_sets"))
+    videos = videos or _videos_on_disk(cfg)
     n = numframes2pick or cfg_get(cfg, "numframes2pick")
     rows = []
     for video in map(Path, videos):

@@ -10,7 +10,7 @@ from dlcnb.video import VideoReader
 from dlcnb.training import snapshot_dir, find_snapshot
 import dlcnb.inference as inf
 
-SCORER = "DLC_EfficientnetLite0_openfieldOct30shuffle1_snapshot_003"
+SCORER = "DLC_Resnet50_openfieldOct30shuffle1_snapshot_3"
 
 
 @pytest.fixture
@@ -134,7 +134,7 @@ def test_snapshot_choice(project):
     ckpt = torch.load(folder / "snapshot-003.pt", weights_only=True)
     torch.save({**ckpt, "metadata": {**ckpt["metadata"], "epoch": 2}}, folder / "snapshot-best-002.pt")
     inf.analyze_videos(config, clip, optimize="none")
-    assert inf.output_paths(clip, SCORER.replace("_003", "_002"))["nc"].exists()
+    assert inf.output_paths(clip, SCORER.replace("_3", "_best-2"))["nc"].exists()
     inf.analyze_videos(config, clip, snapshot=-1, optimize="none")
     assert outputs(clip)["nc"].exists()
 
