@@ -1,4 +1,4 @@
-"""How long `import dlcnb` takes, and that it imports no torch; then the first `dlc.train_network` (which imports torch).
+"""How long `import dlcnb` takes and that it imports no torch; then the first `dlc.train_network` (imports torch).
 
 Run from the repo root: `python benchmarks/import_time.py [repeats]`. Each measurement is a fresh interpreter; the
 median of `repeats` runs (default 5) is printed, with the machine.
@@ -25,7 +25,8 @@ def measure():
 if __name__ == "__main__":
     runs = [measure() for _ in range(int(sys.argv[1]) if len(sys.argv) > 1 else 5)]
     heavy = {r[2] for r in runs}
-    print(f"import dlcnb: {statistics.median(r[0] for r in runs) * 1000:.1f} ms (median of {len(runs)} fresh interpreters); "
-          f"heavy modules imported by it: {', '.join(heavy)}")
-    print(f"first dlc.train_network (imports dlcnb.training, torch, fastai): {statistics.median(r[1] for r in runs):.2f} s")
+    ms, first = statistics.median(r[0] for r in runs) * 1000, statistics.median(r[1] for r in runs)
+    print(f"import dlcnb: {ms:.1f} ms (median of {len(runs)} fresh interpreters); heavy modules it imported: "
+          f"{', '.join(heavy)}")
+    print(f"first dlc.train_network (imports dlcnb.training, torch, fastai): {first:.2f} s")
     print(machine())

@@ -27,12 +27,13 @@ CropVideo DownSampleVideo ShortenVideo check_video_integrity""".split()
 def test_import_is_light():
     "`import dlcnb` imports none of the heavy libraries; the first use of a name imports its module."
     probe = ("import sys, dlcnb as dlc; heavy = [m for m in ('torch', 'fastai', 'cv2', 'pandas') if m in sys.modules]; "
-             "assert not heavy, heavy; dlc.read_config; assert 'dlcnb.core' in sys.modules; assert 'torch' not in sys.modules")
+             "assert not heavy, heavy; dlc.read_config; assert 'dlcnb.core' in sys.modules; "
+             "assert 'torch' not in sys.modules")
     subprocess.run([sys.executable, "-c", probe], cwd=ROOT, check=True)
 
 
 def test_dlc3_names_we_implement_are_exported():
-    "Every DeepLabCut 3 top-level name that a dlcnb module defines is in `dlc.__all__`, and the issue's names are there."
+    "Every DeepLabCut 3 top-level name a dlcnb module defines is in `dlc.__all__`, and so are the issue's names."
     from dlcnb._api import NAMES
     import importlib
     defined = set()
@@ -41,8 +42,8 @@ def test_dlc3_names_we_implement_are_exported():
         except ModuleNotFoundError: pass
     implemented = [n for n in DLC3_TOP_LEVEL if n in defined]
     ft.test_eq([n for n in implemented if n not in dlc.__all__], [])
-    issue = ("create_new_project add_new_videos load_demo_data extract_frames label_frames check_labels create_training_dataset "
-             "train_network evaluate_network analyze_videos filterpredictions create_labeled_video plot_trajectories "
+    issue = ("create_new_project add_new_videos load_demo_data extract_frames label_frames check_labels "
+             "create_training_dataset train_network evaluate_network analyze_videos filterpredictions create_labeled_video plot_trajectories "
              "extract_outlier_frames refine_labels merge_datasets create_new_project_3d calibrate_cameras triangulate "
              "convert_detections2tracklets stitch_tracklets launch_dlc analyze_images export_model check_undistortion "
              "refine_tracklets").split()
@@ -74,7 +75,7 @@ def field(app, tab, description):
 
 
 def test_tabs_train_to_labeled_video(openfield):
-    "Training set → train one epoch → evaluate → analyse a 100-frame clip → filter → labeled video → outliers."
+    "Training set → one epoch → evaluate → analyse a 100-frame clip → filter → labeled video → outliers → refine."
     a = App(openfield, background=False)
     click(a, "Training set", "Create training dataset")
     field(a, "Train", "Epochs").value = 1

@@ -1,4 +1,4 @@
-"The README's tour runs as a reader copies it: every python block, in order, in a fresh interpreter, in an empty folder."
+"The README's tour runs as a reader copies it: every python block, in order, in a fresh interpreter and empty folder."
 import json, os, re, subprocess, sys
 from pathlib import Path
 

@@ -1,4 +1,4 @@
-"The notebook app in a real JupyterLab, by clicks (and typing in its forms) only: from the bundled example to a labeled video."
+"The notebook app in a real JupyterLab, by clicks (and typing in its forms) only: bundled example to labeled video."
 import time
 from pathlib import Path
 import nbformat
@@ -27,7 +27,8 @@ def run_job(page, panel, button):
     assert err.count() == 0, err.first.inner_text()
 
 def field(panel, label):
-    return panel.locator(".widget-inline-hbox", has=panel.page.locator("label", has_text=label)).locator("input, select, textarea").first
+    box = panel.locator(".widget-inline-hbox", has=panel.page.locator("label", has_text=label))
+    return box.locator("input, select, textarea").first
 
 def wait_for_labels(h5, done, timeout=20):
     df, deadline = None, time.time() + timeout
