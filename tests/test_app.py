@@ -43,7 +43,8 @@ def test_dlc3_names_we_implement_are_exported():
     implemented = [n for n in DLC3_TOP_LEVEL if n in defined]
     ft.test_eq([n for n in implemented if n not in dlc.__all__], [])
     issue = ("create_new_project add_new_videos load_demo_data extract_frames label_frames check_labels "
-             "create_training_dataset train_network evaluate_network analyze_videos filterpredictions create_labeled_video plot_trajectories "
+             "create_training_dataset train_network evaluate_network analyze_videos filterpredictions "
+             "create_labeled_video plot_trajectories "
              "extract_outlier_frames refine_labels merge_datasets create_new_project_3d calibrate_cameras triangulate "
              "convert_detections2tracklets stitch_tracklets launch_dlc analyze_images export_model check_undistortion "
              "refine_tracklets").split()
