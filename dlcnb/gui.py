@@ -28,10 +28,10 @@ from .tracking import convert_detections2tracklets, stitch_tracklets, find_ident
 from ._api import create_new_project, add_new_videos, load_demo_data, create_new_project_3d
 
 # %% auto #0
-__all__ = ['TABS', 'enable_colab', 'call_line', 'short_clip', 'Panel', 'tab', 'App', 'app', 'project_videos', 'project_tab',
-           'save_config_text', 'extract_tab', 'label_tab', 'check_tab', 'dataset_tab', 'svg_lines', 'LiveTraining',
-           'train_tab', 'evaluate_tab', 'evaluation_figure', 'analyze_tab', 'filter_tab', 'refine_tab', 'video_preview',
-           'labeled_video_tab', 'threed_tab', 'tracking_tab']
+__all__ = ['TABS', 'CSS', 'enable_colab', 'call_line', 'short_clip', 'Panel', 'tab', 'App', 'app', 'project_videos',
+           'project_tab', 'save_config_text', 'extract_tab', 'label_tab', 'check_tab', 'dataset_tab', 'svg_lines',
+           'LiveTraining', 'train_tab', 'evaluate_tab', 'evaluation_figure', 'analyze_tab', 'filter_tab', 'refine_tab',
+           'video_preview', 'labeled_video_tab', 'threed_tab', 'tracking_tab']
 
 # %% ../nbs/19_gui.ipynb #a93fa136
 def enable_colab() -> bool:
@@ -118,6 +118,8 @@ def tab(builder):
     TABS[builder.__name__] = builder
     return builder
 
+CSS = ".dlcnb-app .lm-TabBar-tab { flex: 0 0 auto !important; min-width: 0 !important; max-width: none !important; }"
+
 class App:
     "DeepLabCut's GUI as a notebook app: one tab per workflow step, each calling dlcnb's public functions."
     def __init__(self, config=None, # a project's config.yaml (or folder) to open
@@ -131,7 +133,7 @@ class App:
         self.header = W.HTML()
         self.log = W.Textarea(layout=W.Layout(width="100%", height="120px"))
         code = W.Accordion([self.log]); code.set_title(0, "Code of this session (copy it into a notebook)")
-        self.widget = W.VBox([self.header, self.tabs, code])
+        self.widget = W.VBox([W.HTML(f"<style>{CSS}</style>"), self.header, self.tabs, code])
         self.widget.add_class("dlcnb-app")
         enable_colab()
         if config is not None: self.open(config)
@@ -213,7 +215,7 @@ def app(config=None, # a project's config.yaml (or folder) to open
 
 # %% ../nbs/19_gui.ipynb #cbb7a777
 def _button(text:str, on_click, style:str="primary") -> W.Button:
-    b = W.Button(description=text, button_style=style, layout=W.Layout(width="auto"))
+    b = W.Button(description=text, button_style=style, layout=W.Layout(width="auto", align_self="flex-start"))
     b.add_class("dlcnb-" + text.lower().replace(" ", "-").replace("…", ""))
     b.on_click(lambda _: on_click())
     return b
