@@ -42,6 +42,12 @@ def wait_for_labels(h5, done, timeout=20):
 
 
 def test_app_click_through(page, lab):
+    try: click_through(page, lab)
+    except Exception:
+        shot(page, "failed")  # what the app showed when the scenario broke
+        raise
+
+def click_through(page, lab):
     t0 = time.time()
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import dlcnb as dlc\ndlc.app()")])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
