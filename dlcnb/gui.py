@@ -8,6 +8,7 @@ import html, inspect, threading, time, traceback
 from pathlib import Path
 import cv2, numpy as np, pandas as pd
 import ipywidgets as W
+import plotly.graph_objects as go
 from fastai.callback.core import Callback, CancelFitException
 from .core import DLCNBError, read_config, write_config, config_path, bodyparts
 from .io import load_labels
@@ -28,7 +29,7 @@ from .tracking import convert_detections2tracklets, stitch_tracklets, find_ident
 from ._api import create_new_project, add_new_videos, load_demo_data, create_new_project_3d
 
 # %% auto #0
-__all__ = ['TABS', 'CSS', 'enable_colab', 'call_line', 'short_clip', 'Panel', 'tab', 'App', 'app', 'project_videos',
+__all__ = ['TABS', 'CSS', 'enable_colab', 'call_line', 'short_clip', 'Panel', 'as_widget', 'tab', 'App', 'app', 'project_videos',
            'project_tab', 'save_config_text', 'extract_tab', 'label_tab', 'check_tab', 'dataset_tab', 'svg_lines',
            'LiveTraining', 'train_tab', 'evaluate_tab', 'evaluation_figure', 'analyze_tab', 'filter_tab', 'refine_tab',
            'video_preview', 'labeled_video_tab', 'threed_tab', 'tracking_tab']
@@ -86,11 +87,11 @@ class Panel:
         self.call = W.HTML(layout=W.Layout(width="100%"))
         self.status = W.HTML()
         self.error = W.HTML()
-        self.out = W.Output()
+        self.shown = W.VBox()
         self.form = W.VBox()
         self.results = W.VBox()
         head = W.HTML(f"<p style='margin:2px 0'>{html.escape(help)}</p>") if help else W.HTML()
-        self.box = W.VBox([head, self.form, self.status, self.error, self.call, self.results, self.out])
+        self.box = W.VBox([head, self.form, self.status, self.error, self.call, self.results, self.shown])
         self.box.add_class("dlcnb-panel")
 
     def show_call(self, code:str):
@@ -105,10 +106,19 @@ class Panel:
                                                    f"<pre>{html.escape(traceback.format_exc())}</pre></details>")
         self.error.value = f"<div class='dlcnb-error' style='color:#b00020'><b>Error:</b> {msg}</div>{tb}"
 
-    def show(self, *objs, clear:bool=True):
-        "Display rich objects (figures, tables) in the results area."
-        if clear: self.out.clear_output()
-        for o in objs: self.out.append_display_data(o)
+    def show(self, *objs):
+        "Show figures, tables and other results in the tab (plotly figures as interactive `FigureWidget`s)."
+        self.shown.children = [as_widget(o) for o in objs]
+
+def _table(df:pd.DataFrame) -> W.HTML:
+    return W.HTML(df.to_html(float_format=lambda x: f"{x:.2f}", classes="dlcnb-table"))
+
+def as_widget(obj) -> W.Widget:
+    "A widget showing `obj`: a plotly figure as a `FigureWidget`, a table as HTML, a widget as itself."
+    if isinstance(obj, W.Widget): return obj
+    if isinstance(obj, go.Figure): return go.FigureWidget(obj)
+    if isinstance(obj, pd.DataFrame): return _table(obj)
+    return W.HTML(f"<pre>{html.escape(str(obj))}</pre>")
 
 # %% ../nbs/19_gui.ipynb #924a70da
 TABS = {}  # tab builders by name, in the order they are defined (DeepLabCut's GUI order)
@@ -272,9 +282,6 @@ def _thumbs(paths:list, width:int=120) -> W.HBox:
     return W.HBox(ims, layout=W.Layout(flex_flow="row wrap"))
 
 def _jpeg(rgb:np.ndarray) -> bytes: return cv2.imencode(".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))[1].tobytes()
-
-def _table(df:pd.DataFrame) -> W.HTML:
-    return W.HTML(df.to_html(float_format=lambda x: f"{x:.2f}", classes="dlcnb-table"))
 
 # %% ../nbs/19_gui.ipynb #2c62a7ae
 @tab

@@ -87,7 +87,7 @@ def test_tabs_train_to_labeled_video(openfield):
     assert "test rmse" in ev.results.children[0].value
     image = ev.results.children[1]
     image.value = image.options[0][1]
-    ft.test_eq(len(ev.out.outputs), 1)  # labels vs predictions of one image
+    ft.test_eq(type(ev.shown.children[0]).__name__, "FigureWidget")  # labels vs predictions of one image
     video = str(openfield.parent / "videos" / "m3v1mp4.mp4")
     field(a, "Analyze videos", "Videos").value = (video,)
     field(a, "Analyze videos", "First frames only").value = 100
@@ -95,7 +95,7 @@ def test_tabs_train_to_labeled_video(openfield):
     assert "done: m3v1mp4_first100.avi" in an.results.children[0].value
     clip = str(openfield.parent / "videos" / "m3v1mp4_first100.avi")
     field(a, "Filter & plot", "Video").value = clip
-    ft.test_eq(len(click(a, "Filter & plot", "Filter").out.outputs), 2)  # raw vs filtered, trajectories
+    ft.test_eq(len(click(a, "Filter & plot", "Filter").shown.children), 2)  # raw vs filtered, trajectories
     field(a, "Labeled video", "Video").value = clip
     lv = click(a, "Labeled video", "Create video")
     ft.test_eq(len(list((openfield.parent / "videos").glob("*_labeled.mp4"))), 1)

@@ -89,7 +89,7 @@ def click_through(page, lab):
     # Check labels
     p = tab(page, "Check labels")
     run_job(page, p, "Check labels")
-    p.locator(".jp-RenderedPlotly .main-svg").first.wait_for(timeout=60_000)
+    p.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=60_000)
     shot(page, "04-check")
     # Training set, then one tiny epoch
     p = tab(page, "Training set")
@@ -105,7 +105,7 @@ def click_through(page, lab):
     run_job(page, p, "Evaluate")
     assert "test rmse" in p.locator(".dlcnb-table").inner_text()
     field(p, "Image").select_option(index=1)
-    p.locator(".jp-RenderedPlotly .main-svg").first.wait_for(timeout=60_000)
+    p.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=60_000)
     shot(page, "06-evaluate")
     # Analyze the first 100 frames of the video
     p = tab(page, "Analyze videos")
@@ -119,7 +119,7 @@ def click_through(page, lab):
     p = tab(page, "Filter & plot")
     field(p, "Video").select_option(clip)
     run_job(page, p, "Filter")
-    p.locator(".jp-RenderedPlotly .main-svg").nth(1).wait_for(timeout=60_000)
+    p.locator(".js-plotly-plot .main-svg").nth(1).wait_for(timeout=60_000)
     shot(page, "08-filter")
     # Labeled video, previewed
     p = tab(page, "Labeled video")
