@@ -15,7 +15,7 @@ def shot(page, name):
     page.screenshot(path=str(ARTIFACTS / f"app-{name}.png"), full_page=True)
 
 def tab(page, title):
-    page.locator(".dlcnb-app .lm-TabBar-tab", has_text=title).first.click()
+    page.locator(".dlcnb-app").get_by_role("tab", name=title, exact=True).click()
     return page.locator(".dlcnb-panel:visible")
 
 def run_job(page, panel, button):
