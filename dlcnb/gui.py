@@ -409,7 +409,9 @@ def svg_lines(series:dict, # {name: list of values}, plotted against their index
     Y = lambda v: 20 + (height - 40) * (hi - v) / (hi - lo)
     points = lambda s: " ".join(f"{X(i):.1f},{Y(v):.1f}" for i, v in enumerate(s) if np.isfinite(v))
     text = lambda x, y, t, c="black": f"<text x='{x}' y='{y}' fill='{c}' font-size='11'>{html.escape(str(t))}</text>"
-    lines = [f"<polyline fill='none' stroke='{c}' stroke-width='2' points='{points(s)}'/>"
+    dots = lambda s, c: "".join(f"<circle cx='{X(i):.1f}' cy='{Y(v):.1f}' r='3' fill='{c}'/>"
+                                for i, v in enumerate(s) if np.isfinite(v))
+    lines = [f"<polyline fill='none' stroke='{c}' stroke-width='2' points='{points(s)}'/>" + dots(s, c)
              + text(width - 150, 14 + 14 * k, name, c)
              for k, ((name, s), c) in enumerate(zip(series.items(), colors))]
     axes = (text(2, 24, f"{hi:.3g}") + text(2, height - 20, f"{lo:.3g}") + text(40, height - 4, "epoch 1")
@@ -471,7 +473,7 @@ def train_tab(app:App) -> Panel:
                        W.HBox([_button("Train", lambda: _guard(p, go)), _button("Stop", stop, "danger")])]
     return p
 
-# %% ../nbs/19_gui.ipynb #958258c4
+# %% ../nbs/19_gui.ipynb #c1d7fe65
 @tab
 def evaluate_tab(app:App) -> Panel:
     p = Panel("Evaluate", "DeepLabCut's train and test errors (pixels) of a shuffle's best snapshot, and each image's "
@@ -479,7 +481,7 @@ def evaluate_tab(app:App) -> Panel:
     shuffle, image = _int("Shuffle", 1), _dropdown("Image", [])
     def done(scores):
         image.options = [("/".join(k), k) for k in load_labels(app.config).index]
-        p.results.children = [_table(scores), image]
+        p.results.children = [_table(scores.T), image]
     def view(change):
         if change["new"] is None: return
         _guard(p, lambda: p.show(evaluation_figure(app.config, change["new"], shuffle.value)))
