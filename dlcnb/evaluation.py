@@ -7,12 +7,12 @@ from __future__ import annotations
 import re, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, torch
-from .core import DLCNBError, read_config, cfg_get, atomic_path
+from .core import read_config, cfg_get, atomic_path
 from .io import load_labels, write_table
 from .models import preprocess
 from .data import load_images, load_keypoints, read_split, pct, dlc_net_type
-from .assembly import decode_outputs, oks, match_greedy_oks, match_to_labels, sort_by_score
-from .training import load_model, snapshot_dir, pose_figure
+from .assembly import decode_outputs, match_greedy_oks, match_to_labels, sort_by_score
+from .training import load_model, pose_figure
 
 # %% auto #0
 __all__ = ['pixel_errors', 'rmse', 'map_mar', 'predict_images', 'dlc_scorer', 'evaluation_dir', 'predictions_table',

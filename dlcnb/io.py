@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_io.ipynb #ed424cf4
 from __future__ import annotations
-import os, shutil, tempfile, hashlib, json, time, socket, atexit, pickle
+import os, hashlib, json, time, socket, pickle
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np, pandas as pd

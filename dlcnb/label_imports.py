@@ -6,8 +6,8 @@
 from __future__ import annotations
 import shutil
 from pathlib import Path
-import numpy as np, pandas as pd
-from .core import DLCNBError, create_project, read_config, write_config, example_data
+import pandas as pd
+from .core import DLCNBError, create_project, read_config, write_config
 from .io import write_labels, labels_path
 
 # %% auto #0

@@ -12,7 +12,7 @@ import anywidget, traitlets as T
 from fastcore.basics import patch
 from .core import (DLCNBError, read_config, write_config, config_path, bodyparts, is_multianimal, cfg_get,
                         create_project, example_data, safe_name)
-from .io import (label_columns, empty_labels, read_labels, write_labels, labels_path, load_labels, LabelFile,
+from .io import (label_columns, empty_labels, read_labels, labels_path, load_labels, LabelFile,
                       take_lock)
 from .poses import from_dlc_df, read_sleap_predictions
 from .video import VideoReader, frame_name

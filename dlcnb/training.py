@@ -17,7 +17,7 @@ from fastai.torch_core import set_seed
 import fastai.callback.schedule  # noqa: F401 (adds fit_one_cycle and lr_find to Learner)
 from .core import DLCNBError, read_config, cfg_get
 from .models import PoseModel, build_model, decode, save_snapshot, load_snapshot, LOCREF_STD, DEFAULT_NET_TYPE, IMAGENET_MEAN, IMAGENET_STD
-from .data import (model_dir, pose_dataloaders, read_split, write_pytorch_config, _yaml_load, training_settings,
+from .data import (model_dir, pose_dataloaders, write_pytorch_config, training_settings,
                         settings_dict, shuffle_settings, trainable_shuffle)
 from .assembly import decode_outputs, match_to_labels, candidate_peaks, refined_positions
 

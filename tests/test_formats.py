@@ -5,7 +5,7 @@ import fastcore.test as ft
 import pytest
 from hypothesis import given, settings, strategies as st, HealthCheck
 import dlcnb.poses as poses
-from dlcnb.core import DLCNBError, example_data
+from dlcnb.core import example_data
 from dlcnb.poses import make_poses, save_poses, load_poses, to_movement, from_movement, read_dlc_file, DIMS
 from dlcnb.formats import (read_poses, write_poses, pose_format, read_nwb, write_sleap, write_coco, from_coco, to_coco,
                            write_lightning_pose, write_anipose, write_coco_training_set, read_coco_training_set)

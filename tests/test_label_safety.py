@@ -7,8 +7,7 @@ import errno, json, os, pickle, random, shutil, signal, socket, stat, subprocess
 from pathlib import Path
 import numpy as np, pandas as pd, pytest
 import fastcore.test as ft
-from dlcnb.core import (DLCNBError, read_config, write_config, create_project, example_project, safe_load_pickle,
-                        atomic_write_bytes, check_config)
+from dlcnb.core import (DLCNBError, read_config, write_config, create_project, example_project, safe_load_pickle)
 from dlcnb.io import (read_labels, write_labels, labels_path, load_labels, label_history, restore_labels, history_dir,
                       HISTORY_SIZE, LOCK_NAME, lock_holder, with_scorer, label_columns, write_table, H5_KEY)
 from dlcnb.labeling import label_frames, refine_labels

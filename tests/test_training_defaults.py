@@ -1,5 +1,5 @@
 "Training's data-derived settings and its handling of bad labels, on synthetic projects (no training)."
-import math, warnings
+import warnings
 import numpy as np, cv2, pytest
 import fastcore.test as ft
 from hypothesis import given, settings, strategies as st, HealthCheck

@@ -71,7 +71,7 @@ def our_project(tmp: Path) -> dict:
     "dlcnb's side: the example project (10 labelled frames), one shuffle trained 2 epochs, a 12-frame clip analysed."
     from dlcnb.core import example_project, read_config
     from dlcnb.io import load_labels, write_labels, labels_path
-    from dlcnb.data import create_training_dataset, split_path, model_dir
+    from dlcnb.data import create_training_dataset, split_path
     from dlcnb.training import train_network, snapshot_dir, snapshots, find_snapshot
     from dlcnb.inference import analyze_videos
 

@@ -136,7 +136,7 @@ def analyze(config, video, shuffle, snapshotindex, dest):
 
 def postprocess(config, video, shuffle, dest):
     "DeepLabCut 3's post-processing on predictions dlcnb wrote beside `video` (in `dest`)."
-    import deeplabcut, pandas as pd
+    import deeplabcut
 
     out = {}
 
