@@ -422,6 +422,7 @@ class OnnxPredictor(Predictor):
         if device == "cuda" and not gpu: raise DLCNBError("device='cuda' with onnxruntime needs `pip install onnxruntime-gpu` and a GPU.")
         opts = ort.SessionOptions()
         opts.intra_op_num_threads, opts.inter_op_num_threads = threads or _usable_cores(), 1
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")  # idle threads sleep: the decoder needs the cores
         providers = ["CUDAExecutionProvider", "CPUExecutionProvider"] if gpu else ["CPUExecutionProvider"]
         self.session = ort.InferenceSession(str(self.path), opts, providers=providers)
         props = self.session.get_modelmeta().custom_metadata_map
