@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_inference.ipynb #4798b693
 from __future__ import annotations
-import os, pickle, time, warnings
+import importlib, json, os, pickle, time, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, torch, cv2
 from fastprogress.fastprogress import progress_bar
@@ -13,14 +13,15 @@ from .io import write_table
 from .poses import make_poses, log_step, save_poses, load_poses, write_dlc_file, read_dlc_file
 from .video import VideoReader, iter_batches, video_paths
 from .distributed import map_videos, cached_on_worker, worker_device
-from .models import preprocess, decode, load_snapshot, save_snapshot, build_model
+from .models import preprocess, load_snapshot
 from .training import snapshot_dir, find_snapshot
 from .evaluation import predictions_table, dlc_scorer
 from .assembly import decode_outputs
 
 # %% auto #0
-__all__ = ['check_snapshot', 'Predictor', 'predict_video', 'output_paths', 'detection_slots', 'load_predictor', 'analyze_videos',
-           'analyze_images', 'prediction_path', 'create_labeled_video', 'export_model', 'load_exported_model']
+__all__ = ['ONNX_OPSET', 'check_snapshot', 'Predictor', 'predict_video', 'output_paths', 'detection_slots', 'load_predictor',
+           'analyze_videos', 'analyze_images', 'prediction_path', 'create_labeled_video', 'export_model',
+           'load_exported_model', 'FramesToOutputs', 'export_onnx', 'OnnxPredictor']
 
 # %% ../nbs/09_inference.ipynb #6a298a7d
 def _snapshot_file(cfg, shuffle, trainingsetindex, snapshot) -> Path:
@@ -46,6 +47,10 @@ def _freeze(model, x):
         warnings.simplefilter("ignore")
         return torch.jit.optimize_for_inference(torch.jit.freeze(torch.jit.trace(model, x, check_trace=False)))
 
+def _output_shape(meta:dict) -> tuple:
+    "`([individuals,] keypoints)`: the shape a predictor gives per frame, before x, y, likelihood."
+    return ((len(meta["individuals"]),) if meta.get("edges") else ()) + (len(meta["bodyparts"]),)
+
 class Predictor:
     "A pose model ready for fast batched inference: uint8 frames in, keypoints in video pixels out."
     def __init__(self, model, # a `PoseModel`
@@ -60,18 +65,22 @@ class Predictor:
         self.model = model.to(self.device).eval().to(memory_format=torch.channels_last)
         if optimize == "half": self.model = self.model.half()
         self.net = None if optimize == "jit" else self.model
-        self.shape = ((len(meta["individuals"]),) if meta.get("edges") else ()) + (len(meta["bodyparts"]),)
+        self.shape, self.batch_size = _output_shape(meta), 32 if self.device.type == "cuda" else 8
 
     def __repr__(self): return f"Predictor({self.meta['net_type']}, scale={self.scale}, {self.device}, {self.optimize})"
+
+    def _forward(self, frames:np.ndarray) -> tuple:
+        "The model's outputs for a batch of uint8 frames."
+        x = preprocess(torch.from_numpy(np.ascontiguousarray(frames)).to(self.device, non_blocking=True), self.scale)
+        if self.optimize == "half": x = x.half()
+        if self.net is None: self.net = _freeze(self.model, x)
+        return self.net(x)
 
     @torch.inference_mode()
     def __call__(self, frames:np.ndarray, # (B, H, W, 3) uint8 RGB
                  offset=(0, 0), # (x, y) added to the keypoints (the crop's corner)
                 ) -> np.ndarray:
-        x = preprocess(torch.from_numpy(np.ascontiguousarray(frames)).to(self.device, non_blocking=True), self.scale)
-        if self.optimize == "half": x = x.half()
-        if self.net is None: self.net = _freeze(self.model, x)
-        kp = decode_outputs(self.net(x), self.meta, self.stride, self.scale)
+        kp = decode_outputs(self._forward(frames), self.meta, self.stride, self.scale)
         kp[..., :2] += np.asarray(offset, np.float32)
         return kp
 
@@ -141,23 +150,26 @@ def load_predictor(config, # the project's config file or folder
                    trainingsetindex:int=0, # index into `TrainingFraction`
                    snapshot:str|int|Path="best", # "best", an index into the snapshots (-1: latest), or a file
                    device:str|None=None, # "cpu", "cuda", ... (default: a GPU if there is one)
-                   optimize:str="auto", # see `Predictor`
+                   optimize:str="auto", # see `Predictor` (torch runtime)
+                   runtime:str="torch", # "torch", or "onnx" (onnxruntime, on the snapshot exported by `export_model`)
                   ) -> Predictor:
     "A `Predictor` for a project's snapshot, checked against the project."
     cfg = read_config(config)
+    if runtime not in ("torch", "onnx"): raise DLCNBError(f"runtime={runtime!r}: use 'torch' or 'onnx'.")
     path = _snapshot_file(cfg, shuffle, trainingsetindex, snapshot)
+    if runtime == "onnx": return OnnxPredictor(_onnx_export(cfg, shuffle, trainingsetindex, path), device)
     model, meta = load_snapshot(path)
     return Predictor(model, check_snapshot(meta, cfg, path), device, optimize)
 
 def _analyze_task(video, # the video
                   config:str, # the project's config file
-                  shuffle, trainingsetindex, snapshot, device, optimize, batch_size, cropping, save_as_csv, destfolder):
+                  shuffle, trainingsetindex, snapshot, device, optimize, runtime, batch_size, cropping, save_as_csv, destfolder):
     "Analyse one video in this process (a Dask worker, or here), loading the model once per process; return the `.nc` path."
-    key = ("predictor", config, shuffle, trainingsetindex, str(snapshot), device, optimize)
-    predictor = cached_on_worker(key, lambda: load_predictor(config, shuffle, trainingsetindex, snapshot, device or worker_device(), optimize))
+    key = ("predictor", config, shuffle, trainingsetindex, str(snapshot), device, optimize, runtime)
+    predictor = cached_on_worker(key, lambda: load_predictor(config, shuffle, trainingsetindex, snapshot, device or worker_device(), optimize, runtime))
     cfg, scorer = read_config(config), dlc_scorer(predictor.meta)
     out = output_paths(video, scorer, destfolder)
-    _analyze_one(predictor, Path(video), out, cfg, scorer, batch_size, cropping, save_as_csv)
+    _analyze_one(predictor, Path(video), out, cfg, scorer, batch_size or predictor.batch_size, cropping, save_as_csv)
     return str(out["nc"])
 
 def analyze_videos(config, # the project's config file or folder
@@ -165,29 +177,30 @@ def analyze_videos(config, # the project's config file or folder
                    shuffle:int=1, # shuffle number
                    trainingsetindex:int=0, # index into `TrainingFraction`
                    snapshot:str|int|Path="best", # "best", an index into the snapshots (-1: latest), or a file
-                   batch_size:int|None=None, # frames per batch (default: the config's `batch_size`)
+                   batch_size:int|None=None, # frames per batch (default: the runtime's best, `Predictor.batch_size`)
                    device:str|None=None, # "cpu", "cuda", ... (default: a GPU if there is one; each Dask worker its own)
                    save_as_csv:bool=False, # also write the `.csv` twin of the `.h5`
                    destfolder=None, # where outputs go (default: beside each video)
                    cropping:list|None=None, # [x1, x2, y1, y2] (default: the config's, if its `cropping` is true)
                    overwrite:bool=False, # re-analyse videos that already have outputs
                    optimize:str="auto", # see `Predictor`
+                   runtime:str="torch", # "torch", or "onnx" (onnxruntime: `pip install onnxruntime`)
                    client=None, # a Dask client; None: a LocalCluster when several videos are left to do; False: in this process
                   ):
     "Predict keypoints in every frame of `videos`; write DeepLabCut's files and a pose dataset per video."
     cfg = read_config(config)
-    predictor = load_predictor(cfg, shuffle, trainingsetindex, snapshot, device, optimize)
-    scorer, batch_size = dlc_scorer(predictor.meta), batch_size or cfg.get("batch_size") or 8
+    predictor = load_predictor(cfg, shuffle, trainingsetindex, snapshot, device, optimize, runtime)
+    scorer = dlc_scorer(predictor.meta)
     if cropping is None and cfg.get("cropping"): cropping = [cfg_get(cfg, k) for k in ("x1", "x2", "y1", "y2")]
     videos = video_paths(videos)
     outs = {v: output_paths(v, scorer, destfolder) for v in videos}
     done = lambda v: not overwrite and all(p.exists() for p in outs[Path(v)].values())
     if client is False or (client is None and sum(not done(v) for v in videos) <= 1):
-        results = {str(v): load_poses(outs[v]["nc"]) if done(v) else _analyze_one(predictor, v, outs[v], cfg, scorer, batch_size, cropping, save_as_csv)
+        results = {str(v): load_poses(outs[v]["nc"]) if done(v) else _analyze_one(predictor, v, outs[v], cfg, scorer, batch_size or predictor.batch_size, cropping, save_as_csv)
                    for v in videos}
     else:
         report = map_videos(_analyze_task, videos, done=done, client=client, config=str(config_path(cfg)), shuffle=shuffle,
-                            trainingsetindex=trainingsetindex, snapshot=snapshot, device=device, optimize=optimize,
+                            trainingsetindex=trainingsetindex, snapshot=snapshot, device=device, optimize=optimize, runtime=runtime,
                             batch_size=batch_size, cropping=cropping, save_as_csv=save_as_csv, destfolder=destfolder)
         results = {v: load_poses(outs[Path(v)]["nc"]) for v, status in zip(report.video, report.status) if status != "failed"}
     return next(iter(results.values())) if len(results) == 1 else results
@@ -298,25 +311,118 @@ def export_model(config, # the project's config file or folder
                  shuffle:int=1, # shuffle number
                  trainingsetindex:int=0, # index into `TrainingFraction`
                  snapshot:str|int|Path="best", # "best", an index into the snapshots (-1: latest), or a file
-                 path=None, # the file to write (default: `exported-models-pytorch/<scorer>.pt` in the project)
+                 path=None, # the file to write (default: `exported-models-pytorch/<scorer>.pt` or `.onnx` in the project)
+                 format:str="pytorch", # "pytorch" (a `.pt` file for torch) or "onnx" (for onnxruntime, see below)
                 ) -> Path:
     "Write a snapshot with everything needed to run it (weights, bodyparts, scale, skeleton) to one file."
+    if format not in ("pytorch", "onnx"): raise DLCNBError(f"format={format!r}: use 'pytorch' or 'onnx'.")
     cfg = read_config(config)
     src = _snapshot_file(cfg, shuffle, trainingsetindex, snapshot)
     ckpt = torch.load(src, map_location="cpu", weights_only=True)
     meta = check_snapshot(ckpt["metadata"], cfg, src)
     project = {"skeleton": [[str(a), str(b)] for a, b in cfg.get("skeleton") or []], "pcutoff": float(cfg.get("pcutoff") or 0.6),
                "colormap": str(cfg.get("colormap") or "rainbow")}
-    path = Path(path or Path(cfg["project_path"]) / "exported-models-pytorch" / f"{dlc_scorer(meta)}.pt")
+    meta = {**meta, "project": project}
+    path = Path(path or Path(cfg["project_path"]) / "exported-models-pytorch" / f"{dlc_scorer(meta)}.{'onnx' if format == 'onnx' else 'pt'}")
+    if format == "onnx": return export_onnx(load_snapshot(src)[0], meta, path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(path) as tmp: torch.save({"model": ckpt["model"], "metadata": {**meta, "project": project}}, tmp)
+    with atomic_path(path) as tmp: torch.save({"model": ckpt["model"], "metadata": meta}, tmp)
     return path
 
-def load_exported_model(path, # a file written by `export_model`
+def _onnx_export(cfg, shuffle, trainingsetindex, snapshot:Path) -> Path:
+    "The project's ONNX export of `snapshot`, written first if missing or older than the snapshot."
+    scorer = dlc_scorer(torch.load(snapshot, map_location="cpu", weights_only=True)["metadata"])
+    path = Path(cfg["project_path"]) / "exported-models-pytorch" / f"{scorer}.onnx"
+    if not path.exists() or path.stat().st_mtime < Path(snapshot).stat().st_mtime:
+        export_model(cfg, shuffle, trainingsetindex, snapshot, path, format="onnx")
+    return path
+
+def load_exported_model(path, # a file written by `export_model` (`.pt`, or `.onnx` for onnxruntime)
                         device:str|None=None, # "cpu", "cuda", ... (default: a GPU if there is one)
-                        optimize:str="auto", # see `Predictor`
+                        optimize:str="auto", # see `Predictor` (`.pt` files)
                        ) -> Predictor:
     "A `Predictor` from an exported model file (no project needed)."
+    if Path(path).suffix == ".onnx": return OnnxPredictor(path, device)
     model, meta = load_snapshot(path)
     if "project" not in meta: raise DLCNBError(f"{path} is a training snapshot, not an exported model: export it with `export_model`.")
     return Predictor(model, meta, device, optimize)
+
+# %% ../nbs/09_inference.ipynb #86c25d57
+def _optional(name:str, # the module to import
+              pip:str, # the PyPI package that provides it
+             ):
+    "Import the optional dependency `name`, or raise a `DLCNBError` saying how to install it."
+    try: return importlib.import_module(name)
+    except ImportError as e:
+        raise DLCNBError(f"This needs the optional package {pip}: `pip install {pip}` (or `pip install dlcnb[onnx]`).") from e
+
+# %% ../nbs/09_inference.ipynb #1a4be29c
+ONNX_OPSET = 18  # the first opset whose Resize has `antialias` (the model's input downscaling needs it)
+
+class FramesToOutputs(torch.nn.Module):
+    "A `PoseModel` with its input preprocessing: uint8 RGB frames `(B, H, W, 3)` in, the model's outputs out."
+    def __init__(self, model, # a `PoseModel`
+                 scale:float, # its input scale
+                ):
+        super().__init__()
+        self.model, self.scale = model, scale
+
+    def forward(self, frames): return self.model(preprocess(frames, self.scale))
+
+def _aa_resize(g, x, output_size, align_corners, scale_factors):
+    "ONNX `Resize` for torch's antialiased bilinear downscaling (`F.interpolate(..., antialias=True)`)."
+    from torch.onnx import symbolic_helper
+    scales = [1.0, 1.0, *symbolic_helper._maybe_get_const(scale_factors, "fs")]
+    return g.op("Resize", x, g.op("Constant", value_t=torch.tensor([], dtype=torch.float32)),
+                g.op("Constant", value_t=torch.tensor(scales, dtype=torch.float32)), antialias_i=1, exclude_outside_i=1,
+                coordinate_transformation_mode_s="half_pixel", mode_s="linear")
+
+# %% ../nbs/09_inference.ipynb #a229b771
+def export_onnx(model, # a `PoseModel`
+                meta:dict, # its metadata (stored in the file)
+                path, # the `.onnx` file to write
+               ) -> Path:
+    "Write `model` with its preprocessing as an ONNX graph (dynamic batch and frame size), `meta` in its metadata."
+    onnx, path = _optional("onnx", "onnx"), Path(path)
+    torch.onnx.register_custom_op_symbolic("aten::_upsample_bilinear2d_aa", _aa_resize, ONNX_OPSET)
+    names = ["heatmaps", "locref"] + (["pafs"] if meta.get("edges") else [])
+    net, frames = FramesToOutputs(model.cpu().float().eval(), float(meta.get("scale", 1.0))), torch.zeros(2, 128, 128, 3, dtype=torch.uint8)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(path) as tmp, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(net, (frames,), str(tmp), dynamo=False, opset_version=ONNX_OPSET, input_names=["frames"],
+                          output_names=names, dynamic_axes={"frames": {0: "batch", 1: "height", 2: "width"}})
+        graph = onnx.load(str(tmp))
+        onnx.helper.set_model_props(graph, {"dlcnb": json.dumps(meta)})
+        onnx.save(graph, str(tmp))
+    return path
+
+# %% ../nbs/09_inference.ipynb #c40f4019
+def _usable_cores() -> int:
+    "CPU cores this process may run on."
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+class OnnxPredictor(Predictor):
+    "A `Predictor` running an exported ONNX model (`export_model(..., format='onnx')`) on onnxruntime."
+    def __init__(self, path, # an `.onnx` file written by `export_onnx`
+                 device:str|None=None, # "cpu" or "cuda" (default: a GPU if onnxruntime has CUDA)
+                 threads:int|None=None, # CPU threads (default: one per usable core)
+                ):
+        ort, self.path = _optional("onnxruntime", "onnxruntime"), Path(path)
+        if not self.path.exists(): raise DLCNBError(f"No ONNX model at {self.path}. Write one with `export_model(config, format='onnx')`.")
+        gpu = "CUDAExecutionProvider" in ort.get_available_providers() and device != "cpu"
+        if device == "cuda" and not gpu: raise DLCNBError("device='cuda' with onnxruntime needs `pip install onnxruntime-gpu` and a GPU.")
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads, opts.inter_op_num_threads = threads or _usable_cores(), 1
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")  # idle threads sleep: the decoder needs the cores
+        providers = ["CUDAExecutionProvider", "CPUExecutionProvider"] if gpu else ["CPUExecutionProvider"]
+        self.session = ort.InferenceSession(str(self.path), opts, providers=providers)
+        props = self.session.get_modelmeta().custom_metadata_map
+        if "dlcnb" not in props: raise DLCNBError(f"{self.path} is not a dlcnb model (no dlcnb metadata): export it with `export_model`.")
+        self.meta = json.loads(props["dlcnb"])
+        self.device, self.optimize = torch.device("cuda" if gpu else "cpu"), "onnx"
+        self.scale, self.stride = float(self.meta.get("scale", 1.0)), int(self.meta["stride"])
+        self.shape, self.batch_size = _output_shape(self.meta), 32 if gpu else 8
+
+    def _forward(self, frames:np.ndarray) -> tuple:
+        return tuple(map(torch.from_numpy, self.session.run(None, {"frames": np.ascontiguousarray(frames)})))

@@ -147,3 +147,26 @@ def test_labeled_video_and_export(project, tmp_path):
     exported = inf.export_model(config, path=tmp_path / "model.pt")
     p = inf.load_exported_model(exported, "cpu", optimize="none")
     ft.test_close(inf.predict_video(p, clip)[..., :2], load_poses(outputs(clip)["nc"]).position.values[..., 0].transpose(0, 2, 1), eps=1e-2)
+
+
+def test_onnx_runtime_matches_torch(project, tmp_path):
+    "onnxruntime gives torch's keypoints (within 0.05 px) at scale 0.25, on whole frames and crops; the export is reused."
+    config, clip = project
+    torch_ds = inf.analyze_videos(config, clip, optimize="none", destfolder=tmp_path / "torch")
+    onnx_ds = inf.analyze_videos(config, clip, runtime="onnx", destfolder=tmp_path / "onnx", batch_size=5)
+    ft.test_close(onnx_ds.position.values, torch_ds.position.values, eps=0.05)
+    ft.test_close(onnx_ds.confidence.values, torch_ds.confidence.values, eps=1e-3)
+    onnx_file = inf.export_model(config, format="onnx")
+    stamp = onnx_file.stat().st_mtime_ns
+    p = inf.load_predictor(config, runtime="onnx")
+    ft.test_eq((onnx_file.stat().st_mtime_ns == stamp, p.path, p.meta["scale"]), (True, onnx_file, 0.25))
+    with VideoReader(clip) as r: crop = np.stack([r[0], r[7]])[:, 40:300, 30:333]
+    torch_p = inf.load_predictor(config, optimize="none")
+    ft.test_close(p(crop, (30, 40)), torch_p(crop, (30, 40)), eps=0.05)
+
+
+def test_onnx_missing_runtime_says_what_to_install(project, monkeypatch):
+    config, _ = project
+    real = inf.importlib.import_module
+    monkeypatch.setattr(inf.importlib, "import_module", lambda name: (_ for _ in ()).throw(ImportError(name)) if name == "onnxruntime" else real(name))
+    ft.test_fail(lambda: inf.load_predictor(config, runtime="onnx"), contains="`pip install onnxruntime`")
