@@ -394,3 +394,27 @@ def test_history_is_capped(proj):
     for k in range(HISTORY_SIZE + 5): edit(w, snout(k, 1)); w.save()
     ft.test_eq(len(label_history(proj, "m4s1")), HISTORY_SIZE)
     ft.test_eq(len(list(history_dir(folder(proj) / "CollectedData_Pranav.h5").iterdir())), HISTORY_SIZE)
+
+
+# --- stale splits (the shuffle's images are looked up by path) ---------------------------------------------------
+
+def _split_after_labels_change(proj, change):
+    "Label 5 of the 6 frames, make shuffle 1, change the labels with `change(all six, five)`; return read_split's error."
+    from dlcnb.data import create_training_dataset, read_split
+    path = folder(proj) / "CollectedData_Pranav.h5"
+    six = original(proj).iloc[:6]
+    write_labels(six.iloc[:5], path)
+    create_training_dataset(proj)
+    write_labels(change(six, six.iloc[:5]), path)
+    with pytest.raises(DLCNBError) as e: read_split(proj, 1)
+    return str(e.value)
+
+def test_stale_split_frames_added_is_refused(proj):
+    "A frame labelled after the shuffle was made: refused, so no recorded test image can leak into training."
+    msg = _split_after_labels_change(proj, lambda six, five: six)
+    assert "new shuffle" in msg and "huffle 1" in msg, msg
+
+def test_stale_split_frames_removed_is_refused_not_indexerror(proj):
+    "Labelled frames removed after the shuffle: a DLCNBError naming the shuffle, not an IndexError."
+    msg = _split_after_labels_change(proj, lambda six, five: five.iloc[2:])
+    assert "new shuffle" in msg and "no longer labelled" in msg, msg
