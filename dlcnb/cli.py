@@ -29,6 +29,13 @@ def _arg_type(anno):
         if text.split("|")[0].strip() == name: return typ
     return str
 
+def _number_or_str(text:str):
+    "`text` as an int or float when it is one (a crop size), else as it is (a path)."
+    for typ in (int, float):
+        try: return typ(text)
+        except ValueError: pass
+    return text
+
 def func_parser(func, # the function to expose
                 prog:str, # the command's name, e.g. "dlcnb extract"
                ) -> argparse.ArgumentParser:
@@ -41,7 +48,7 @@ def func_parser(func, # the function to expose
         if default is inspect.Parameter.empty: p.add_argument(name, type=_arg_type(anno), help=help_)
         elif "bool" in anno: p.add_argument(f"--{name}", action=argparse.BooleanOptionalAction, default=default, help=help_)
         elif "list" in anno or "tuple" in anno:
-            elem = type(default[0]) if isinstance(default, (list, tuple)) and default else str
+            elem = type(default[0]) if isinstance(default, (list, tuple)) and default else _number_or_str
             p.add_argument(f"--{name}", nargs="+", type=elem, default=default, help=help_)
         else: p.add_argument(f"--{name}", type=_arg_type(anno), default=default, help=help_)
     return p

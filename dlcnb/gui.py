@@ -13,14 +13,14 @@ from fastai.callback.core import Callback, CancelFitException
 from .core import DLCNBError, read_config, write_config, config_path, bodyparts
 from .io import load_labels
 from .poses import read_dlc_file
-from .video import VideoReader, extract_frames
+from .video import VIDEO_EXTS, VideoReader, extract_frames
 from .labeling import IMAGE_SUFFIXES, label_frames, check_labels, refine_labels, merge_datasets
-from .data import create_training_dataset
+from .data import create_training_dataset, training_settings, settings_dict
 from .models import NET_TYPES
 from .training import DEFAULT_LR, train_network
 from .evaluation import evaluate_network
 from .inference import analyze_videos, create_labeled_video, prediction_path
-from .filtering import FILTERS, VIDEO_EXTS, filterpredictions
+from .filtering import FILTERS, filterpredictions
 from .outliers import extract_outlier_frames
 from .viz import plot_trajectories, plot_timeseries
 from .calibration import calibrate_cameras
@@ -438,12 +438,12 @@ class LiveTraining(Callback):
 # %% ../nbs/19_gui.ipynb #0252a823
 @tab
 def train_tab(app:App) -> Panel:
-    p = Panel("Train", "Train the pose model; the form starts from train_network's defaults. The plot updates "
-                       "after every epoch.")
+    p = Panel("Train", "Train the pose model; the form starts from train_network's defaults (0: chosen from the data, "
+                       "as train_network does). The plot updates after every epoch.")
     d = _defaults(train_network)
-    shuffle, epochs = _int("Shuffle", d["shuffle"]), _int("Epochs", d["epochs"])
-    batch = _int("Batch size", d["batch_size"])
-    lr, scale = _float("Learning rate", d["lr"] or DEFAULT_LR), _float("Input scale", d["scale"])
+    shuffle, epochs = _int("Shuffle", d["shuffle"]), _int("Epochs (0: auto)", d["epochs"] or 0)
+    batch = _int("Batch size (0: auto)", d["batch_size"] or 0)
+    lr, scale = _float("Learning rate", d["lr"] or DEFAULT_LR), _float("Input scale (0: auto)", d["scale"] or 0)
     save = _int("Save every (epochs)", d["save_epochs"])
     resume = W.Checkbox(description="resume from the latest snapshot")
     progress, plots = W.HTML(), W.HBox([W.HTML(), W.HTML()])
@@ -457,9 +457,10 @@ def train_tab(app:App) -> Panel:
     live = LiveTraining(report, lambda: app.stop_requested)
     p.results.children = [progress, plots]
     def go():
-        kw = dict(shuffle=shuffle.value, batch_size=batch.value, lr=lr.value, scale=scale.value, save_epochs=save.value,
-                  **({"snapshot": -1} if resume.value else {}))
-        config, n = app.need_config(), epochs.value
+        kw = dict(shuffle=shuffle.value, batch_size=batch.value or None, lr=lr.value, scale=scale.value or None,
+                  save_epochs=save.value, **({"snapshot": -1} if resume.value else {}))
+        config = app.need_config()
+        n = epochs.value or settings_dict(training_settings(config, shuffle.value))["epochs"]
         def fit():
             learn = train_network(config, epochs=0, **kw)
             with learn.no_bar(): learn.fit_one_cycle(n, lr.value, cbs=[live])

@@ -12,7 +12,8 @@ from .core import DLCNBError, read_config, cfg_get
 from .io import write_table
 from .poses import frame_numbers, to_dlc_df, read_dlc_file
 from .video import VideoReader, frame_name
-from .filtering import fit_sarimax, predictions_file, video_paths
+from .filtering import fit_sarimax, predictions_file
+from .video import video_paths
 
 # %% auto #0
 __all__ = ['find_outliers', 'pick_outlier_frames', 'extract_outlier_frames']

@@ -79,7 +79,7 @@ def test_tabs_train_to_labeled_video(openfield):
     "Training set → one epoch → evaluate → analyse a 100-frame clip → filter → labeled video → outliers → refine."
     a = App(openfield, background=False)
     click(a, "Training set", "Create training dataset")
-    field(a, "Train", "Epochs").value = 1
+    field(a, "Train", "Epochs (0: auto)").value = 1
     tr = click(a, "Train", "Train")
     assert "data-epoch='1'" in tr.results.children[0].value and "<polyline" in tr.results.children[1].children[0].value
     assert "learn.fit_one_cycle(1, " in html.unescape(tr.call.value)
