@@ -138,6 +138,11 @@ def backup(path:Path):
     "Copy `path` to `<path>.bak` (atomically) if it exists."
     if path.exists(): atomic_write_bytes(path.with_name(path.name + ".bak"), path.read_bytes())
 
+def _readable_by_older_pandas(h5:Path):
+    "Stamp the `pandas_version` attribute pandas < 3 writes and needs to read `table` files (pandas 3 no longer writes it)."
+    import tables
+    with tables.open_file(h5, "a") as f: f.get_node(f"/{H5_KEY}")._v_attrs.pandas_version = "0.15.2"
+
 def write_table(df:pd.DataFrame, # a DeepLabCut table (labels or predictions)
                 path, # destination .h5
                 csv:bool=True, # also write the .csv twin
@@ -146,7 +151,9 @@ def write_table(df:pd.DataFrame, # a DeepLabCut table (labels or predictions)
     "Write a DeepLabCut table to `.h5` (and `.csv`) atomically, keeping the previous versions as `.bak`."
     path = Path(path).with_suffix(".h5"); path.parent.mkdir(parents=True, exist_ok=True)
     for p in (path, path.with_suffix(".csv"))[:1 + csv]: backup(p)
-    with atomic_path(path) as tmp: df.to_hdf(tmp, key=H5_KEY, mode="w", format=format)
+    with atomic_path(path) as tmp:
+        df.to_hdf(tmp, key=H5_KEY, mode="w", format=format)
+        _readable_by_older_pandas(tmp)
     if csv: atomic_write_bytes(path.with_suffix(".csv"), df.to_csv().encode())
     return path
 

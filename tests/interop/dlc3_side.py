@@ -144,7 +144,8 @@ def postprocess(config, video, shuffle, dest):
         try:
             out[name] = {"ok": True, "value": f()}
         except BaseException as e:
-            out[name] = {"ok": False, "error": f"{type(e).__name__}: {e}"[-600:]}
+            where = traceback.format_exc().strip().splitlines()[-5:-1]  # the DeepLabCut 3 frames that raised
+            out[name] = {"ok": False, "error": (f"{type(e).__name__}: {e} at " + " | ".join(where))[-1200:]}
 
     attempt("filterpredictions", lambda: _filtered(deeplabcut, config, video, shuffle, dest))
     attempt("analyze_videos_converth5_to_csv", lambda: _converted(deeplabcut, dest))
