@@ -3,8 +3,9 @@ import time
 from pathlib import Path
 import nbformat
 import fastcore.test as ft
-from dlcnb.core import read_config, DLCNBError
-from dlcnb.io import read_labels, labels_path
+from dlcnb.core import read_config
+from dlcnb.io import labels_path
+from _wait import wait_for_labels
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"  # kept by CI; ignored by git
 TIMEOUT = 600_000  # ms for one job on a busy 2-core machine (training, analysis)
@@ -29,17 +30,6 @@ def run_job(page, panel, button):
 def field(panel, label):
     box = panel.locator(".widget-inline-hbox", has=panel.page.locator("label", has_text=label))
     return box.locator("input, select, textarea").first
-
-def wait_for_labels(h5, done, timeout=20):
-    df, deadline = None, time.time() + timeout
-    while time.time() < deadline:
-        if h5.exists():
-            try: df = read_labels(h5)
-            except DLCNBError: pass
-            if df is not None and done(df): return df
-        time.sleep(0.2)
-    raise AssertionError(f"{h5} never got the expected labels; last read:\n{df}")
-
 
 def test_app_click_through(page, lab):
     try: click_through(page, lab)

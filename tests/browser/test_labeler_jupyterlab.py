@@ -1,10 +1,11 @@
 "The labeler in a real JupyterLab, driven by Playwright in Chromium: what users run. Screenshots go to test-artifacts/."
-import shutil, time
+import shutil
 from pathlib import Path
 import nbformat, numpy as np
 import fastcore.test as ft
-from dlcnb.core import example_project, create_project, read_config, write_config, DLCNBError
-from dlcnb.io import read_labels, labels_path
+from dlcnb.core import example_project, create_project, read_config, write_config
+from dlcnb.io import labels_path
+from _wait import wait_for_labels
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"  # kept by CI; ignored by git
 
@@ -23,17 +24,6 @@ def run_notebook(page, lab, name:str, source:str):
 def rerun(page):
     page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
     page.wait_for_selector(".dlcnb-labeler[data-ready='1']", timeout=60_000)
-
-def wait_for_labels(h5:Path, done, timeout:float=20):
-    "Poll the labels file the kernel writes until `done(df)`; return the table."
-    df, deadline = None, time.time() + timeout
-    while time.time() < deadline:
-        if h5.exists():
-            try: df = read_labels(h5)
-            except DLCNBError: pass
-            if df is not None and done(df): return df
-        time.sleep(0.2)
-    raise AssertionError(f"{h5} never got the expected labels; last read:\n{df}")
 
 class Canvas:
     "Mouse actions at whole page pixels (as real mice give), returning the CSS offsets from the canvas' corner they hit."
