@@ -19,6 +19,7 @@ demo: install
 
 lint:
 	ruff check dlcnb nbs tests benchmarks tools
+	ruff format --check nbs tests benchmarks tools
 
 export-check:
 	nbdev_export

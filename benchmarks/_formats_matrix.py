@@ -9,6 +9,7 @@ movement runs in its own environments (`tools/peer_env.py movement015` / `moveme
 script that reads the files dlcnb wrote, computes with movement's functions and writes files of its own; the checks
 compare those results with dlcnb's, value for value.
 """
+
 from __future__ import annotations
 import atexit, functools, json, shutil, subprocess, sys, tempfile
 from pathlib import Path
@@ -76,7 +77,7 @@ print(json.dumps({"movement": movement.__version__, "dims": [KP, IND]}))
 '''
 
 
-def scratch(prefix:str="dlcnb-formats-") -> Path:
+def scratch(prefix: str = "dlcnb-formats-") -> Path:
     "A temporary folder, removed when the process exits."
     folder = Path(tempfile.mkdtemp(prefix=prefix))
     atexit.register(shutil.rmtree, folder, True)
@@ -106,12 +107,14 @@ print(json.dumps({"bodyparts": bps, "n": n, "keypoints": out}))
 '''
 
 
-def peer_python(name:str) -> str:
+def peer_python(name: str) -> str:
     "The python of peer environment `name`, made by `tools/peer_env.py` (RuntimeError saying why if it cannot be)."
     res = subprocess.run([sys.executable, str(ROOT / "tools" / "peer_env.py"), name], capture_output=True, text=True)
     if res.returncode:
-        raise RuntimeError(f"Cannot make the {name} environment with tools/peer_env.py (exit {res.returncode}): "
-                           f"{res.stderr.strip()[-1500:]}")
+        raise RuntimeError(
+            f"Cannot make the {name} environment with tools/peer_env.py (exit {res.returncode}): "
+            f"{res.stderr.strip()[-1500:]}"
+        )
     return res.stdout.strip().splitlines()[-1]
 
 
@@ -119,97 +122,126 @@ def flies() -> xr.Dataset:
     "Our test predictions: the first 120 frames of the two long SLEAP fly tracks (bundled data), at 15 fps."
     from dlcnb.core import example_data
     from dlcnb.poses import read_sleap_predictions
+
     ds = read_sleap_predictions(example_data("flies") / "centered_pair_predictions.slp", fps=15, by_track=True)
     return ds.isel(individual=[0, 1], time=slice(0, 120)).drop_vars("sleap_track")
 
 
-def three_d(ds:xr.Dataset) -> xr.Dataset:
+def three_d(ds: xr.Dataset) -> xr.Dataset:
     "A one-animal 3D dataset from `ds`: z is 10 × the confidence (Anipose files are 3D)."
     from dlcnb.poses import make_poses
+
     one = ds.isel(individual=0)
     z = (10 * one.confidence).expand_dims(space=["z"], axis=1)
     pos = xr.concat([one.position, z], "space").transpose("time", "space", "keypoint").values[..., None]
     return make_poses(pos, one.confidence.values[..., None], list(ds.keypoint.values), fps=15)
 
 
-def write_ours(ds:xr.Dataset, folder:Path, legacy:bool):
+def write_ours(ds: xr.Dataset, folder: Path, legacy: bool):
     "The files dlcnb writes for movement to read."
     from dlcnb.formats import write_poses
-    for name in ("ours.h5", "ours.csv", "ours.slp"): write_poses(ds, folder / name)
+
+    for name in ("ours.h5", "ours.csv", "ours.slp"):
+        write_poses(ds, folder / name)
     write_poses(ds, folder / "ours.nc", legacy=legacy)
     write_poses(ds.isel(individual=[0]), folder / "ours.nwb")
     write_poses(ds.isel(individual=[0]), folder / "ours_lp.csv", format="lightning-pose")
     write_poses(three_d(ds), folder / "ours_3d.csv")
-    np.savez(folder / "source.npz", position=ds.position.values, confidence=ds.confidence.values,
-             keypoints=np.array(ds.keypoint.values, str), individuals=np.array(ds.individual.values, str))
+    np.savez(
+        folder / "source.npz",
+        position=ds.position.values,
+        confidence=ds.confidence.values,
+        keypoints=np.array(ds.keypoint.values, str),
+        individuals=np.array(ds.individual.values, str),
+    )
 
 
 @functools.cache
-def movement_run(env:str) -> tuple:
+def movement_run(env: str) -> tuple:
     "Run the peer script once in `env`: (folder of the files, movement's results, the dataset we wrote)."
     from dlcnb.poses import movement_legacy
+
     folder, ds = scratch(f"dlcnb-{env}-"), flies()
     write_ours(ds, folder, movement_legacy(MOVEMENT_ENVS[env]))
     (folder / "peer.py").write_text(PEER_SCRIPT)
-    res = subprocess.run([peer_python(env), str(folder / "peer.py"), str(folder), LEFT, RIGHT],
-                         capture_output=True, text=True, timeout=600)
-    if res.returncode: raise AssertionError(f"movement ({env}) failed on dlcnb's files: {res.stderr.strip()[-2000:]}")
+    res = subprocess.run(
+        [peer_python(env), str(folder / "peer.py"), str(folder), LEFT, RIGHT],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if res.returncode:
+        raise AssertionError(f"movement ({env}) failed on dlcnb's files: {res.stderr.strip()[-2000:]}")
     info = json.loads(res.stdout.strip().splitlines()[-1])
     assert info["movement"].startswith(MOVEMENT_ENVS[env]), f"{env} holds movement {info['movement']}"
-    with np.load(folder / "peer.npz") as f: return folder, dict(f), ds
+    with np.load(folder / "peer.npz") as f:
+        return folder, dict(f), ds
 
 
-def _same_position(theirs:dict, key:str, ds:xr.Dataset):
+def _same_position(theirs: dict, key: str, ds: xr.Dataset):
     "movement's positions under `key` are ours (matched by keypoint and individual name)."
-    got = xr.DataArray(theirs[key + ".position"], dims=("time", "space", "keypoint", "individual"),
-                       coords={"keypoint": theirs[key + ".keypoints"]})
+    got = xr.DataArray(
+        theirs[key + ".position"],
+        dims=("time", "space", "keypoint", "individual"),
+        coords={"keypoint": theirs[key + ".keypoints"]},
+    )
     want = ds.position.transpose("time", "space", "keypoint", "individual")
     np.testing.assert_allclose(got.sel(keypoint=list(ds.keypoint.values)).values, want.values, rtol=1e-6)
 
 
-def _read_back(path:Path, want:xr.Dataset, **kw):
+def _read_back(path: Path, want: xr.Dataset, **kw):
     "dlcnb's `read_poses` of `path` gives the positions and confidences of `want`."
     from dlcnb.formats import read_poses
+
     got = read_poses(path, **kw)
     np.testing.assert_allclose(got.position.values, want.position.values, rtol=1e-6)
     np.testing.assert_allclose(got.confidence.values, want.confidence.values, rtol=1e-6)
 
 
-def _distances_match(theirs:dict, key:str, ds:xr.Dataset):
+def _distances_match(theirs: dict, key: str, ds: xr.Dataset):
     "movement's fly-to-fly distances under `key` (keypoint × keypoint) hold ours (same keypoint) on the diagonal."
     from dlcnb.kinematics import compute_pairwise_distances
+
     a, b = [str(i) for i in ds.individual.values[:2]]
     ours = compute_pairwise_distances(ds, "individual", {a: b}).transpose("time", "keypoint").values
     np.testing.assert_allclose(np.diagonal(theirs[key + ".distance"], axis1=1, axis2=2), ours, rtol=1e-6)
 
 
-def _forward_match(theirs:dict, key:str, ds:xr.Dataset):
+def _forward_match(theirs: dict, key: str, ds: xr.Dataset):
     "movement's forward vectors under `key` are dlcnb.kinematics' on `ds`."
     from dlcnb.kinematics import compute_forward_vector
+
     ours = compute_forward_vector(ds, LEFT, RIGHT).transpose("time", "space", "individual").values
     np.testing.assert_allclose(theirs[key + ".forward"], ours, rtol=1e-6, atol=1e-12)
 
 
-def movement_rows(env:str) -> list:
+def movement_rows(env: str) -> list:
     "The matrix rows of one movement version."
     v = f"movement {MOVEMENT_ENVS[env]}"
     run = lambda: movement_run(env)
+
     def loads(key, one=False, three=False):
         def check():
             _, theirs, ds = run()
             _same_position(theirs, key, three_d(ds) if three else ds.isel(individual=[0]) if one else ds)
+
         return check
+
     def reads(name, one=False, **kw):
         def check():
             folder, _, ds = run()
             path = next(folder.glob(name))
             _read_back(path, ds.isel(individual=[0]) if one else ds, **kw)
+
         return check
+
     def kin(match, key):
         def check():
             _, theirs, ds = run()
             match(theirs, key, ds)
+
         return check
+
     return [
         (f"{v}: load_poses.from_dlc_file (.h5, table)", loads("dlc_h5"), reads("mv.h5", fps=15)),
         (f"{v}: load_poses.from_dlc_file (.csv)", loads("dlc_csv"), reads("mv.csv", fps=15)),
@@ -228,6 +260,7 @@ def _sleap_io_slp_ours():
     "sleap-io reads the .slp we write with our positions, scores and track names."
     import sleap_io as sio
     from dlcnb.formats import write_poses
+
     ds = flies()
     labels = sio.load_slp(str(write_poses(ds, scratch() / "ours.slp")))
     assert [t.name for t in labels.tracks] == [str(i) for i in ds.individual.values]
@@ -244,21 +277,25 @@ def _sleap_io_slp_theirs():
     import sleap_io as sio
     from dlcnb.core import example_data
     from dlcnb.formats import read_poses
+
     path = scratch() / "theirs.slp"
     labels = sio.load_slp(str(example_data("flies") / "centered_pair_predictions.slp"))
     sio.save_slp(labels, str(path))
     ds = read_poses(path, fps=15)
     for lf in labels.labeled_frames[::50]:
         for inst in lf.instances:
-            if inst.track is None: continue
-            np.testing.assert_allclose(ds.position.sel(individual=inst.track.name).isel(time=lf.frame_idx).values.T,
-                                       inst.numpy(), rtol=1e-6)
+            if inst.track is None:
+                continue
+            np.testing.assert_allclose(
+                ds.position.sel(individual=inst.track.name).isel(time=lf.frame_idx).values.T, inst.numpy(), rtol=1e-6
+            )
 
 
 def _coco_project() -> tuple:
     "The openfield example project (4 images) and its labels: COCO needs the images on disk for sleap-io."
     from dlcnb.core import example_project
     from dlcnb.formats import read_poses
+
     config = example_project(scratch(), n_frames=4)
     labels = read_poses(config.parent / "labeled-data" / "m4s1" / "CollectedData_Pranav.h5").isel(time=slice(0, 4))
     return config.parent, labels
@@ -267,6 +304,7 @@ def _coco_project() -> tuple:
 def _sleap_io_coco_ours():
     "sleap-io's load_coco reads our COCO labels with our keypoints and positions."
     import sleap_io as sio
+
     root, labels = _coco_project()
     coco = sio.load_coco(str(write_coco(labels, root / "labels.json", root)), dataset_root=str(root))
     assert coco.skeletons[0].node_names == list(labels.keypoint.values)
@@ -277,6 +315,7 @@ def _sleap_io_coco_ours():
 def _sleap_io_coco_theirs():
     "We read the COCO file sleap-io writes from our labels with the same positions."
     import sleap_io as sio
+
     root, labels = _coco_project()
     coco = sio.load_coco(str(write_coco(labels, root / "labels.json", root)), dataset_root=str(root))
     sio.save_coco(coco, str(root / "theirs.json"))
@@ -290,6 +329,7 @@ def _sleap_io_nwb_theirs():
     from dlcnb.core import example_data
     from dlcnb.formats import read_poses
     from dlcnb.poses import read_sleap_predictions
+
     slp = example_data("flies") / "centered_pair_predictions.slp"
     path = scratch() / "theirs.nwb"
     sio.save_nwb(sio.load_slp(str(slp)), str(path))
@@ -308,8 +348,12 @@ def _dlc3_coco_ours():
     test = [str(labels.image.values[3])]
     write_coco_training_set(labels, root / "coco", test, root=root)
     (root / "dlc_coco.py").write_text(DLC_COCO_SCRIPT)
-    res = subprocess.run([peer_python("dlc3"), str(root / "dlc_coco.py"), str(root / "coco")], capture_output=True,
-                         text=True, timeout=600)
+    res = subprocess.run(
+        [peer_python("dlc3"), str(root / "dlc_coco.py"), str(root / "coco")],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     if res.returncode:
         raise AssertionError(f"DeepLabCut 3's COCOLoader failed on our COCO project: {res.stderr[-2000:]}")
     theirs = json.loads(res.stdout.strip().splitlines()[-1])
@@ -330,12 +374,14 @@ ROWS = [row for env in MOVEMENT_ENVS for row in movement_rows(env)] + [
     ("DeepLabCut 3: COCOLoader on our COCO training set", _dlc3_coco_ours, None),
 ]
 NOT_APPLICABLE = {  # row name: why one of its directions is None
-    **{f"movement {v}: Anipose CSV (3D)": "movement has no Anipose writer (it only reads Anipose's CSV)"
-       for v in MOVEMENT_ENVS.values()},
+    **{
+        f"movement {v}: Anipose CSV (3D)": "movement has no Anipose writer (it only reads Anipose's CSV)"
+        for v in MOVEMENT_ENVS.values()
+    },
     "sleap-io: NWB": "sleap-io's NWB reader only reads files laid out as SLEAP writes them (one processing module "
-                     "per video, named SLEAP_VIDEO_*); ours follow movement's layout (module `behavior`)",
+    "per video, named SLEAP_VIDEO_*); ours follow movement's layout (module `behavior`)",
     "DeepLabCut 3: COCOLoader on our COCO training set": "DeepLabCut 3 reads COCO projects but writes none "
-                                                          "(its `predictions_to_coco` writes results, not labels)",
+    "(its `predictions_to_coco` writes results, not labels)",
 }
 assert {name for name, *checks in ROWS if None in checks} == set(NOT_APPLICABLE)
 
@@ -343,11 +389,17 @@ assert {name for name, *checks in ROWS if None in checks} == set(NOT_APPLICABLE)
 if __name__ == "__main__":
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from _machine import machine
+
     print(machine())
     for name, *checks in ROWS:
         cells = []
         for check in checks:
-            if check is None: cells.append(f"n/a ({NOT_APPLICABLE[name]})"); continue
-            try: check(); cells.append("pass")
-            except Exception as e: cells.append(f"FAIL ({type(e).__name__}: {str(e).splitlines()[0][:80]})")
+            if check is None:
+                cells.append(f"n/a ({NOT_APPLICABLE[name]})")
+                continue
+            try:
+                check()
+                cells.append("pass")
+            except Exception as e:
+                cells.append(f"FAIL ({type(e).__name__}: {str(e).splitlines()[0][:80]})")
         print(f"{name:60s} we→peer {cells[0]:8s} peer→us {cells[1]}")

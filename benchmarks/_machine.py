@@ -1,4 +1,5 @@
 "Describe the machine a benchmark ran on, so every printed figure names it."
+
 import os, platform
 
 
@@ -11,7 +12,9 @@ def machine() -> str:
     gpu = ""
     try:
         import torch
-        if torch.cuda.is_available(): gpu = f", GPU {torch.cuda.get_device_name(0)}"
+
+        if torch.cuda.is_available():
+            gpu = f", GPU {torch.cuda.get_device_name(0)}"
     except ImportError:
         pass
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30

@@ -3,8 +3,10 @@
 Run from the repo root: `python benchmarks/import_time.py [repeats]`. Each measurement is a fresh interpreter; the
 median of `repeats` runs (default 5) is printed, with the machine.
 """
+
 import statistics, subprocess, sys
 from pathlib import Path
+
 sys.path.insert(0, str(Path(__file__).parent))
 from _machine import machine
 
@@ -17,16 +19,26 @@ t = time.perf_counter(); dlc.train_network; t_first = time.perf_counter() - t
 print(t_import, t_first, ",".join(heavy) or "-")
 """
 
+
 def measure():
-    out = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, capture_output=True, text=True, check=True,
-                         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    ).stdout.split()
     return float(out[0]), float(out[1]), out[2]
+
 
 if __name__ == "__main__":
     runs = [measure() for _ in range(int(sys.argv[1]) if len(sys.argv) > 1 else 5)]
     heavy = {r[2] for r in runs}
     ms, first = statistics.median(r[0] for r in runs) * 1000, statistics.median(r[1] for r in runs)
-    print(f"import dlcnb: {ms:.1f} ms (median of {len(runs)} fresh interpreters); heavy modules it imported: "
-          f"{', '.join(heavy)}")
+    print(
+        f"import dlcnb: {ms:.1f} ms (median of {len(runs)} fresh interpreters); heavy modules it imported: "
+        f"{', '.join(heavy)}"
+    )
     print(f"first dlc.train_network (imports dlcnb.training, torch, fastai): {first:.2f} s")
     print(machine())

@@ -7,14 +7,16 @@ cannot do with dlcnb's models. Other peers join through `CHECKS`: each entry is 
 returning `Check`s (`row`, `direction`, `ok`, `detail`), e.g. the movement and file-format rows.
 
 Run from the repository root: `python benchmarks/interop_matrix.py`."""
+
 import sys, tempfile
 from pathlib import Path
+
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parents[1] / "tests" / "interop"))
 from _machine import machine
 import dlc3_scenario
 
-CHECKS = [dlc3_scenario.run]   # add the movement / formats checks here: each `f(tmp) -> list[Check]`
+CHECKS = [dlc3_scenario.run]  # add the movement / formats checks here: each `f(tmp) -> list[Check]`
 
 CANNOT = """DeepLabCut 3 cannot, by design:
 - run dlcnb's own networks (EfficientNet-Lite, MobileNetV3, dlcnb's ResNets with a feature-pyramid head): its
@@ -28,7 +30,8 @@ CANNOT = """DeepLabCut 3 cannot, by design:
 def main():
     print(machine())
     rows = []
-    for f in CHECKS: rows += f(Path(tempfile.mkdtemp()))
+    for f in CHECKS:
+        rows += f(Path(tempfile.mkdtemp()))
     dirs = [dlc3_scenario.WE_TO_PEER, dlc3_scenario.PEER_TO_US]
     width = max(len(c.row) for c in rows)
     print(f"\n{'DeepLabCut 3 function or file':<{width}}  {dirs[0]:<15} {dirs[1]:<15}")
@@ -36,9 +39,11 @@ def main():
         cell = {c.direction: ("pass" if c.ok else "FAIL") for c in rows if c.row == row}
         print(f"{row:<{width}}  {cell.get(dirs[0], '-'):<15} {cell.get(dirs[1], '-'):<15}")
     print("\nDetails:")
-    for c in rows: print(f"  [{'pass' if c.ok else 'FAIL'}] {c.row} ({c.direction}): {c.detail}")
+    for c in rows:
+        print(f"  [{'pass' if c.ok else 'FAIL'}] {c.row} ({c.direction}): {c.detail}")
     print(f"\n{sum(c.ok for c in rows)} of {len(rows)} checks pass.\n\n{CANNOT}")
-    if not all(c.ok for c in rows): sys.exit(1)
+    if not all(c.ok for c in rows):
+        sys.exit(1)
 
 
 if __name__ == "__main__":

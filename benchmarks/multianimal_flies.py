@@ -7,10 +7,13 @@ SLEAP's predictions are the labels here (no human labelled this video), so error
 the labelled frames (spread over the whole video) are also frames the analysis covers.
 
 Run from the repository root: `python benchmarks/multianimal_flies.py [n_frames] [epochs] [scale]` (defaults 100 40 0.5)."""
+
 import os
+
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import sys, time, tempfile, resource
 from pathlib import Path
+
 sys.path[:0] = [str(Path(__file__).parent), str(Path(__file__).parents[1])]
 from _machine import machine
 from dlcnb.core import example_data
@@ -24,34 +27,51 @@ from dlcnb.tracking import convert_detections2tracklets, stitch_tracklets, mot_m
 
 
 def cpu_seconds() -> float:
-    r = resource.getrusage(resource.RUSAGE_SELF); return r.ru_utime + r.ru_stime
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
 
 
 def timed(fn):
-    t, c = time.time(), cpu_seconds(); out = fn()
+    t, c = time.time(), cpu_seconds()
+    out = fn()
     return out, time.time() - t, cpu_seconds() - c
 
 
-def main(n_frames:int, epochs:int, scale:float):
+def main(n_frames: int, epochs: int, scale: float):
     print(f"machine: {machine()}\nload average before: {os.getloadavg()}", flush=True)
     config = example_multianimal_project(tempfile.mkdtemp(), n_frames=n_frames)
     create_training_dataset(config)
     _, wall, cpu = timed(lambda: train_network(config, epochs=epochs, batch_size=8, scale=scale, crop=None))
-    print(f"training: {n_frames} labelled frames (0.95 split), {epochs} epochs at scale {scale}: {wall / 60:.1f} min wall, {cpu / 60:.1f} CPU-min", flush=True)
+    print(
+        f"training: {n_frames} labelled frames (0.95 split), {epochs} epochs at scale {scale}: {wall / 60:.1f} min wall, {cpu / 60:.1f} CPU-min",
+        flush=True,
+    )
     s = evaluate_network(config, snapshot=-1, show_errors=False).iloc[0]
-    print(f"evaluation (px, vs SLEAP's predictions, individuals matched): train {s['train rmse']:.2f}, test {s['test rmse']:.2f}, "
-          f"test with p-cutoff {s['test rmse_pcutoff']:.2f}; test mAP {s['test mAP']:.1f}, mAR {s['test mAR']:.1f}", flush=True)
+    print(
+        f"evaluation (px, vs SLEAP's predictions, individuals matched): train {s['train rmse']:.2f}, test {s['test rmse']:.2f}, "
+        f"test with p-cutoff {s['test rmse_pcutoff']:.2f}; test mAP {s['test mAP']:.1f}, mAR {s['test mAR']:.1f}",
+        flush=True,
+    )
     video = Path(config).parent / "videos" / "centered_pair_low_quality.mp4"
     dets, wall, cpu = timed(lambda: analyze_videos(config, video, snapshot=-1, client=False))
     found = int(dets.position.isel(space=0).notnull().any("keypoint").sum())
-    print(f"analysis: {dets.sizes['time']} frames in {wall:.1f} s ({dets.sizes['time'] / wall:.1f} frames/s, {cpu:.1f} CPU-s), "
-          f"{found} individuals assembled ({found / dets.sizes['time']:.2f} per frame)", flush=True)
+    print(
+        f"analysis: {dets.sizes['time']} frames in {wall:.1f} s ({dets.sizes['time'] / wall:.1f} frames/s, {cpu:.1f} CPU-s), "
+        f"{found} individuals assembled ({found / dets.sizes['time']:.2f} per frame)",
+        flush=True,
+    )
     (tracks, wall, _) = timed(lambda: stitch_tracklets(convert_detections2tracklets(dets), n_tracks=2))
-    sleap = read_sleap_predictions(example_data("flies") / "centered_pair_predictions.slp", fps=dets.attrs.get("fps"), by_track=True)
-    long = sleap.isel(individual=(-(sleap.sleap_track >= 0).sum("time")).argsort().values[:2])   # SLEAP's two whole tracks
+    sleap = read_sleap_predictions(
+        example_data("flies") / "centered_pair_predictions.slp", fps=dets.attrs.get("fps"), by_track=True
+    )
+    long = sleap.isel(
+        individual=(-(sleap.sleap_track >= 0).sum("time")).argsort().values[:2]
+    )  # SLEAP's two whole tracks
     m = mot_metrics(tracks, long, name="ours vs SLEAP").iloc[0]
-    print(f"tracking + stitching: {dets.sizes['time'] / wall:.0f} frames/s; {tracks.sizes['individual']} identities; vs SLEAP's two tracks: "
-          f"{int(m.num_switches)} identity switches, IDF1 {m.idf1:.3f}, MOTA {m.mota:.3f}, recall {m.recall:.3f}")
+    print(
+        f"tracking + stitching: {dets.sizes['time'] / wall:.0f} frames/s; {tracks.sizes['individual']} identities; vs SLEAP's two tracks: "
+        f"{int(m.num_switches)} identity switches, IDF1 {m.idf1:.3f}, MOTA {m.mota:.3f}, recall {m.recall:.3f}"
+    )
 
 
 if __name__ == "__main__":

@@ -8,9 +8,12 @@ with `PoseModel.build(..., pretrained_backbone=False)` since weights cannot be d
 from random weights, so both compute the same thing). The data pipelines are not part of the measurement.
 
 Run from the repository root: `python benchmarks/train_speed_vs_dlc3.py [size] [rounds]`."""
+
 import os
+
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import sys, json, subprocess, statistics
+
 sys.path.insert(0, os.path.dirname(__file__))
 from _machine import machine
 from _peers import peer_python
@@ -59,12 +62,15 @@ def build():
 def leaves(out): return [t for head in out.values() for t in head.values()]
 '''
 
-def measure(python:str, prelude:str, size:int, steps:int) -> float:
+
+def measure(python: str, prelude: str, size: int, steps: int) -> float:
     out = subprocess.run([python, "-c", HEADER + prelude + STEP, str(size), str(steps)], capture_output=True, text=True)
-    if out.returncode: raise RuntimeError(out.stderr[-2000:])
+    if out.returncode:
+        raise RuntimeError(out.stderr[-2000:])
     return json.loads(out.stdout.strip().splitlines()[-1])["images_per_s"]
 
-def main(size:int=256, rounds:int=3, steps:int=4):
+
+def main(size: int = 256, rounds: int = 3, steps: int = 4):
     dlc3 = peer_python("dlc3", "DLC3_PYTHON")
     print(f"machine: {machine()}\nload average before: {os.getloadavg()}")
     ours, theirs = [], []
@@ -73,8 +79,11 @@ def main(size:int=256, rounds:int=3, steps:int=4):
         theirs.append(measure(dlc3, DLC3, size, steps))
         print(f"round {r + 1}: dlcnb {ours[-1]:.2f} img/s, DeepLabCut 3 {theirs[-1]:.2f} img/s", flush=True)
     o, t = statistics.median(ours), statistics.median(theirs)
-    print(f"\nResNet-50 training step, batch 8 at {size}x{size}, CPU: dlcnb {o:.2f} img/s, DeepLabCut 3 {t:.2f} img/s, "
-          f"ratio dlcnb/DLC3 = {o / t:.2f}  (load average after: {os.getloadavg()[0]:.1f})")
+    print(
+        f"\nResNet-50 training step, batch 8 at {size}x{size}, CPU: dlcnb {o:.2f} img/s, DeepLabCut 3 {t:.2f} img/s, "
+        f"ratio dlcnb/DLC3 = {o / t:.2f}  (load average after: {os.getloadavg()[0]:.1f})"
+    )
+
 
 if __name__ == "__main__":
     args = [int(a) for a in sys.argv[1:]]

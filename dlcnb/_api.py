@@ -18,16 +18,16 @@ NAMES = {  # module of dlcnb: the names it gives `dlcnb` (DeepLabCut 3's names w
     "video": "VideoReader extract_frames",
     "distributed": "local_cluster map_videos open_pose_collection",
     "labeling": "label_frames check_labels refine_labels merge_datasets import_sleap_labels "
-                "example_multianimal_project",
+    "example_multianimal_project",
     "data": "create_training_dataset",
     "training": "train_network load_model",
     "evaluation": "evaluate_network",
     "inference": "analyze_videos analyze_images create_labeled_video export_model load_predictor load_exported_model "
-                 "prediction_path",
+    "prediction_path",
     "filtering": "filterpredictions filter_by_confidence interpolate_over_time median_filter savgol_filter "
-                 "kalman_smooth",
+    "kalman_smooth",
     "kinematics": "compute_velocity compute_acceleration compute_speed compute_path_length compute_pairwise_distances "
-                  "compute_joint_angle compute_forward_vector",
+    "compute_joint_angle compute_forward_vector",
     "outliers": "extract_outlier_frames",
     "viz": "plot_trajectories plot_timeseries plot_likelihood_heatmap frame_viewer",
     "calibration": "create_project_3d calibrate_cameras check_undistortion load_calibration",
@@ -43,67 +43,83 @@ def _modules() -> dict:
     present = {m for m in NAMES if importlib.util.find_spec(f"dlcnb.{m}") is not None}
     return {n: m for m, names in NAMES.items() if m in present for n in names.split()}
 
+
 _MODULE = _modules()
 __all__ = sorted(_MODULE)
 
 # %% ../nbs/20_api.ipynb #796faf91
-def __getattr__(name:str):
+def __getattr__(name: str):
     "Import the module holding `name` on first use and return the object (PEP 562)."
-    if name not in _MODULE: raise AttributeError(f"module 'dlcnb' has no attribute {name!r}; see `dlcnb.__all__`")
+    if name not in _MODULE:
+        raise AttributeError(f"module 'dlcnb' has no attribute {name!r}; see `dlcnb.__all__`")
     obj = getattr(importlib.import_module(f"dlcnb.{_MODULE[name]}"), name)
     setattr(sys.modules["dlcnb"], name, obj)  # later look-ups skip this function
     return obj
 
-def __dir__() -> list: return sorted(set(__all__) | set(vars(sys.modules["dlcnb"])))
+
+def __dir__() -> list:
+    return sorted(set(__all__) | set(vars(sys.modules["dlcnb"])))
 
 # %% ../nbs/20_api.ipynb #07498ccf
-def create_new_project(project:str, # name of the experiment (DeepLabCut's `project`; dlcnb's `task`)
-                       experimenter:str, # the scorer: who labels
-                       videos:list=(), # videos to add
-                       working_directory:str|None=None, # where the project folder is made (default: here)
-                       copy_videos:bool=False, # copy videos into the project (else symlink)
-                       multianimal:bool=False, # a multi-animal project?
-                       individuals:list|None=None, # animal names for a multi-animal project
-                      ):
+def create_new_project(
+    project: str,  # name of the experiment (DeepLabCut's `project`; dlcnb's `task`)
+    experimenter: str,  # the scorer: who labels
+    videos: list = (),  # videos to add
+    working_directory: str | None = None,  # where the project folder is made (default: here)
+    copy_videos: bool = False,  # copy videos into the project (else symlink)
+    multianimal: bool = False,  # a multi-animal project?
+    individuals: list | None = None,  # animal names for a multi-animal project
+):
     "DeepLabCut's `create_new_project`: `dlcnb.core.create_project` with DeepLabCut's argument names."
     from dlcnb.core import create_project
-    return create_project(project, experimenter, videos, working_directory or ".", copy_videos, multianimal,
-                          individuals)
+
+    return create_project(
+        project, experimenter, videos, working_directory or ".", copy_videos, multianimal, individuals
+    )
 
 # %% ../nbs/20_api.ipynb #9ab7caae
-def add_new_videos(config, # the project's config.yaml (or folder)
-                   videos:list, # videos to add
-                   copy_videos:bool=False, # copy them into the project (else symlink)
-                  ) -> list:
+def add_new_videos(
+    config,  # the project's config.yaml (or folder)
+    videos: list,  # videos to add
+    copy_videos: bool = False,  # copy them into the project (else symlink)
+) -> list:
     "DeepLabCut's `add_new_videos`: `dlcnb.core.add_videos`; returns the paths of the videos in the project."
     from dlcnb.core import add_videos
+
     return add_videos(config, videos, copy_videos)
 
 # %% ../nbs/20_api.ipynb #4cf3a36f
-def create_new_project_3d(project:str, # name of the experiment (DeepLabCut's `project`)
-                          experimenter:str, # who runs it
-                          num_cameras:int=2, # number of cameras
-                          working_directory:str|None=None, # where the project folder is made (default: here)
-                         ):
+def create_new_project_3d(
+    project: str,  # name of the experiment (DeepLabCut's `project`)
+    experimenter: str,  # who runs it
+    num_cameras: int = 2,  # number of cameras
+    working_directory: str | None = None,  # where the project folder is made (default: here)
+):
     "DeepLabCut's `create_new_project_3d`: `dlcnb.calibration.create_project_3d`; returns the 3D config path."
     from dlcnb.calibration import create_project_3d
+
     return create_project_3d(project, experimenter, num_cameras, working_directory or ".")
 
 # %% ../nbs/20_api.ipynb #006e1bdb
-def load_demo_data(working_directory:str|None=None, # where the example project folder is made (default: here)
-                   createtrainingsetbool:bool=False, # also create the training dataset (DeepLabCut does by default)
-                  ):
+def load_demo_data(
+    working_directory: str | None = None,  # where the example project folder is made (default: here)
+    createtrainingsetbool: bool = False,  # also create the training dataset (DeepLabCut does by default)
+):
     "The bundled openfield example as a project (`dlcnb.core.example_project`); returns its config path."
     from dlcnb.core import example_project
+
     config = example_project(working_directory or ".")
     if createtrainingsetbool:
         from dlcnb.data import create_training_dataset
+
         create_training_dataset(config)
     return config
 
 # %% ../nbs/20_api.ipynb #7a623b26
-def launch_dlc(config=None, # a project's config.yaml to open (optional)
-              ):
+def launch_dlc(
+    config=None,  # a project's config.yaml to open (optional)
+):
     "DeepLabCut's `launch_dlc` (its GUI): dlcnb's notebook app, `dlcnb.gui.app`."
     from dlcnb.gui import app
+
     return app(config)

@@ -20,11 +20,12 @@ __all__ = ['heatmap_peaks', 'paf_affinity', 'limb_lengths', 'Assembler', 'pool_c
            'match_to_labels', 'model_assembler', 'decode_outputs']
 
 # %% ../nbs/06a_assembly.ipynb #b63ad25f
-def heatmap_peaks(heatmaps:np.ndarray, # (height, width, keypoints) scores
-                  threshold:float=0.1, # weakest peak kept
-                  radius:int=2, # a peak is the maximum of its (2r+1)² neighbourhood
-                  stride:float=1.0, # pixels per heatmap cell
-                 ) -> list[np.ndarray]:
+def heatmap_peaks(
+    heatmaps: np.ndarray,  # (height, width, keypoints) scores
+    threshold: float = 0.1,  # weakest peak kept
+    radius: int = 2,  # a peak is the maximum of its (2r+1)² neighbourhood
+    stride: float = 1.0,  # pixels per heatmap cell
+) -> list[np.ndarray]:
     "Keypoint candidates per bodypart: (n, 3) arrays of x, y, score at the heatmaps' local maxima."
     peaks = []
     for h in np.moveaxis(heatmaps, -1, 0):
@@ -34,14 +35,16 @@ def heatmap_peaks(heatmaps:np.ndarray, # (height, width, keypoints) scores
     return peaks
 
 # %% ../nbs/06a_assembly.ipynb #1623d2b1
-def paf_affinity(paf:np.ndarray, # (height, width, 2) part affinity field of one skeleton edge
-                 a:np.ndarray, # (n_a, 2+) candidates of the edge's source bodypart (x, y, ...)
-                 b:np.ndarray, # (n_b, 2+) candidates of its destination bodypart
-                 n_samples:int=10, # points sampled along each segment
-                 stride:float=1.0, # pixels per field cell
-                ) -> np.ndarray:
+def paf_affinity(
+    paf: np.ndarray,  # (height, width, 2) part affinity field of one skeleton edge
+    a: np.ndarray,  # (n_a, 2+) candidates of the edge's source bodypart (x, y, ...)
+    b: np.ndarray,  # (n_b, 2+) candidates of its destination bodypart
+    n_samples: int = 10,  # points sampled along each segment
+    stride: float = 1.0,  # pixels per field cell
+) -> np.ndarray:
     "(n_a, n_b) affinities in [0, 1]: how well the field follows each segment from `a` to `b`."
-    if not len(a) or not len(b): return np.zeros((len(a), len(b)))
+    if not len(a) or not len(b):
+        return np.zeros((len(a), len(b)))
     pa, seg = a[:, None, :2], b[None, :, :2] - a[:, None, :2]
     unit = seg / np.maximum(np.linalg.norm(seg, axis=-1, keepdims=True), 1e-9)
     pts = pa[:, :, None] + np.linspace(0, 1, n_samples)[:, None] * seg[:, :, None]
@@ -50,110 +53,157 @@ def paf_affinity(paf:np.ndarray, # (height, width, 2) part affinity field of one
     return np.clip((v * unit[:, :, None]).sum(-1).mean(-1), 0, 1)
 
 # %% ../nbs/06a_assembly.ipynb #bf334e77
-def limb_lengths(ds:xr.Dataset, # a pose dataset whose individuals are animals
-                 skeleton:list, # edges as (bodypart, bodypart) name pairs
-                ) -> pd.DataFrame:
+def limb_lengths(
+    ds: xr.Dataset,  # a pose dataset whose individuals are animals
+    skeleton: list,  # edges as (bodypart, bodypart) name pairs
+) -> pd.DataFrame:
     "Mean and standard deviation of the length of each skeleton edge, one row per edge."
     xy = ds.position.sel(space=["x", "y"])
     rows = []
     for a, b in skeleton:
         d = np.hypot(*(xy.sel(keypoint=a) - xy.sel(keypoint=b)).transpose("space", ...).values).ravel()
         d = d[np.isfinite(d)]
-        rows.append({"source": a, "destination": b, "mean": d.mean() if len(d) else np.nan, "std": d.std() if len(d) else np.nan, "n": len(d)})
+        rows.append(
+            {
+                "source": a,
+                "destination": b,
+                "mean": d.mean() if len(d) else np.nan,
+                "std": d.std() if len(d) else np.nan,
+                "n": len(d),
+            }
+        )
     return pd.DataFrame(rows)
 
 # %% ../nbs/06a_assembly.ipynb #e129694f
 class Assembler:
     "Groups keypoint candidates into individuals, frame by frame, by scoring the skeleton's edges."
-    def __init__(self,
-                 keypoints:list, # bodypart names, in candidate order
-                 skeleton:list, # edges as (bodypart, bodypart) name pairs
-                 max_n_individuals:int, # at most this many individuals per frame
-                 limbs:pd.DataFrame|None=None, # limb lengths from `limb_lengths` (needed when no PAFs are given)
-                 min_affinity:float=0.01, # weakest link kept
-                 min_n_keypoints:int=2, # smallest individual kept
-                ):
+
+    def __init__(
+        self,
+        keypoints: list,  # bodypart names, in candidate order
+        skeleton: list,  # edges as (bodypart, bodypart) name pairs
+        max_n_individuals: int,  # at most this many individuals per frame
+        limbs: pd.DataFrame | None = None,  # limb lengths from `limb_lengths` (needed when no PAFs are given)
+        min_affinity: float = 0.01,  # weakest link kept
+        min_n_keypoints: int = 2,  # smallest individual kept
+    ):
         self.keypoints, self.skeleton, self.limbs = list(keypoints), [tuple(e) for e in skeleton], limbs
         missing = {k for e in self.skeleton for k in e} - set(self.keypoints)
-        if missing: raise DLCNBError(f"Skeleton bodyparts {sorted(missing)} are not among the keypoints {self.keypoints}; fix the skeleton.")
+        if missing:
+            raise DLCNBError(
+                f"Skeleton bodyparts {sorted(missing)} are not among the keypoints {self.keypoints}; fix the skeleton."
+            )
         self.edges = [(self.keypoints.index(a), self.keypoints.index(b)) for a, b in self.skeleton]
-        self.max_n_individuals, self.min_affinity, self.min_n_keypoints = max_n_individuals, min_affinity, min_n_keypoints
+        self.max_n_individuals, self.min_affinity, self.min_n_keypoints = (
+            max_n_individuals,
+            min_affinity,
+            min_n_keypoints,
+        )
 
-    def calibrate(self, ds:xr.Dataset # a pose dataset whose individuals are animals
-                 ) -> Assembler:
+    def calibrate(
+        self,
+        ds: xr.Dataset,  # a pose dataset whose individuals are animals
+    ) -> Assembler:
         "Learn the limb lengths from `ds`."
-        self.limbs = limb_lengths(ds, self.skeleton); return self
+        self.limbs = limb_lengths(ds, self.skeleton)
+        return self
 
-    def __repr__(self): return f"Assembler({len(self.keypoints)} keypoints, {len(self.edges)} edges, ≤{self.max_n_individuals} individuals)"
+    def __repr__(self):
+        return f"Assembler({len(self.keypoints)} keypoints, {len(self.edges)} edges, ≤{self.max_n_individuals} individuals)"
 
 # %% ../nbs/06a_assembly.ipynb #df5f7f41
-def _limb_affinity(a:np.ndarray, b:np.ndarray, mean:float, std:float) -> np.ndarray:
+def _limb_affinity(a: np.ndarray, b: np.ndarray, mean: float, std: float) -> np.ndarray:
     "Affinity of candidate pairs from how plausible their distance is as this limb's length."
     d = np.linalg.norm(a[:, None, :2] - b[None, :, :2], axis=-1)
     return np.exp(-0.5 * ((d - mean) / max(std, 0.1 * mean, 1e-6)) ** 2) * np.sqrt(np.outer(a[:, 2], b[:, 2]))
 
+
 @patch
-def _edge_links(self:Assembler, candidates:list, pafs:dict|None) -> list:
+def _edge_links(self: Assembler, candidates: list, pafs: dict | None) -> list:
     "(affinity, keypoint, candidate, keypoint, candidate) links kept by the per-edge Hungarian matching."
-    if pafs is None and self.limbs is None: raise DLCNBError("The Assembler has no limb lengths and no PAFs: call `calibrate` or pass `pafs`.")
+    if pafs is None and self.limbs is None:
+        raise DLCNBError("The Assembler has no limb lengths and no PAFs: call `calibrate` or pass `pafs`.")
     links, stats = [], None if pafs is not None else self.limbs[["mean", "std"]].to_numpy()
     for e, (i, j) in enumerate(self.edges):
         a, b = candidates[i], candidates[j]
-        if not len(a) or not len(b) or (stats is not None and not np.isfinite(stats[e]).all()): continue
+        if not len(a) or not len(b) or (stats is not None and not np.isfinite(stats[e]).all()):
+            continue
         aff = pafs[self.skeleton[e]] if pafs is not None else _limb_affinity(a, b, *stats[e])
         r, c = linear_sum_assignment(-aff)
         links += [(aff[p, q], i, p, j, q) for p, q in zip(r, c) if aff[p, q] >= self.min_affinity]
     return sorted(links, key=lambda l: -l[0])
 
-def _merge_links(links:list) -> list[dict]:
+
+def _merge_links(links: list) -> list[dict]:
     "Greedy merge of links (strongest first) into groups {keypoint: candidate} that hold each keypoint once."
     groups, owner = [], {}
     for _, i, p, j, q in links:
         g, h = owner.get((i, p)), owner.get((j, q))
-        if g is None and h is None: groups.append({i: p, j: q}); owner[i, p] = owner[j, q] = len(groups) - 1
-        elif h is None and j not in groups[g]: groups[g][j] = q; owner[j, q] = g
-        elif g is None and i not in groups[h]: groups[h][i] = p; owner[i, p] = h
+        if g is None and h is None:
+            groups.append({i: p, j: q})
+            owner[i, p] = owner[j, q] = len(groups) - 1
+        elif h is None and j not in groups[g]:
+            groups[g][j] = q
+            owner[j, q] = g
+        elif g is None and i not in groups[h]:
+            groups[h][i] = p
+            owner[i, p] = h
         elif g is not None and h is not None and g != h and not groups[g].keys() & groups[h].keys():
-            for k, c in groups[h].items(): groups[g][k] = c; owner[k, c] = g
+            for k, c in groups[h].items():
+                groups[g][k] = c
+                owner[k, c] = g
             groups[h] = {}
     return [g for g in groups if g]
 
+
 @patch
-def assemble_frame(self:Assembler,
-                   candidates:list, # per keypoint, an (n, 3) array of x, y, score (e.g. from `heatmap_peaks`)
-                   pafs:dict|None=None, # per skeleton edge (name pair), an (n_a, n_b) affinity matrix (e.g. from `paf_affinity`)
-                  ) -> np.ndarray:
+def assemble_frame(
+    self: Assembler,
+    candidates: list,  # per keypoint, an (n, 3) array of x, y, score (e.g. from `heatmap_peaks`)
+    pafs: dict | None = None,  # per skeleton edge (name pair), an (n_a, n_b) affinity matrix (e.g. from `paf_affinity`)
+) -> np.ndarray:
     "The frame's individuals as an (n, keypoints, 3) array of x, y, score, NaN where a keypoint is missing."
     groups = [g for g in _merge_links(self._edge_links(candidates, pafs)) if len(g) >= self.min_n_keypoints]
     out = np.full((len(groups), len(self.keypoints), 3), np.nan)
     for n, g in enumerate(groups):
-        for k, c in g.items(): out[n, k] = candidates[k][c]
-    return out[np.argsort(-np.nansum(out[:, :, 2], 1), kind="stable")[:self.max_n_individuals]]
+        for k, c in g.items():
+            out[n, k] = candidates[k][c]
+    return out[np.argsort(-np.nansum(out[:, :, 2], 1), kind="stable")[: self.max_n_individuals]]
 
 # %% ../nbs/06a_assembly.ipynb #dc48d22e
 @patch
-def assemble(self:Assembler,
-             frames:list, # per frame, the candidates list that `assemble_frame` takes
-             pafs:list|None=None, # per frame, the PAF affinities that `assemble_frame` takes
-             fps:float|None=None, # the video's frame rate, if known
-            ) -> xr.Dataset:
+def assemble(
+    self: Assembler,
+    frames: list,  # per frame, the candidates list that `assemble_frame` takes
+    pafs: list | None = None,  # per frame, the PAF affinities that `assemble_frame` takes
+    fps: float | None = None,  # the video's frame rate, if known
+) -> xr.Dataset:
     "A pose dataset of the individuals found in each frame (`individual` = detection slot)."
     out = np.full((len(frames), self.max_n_individuals, len(self.keypoints), 3), np.nan, np.float32)
     for f, cands in enumerate(frames):
         found = self.assemble_frame(cands, None if pafs is None else pafs[f])
-        out[f, :len(found)] = found
-    ds = make_poses(out[..., :2].transpose(0, 3, 2, 1), out[..., 2].transpose(0, 2, 1), self.keypoints,
-                    [f"det_{j}" for j in range(self.max_n_individuals)], fps)
+        out[f, : len(found)] = found
+    ds = make_poses(
+        out[..., :2].transpose(0, 3, 2, 1),
+        out[..., 2].transpose(0, 2, 1),
+        self.keypoints,
+        [f"det_{j}" for j in range(self.max_n_individuals)],
+        fps,
+    )
     ds.attrs["skeleton"] = json.dumps([list(e) for e in self.skeleton])
     return log_step(ds, f"assemble(max_n_individuals={self.max_n_individuals}, pafs={pafs is not None})")
 
 # %% ../nbs/06a_assembly.ipynb #fb4e3249
-def pool_candidates(ds:xr.Dataset, # detections (individual = detection slot)
-                    seed:int|None=0, # shuffle order of the candidates (None keeps slot order)
-                   ) -> list[list[np.ndarray]]:
+def pool_candidates(
+    ds: xr.Dataset,  # detections (individual = detection slot)
+    seed: int | None = 0,  # shuffle order of the candidates (None keeps slot order)
+) -> list[list[np.ndarray]]:
     "Per frame, per keypoint, the detections' keypoints as unordered (n, 3) x, y, score candidates."
     rng = np.random.default_rng(seed)
-    pos, conf = ds.position.transpose("time", "keypoint", "individual", "space").values, ds.confidence.transpose("time", "keypoint", "individual").values
+    pos, conf = (
+        ds.position.transpose("time", "keypoint", "individual", "space").values,
+        ds.confidence.transpose("time", "keypoint", "individual").values,
+    )
     frames = []
     for p, c in zip(pos, conf):
         ks = [np.column_stack([pk, ck])[np.isfinite(pk).all(1)] for pk, ck in zip(p, c)]
@@ -161,27 +211,34 @@ def pool_candidates(ds:xr.Dataset, # detections (individual = detection slot)
     return frames
 
 # %% ../nbs/06a_assembly.ipynb #9bf30ecb
-def candidate_peaks(prob:torch.Tensor, # (B, K, h, w) heatmap probabilities
-                    radius:int=1, # a candidate is the maximum of its (2r+1)² cells
-                    threshold:float=0.1, # weakest candidate kept
-                   ) -> torch.Tensor:
+def candidate_peaks(
+    prob: torch.Tensor,  # (B, K, h, w) heatmap probabilities
+    radius: int = 1,  # a candidate is the maximum of its (2r+1)² cells
+    threshold: float = 0.1,  # weakest candidate kept
+) -> torch.Tensor:
     "Which cells `(B, K, h, w)` are local maxima of their heatmap reaching `threshold`."
     return (prob == F.max_pool2d(prob, 2 * radius + 1, 1, radius)) & (prob >= threshold)
 
-def refined_positions(locref:torch.Tensor, # (B, 2K, h, w) locref offsets in `LOCREF_STD` units
-                      stride:int=8, # input pixels per heatmap cell
-                     ) -> torch.Tensor:
+
+def refined_positions(
+    locref: torch.Tensor,  # (B, 2K, h, w) locref offsets in `LOCREF_STD` units
+    stride: int = 8,  # input pixels per heatmap cell
+) -> torch.Tensor:
     "Each cell's centre plus its locref offset, `(B, K, h, w, 2)` x, y in input pixels."
     B, K2, h, w = locref.shape
-    ys, xs = torch.meshgrid(*(torch.arange(n, device=locref.device) * stride + stride / 2 for n in (h, w)), indexing="ij")
+    ys, xs = torch.meshgrid(
+        *(torch.arange(n, device=locref.device) * stride + stride / 2 for n in (h, w)), indexing="ij"
+    )
     return torch.stack([xs, ys], -1) + locref.float().view(B, K2 // 2, 2, h, w).permute(0, 1, 3, 4, 2) * LOCREF_STD
 
-def model_candidates(heatmaps:torch.Tensor, # (B, K, h, w) heatmap logits
-                     locref:torch.Tensor, # (B, 2K, h, w) locref offsets in `LOCREF_STD` units
-                     stride:int=8, # input pixels per heatmap cell
-                     threshold:float=0.1, # weakest candidate kept (probability)
-                     radius:int=1, # a candidate is the maximum of its (2r+1)² cells
-                    ) -> list[list[np.ndarray]]:
+
+def model_candidates(
+    heatmaps: torch.Tensor,  # (B, K, h, w) heatmap logits
+    locref: torch.Tensor,  # (B, 2K, h, w) locref offsets in `LOCREF_STD` units
+    stride: int = 8,  # input pixels per heatmap cell
+    threshold: float = 0.1,  # weakest candidate kept (probability)
+    radius: int = 1,  # a candidate is the maximum of its (2r+1)² cells
+) -> list[list[np.ndarray]]:
     "Per image, per keypoint, (n, 3) candidates x, y (input pixels), score at the heatmaps' local maxima."
     prob = heatmaps.float().sigmoid()
     B, K = prob.shape[:2]
@@ -191,52 +248,59 @@ def model_candidates(heatmaps:torch.Tensor, # (B, K, h, w) heatmap logits
     order = np.lexsort((-rows[:, 2], slot))
     bounds = np.searchsorted(slot[order], np.arange(B * K + 1))
     rows = rows[order]
-    return [[rows[bounds[n * K + q]:bounds[n * K + q + 1]] for q in range(K)] for n in range(B)]
+    return [[rows[bounds[n * K + q] : bounds[n * K + q + 1]] for q in range(K)] for n in range(B)]
 
 # %% ../nbs/06a_assembly.ipynb #342bf9c7
-def model_affinities(pafs:np.ndarray, # (2E, h, w) part affinity fields of one image
-                     candidates:list, # per keypoint, (n, 3) candidates in input pixels (from `model_candidates`)
-                     skeleton:list, # the E edges as (bodypart, bodypart) name pairs, in the fields' order
-                     keypoints:list, # bodypart names, in candidate order
-                     stride:int=8, # input pixels per field cell
-                    ) -> dict:
+def model_affinities(
+    pafs: np.ndarray,  # (2E, h, w) part affinity fields of one image
+    candidates: list,  # per keypoint, (n, 3) candidates in input pixels (from `model_candidates`)
+    skeleton: list,  # the E edges as (bodypart, bodypart) name pairs, in the fields' order
+    keypoints: list,  # bodypart names, in candidate order
+    stride: int = 8,  # input pixels per field cell
+) -> dict:
     "Per skeleton edge, the (n_a, n_b) PAF affinities of its candidate pairs, as `Assembler.assemble_frame` takes them."
     cell = lambda c: (c[:, :2] - stride / 2) / stride
     out = {}
     for e, (a, b) in enumerate(skeleton):
-        field = np.moveaxis(pafs[2 * e:2 * e + 2], 0, -1)
-        out[tuple((a, b))] = paf_affinity(field, cell(candidates[keypoints.index(a)]), cell(candidates[keypoints.index(b)]))
+        field = np.moveaxis(pafs[2 * e : 2 * e + 2], 0, -1)
+        out[tuple((a, b))] = paf_affinity(
+            field, cell(candidates[keypoints.index(a)]), cell(candidates[keypoints.index(b)])
+        )
     return out
 
 # %% ../nbs/06a_assembly.ipynb #a5cb6a5d
 @patch
-def assemble_outputs(self:Assembler,
-                     outputs:tuple, # (heatmaps, locref, pafs) of a multi-animal `PoseModel`
-                     stride:int=8, # the model's stride
-                     scale:float=1.0, # the model's input scale
-                     threshold:float=0.1, # weakest candidate kept
-                    ) -> np.ndarray:
+def assemble_outputs(
+    self: Assembler,
+    outputs: tuple,  # (heatmaps, locref, pafs) of a multi-animal `PoseModel`
+    stride: int = 8,  # the model's stride
+    scale: float = 1.0,  # the model's input scale
+    threshold: float = 0.1,  # weakest candidate kept
+) -> np.ndarray:
     "Individuals `(B, max_n_individuals, keypoints, 3)` (x, y, score in frame pixels; NaN where missing) of a batch."
     heatmaps, locref, pafs = outputs
     if len(self.edges) != pafs.shape[1] // 2:
-        raise DLCNBError(f"The model has {pafs.shape[1] // 2} part affinity fields but the Assembler's skeleton has {len(self.edges)} edges; use the skeleton the model was trained with.")
+        raise DLCNBError(
+            f"The model has {pafs.shape[1] // 2} part affinity fields but the Assembler's skeleton has {len(self.edges)} edges; use the skeleton the model was trained with."
+        )
     fields = pafs.float().cpu().numpy()
     out = np.full((len(heatmaps), self.max_n_individuals, len(self.keypoints), 3), np.nan, np.float32)
     for n, cands in enumerate(model_candidates(heatmaps, locref, stride, threshold)):
         found = self.assemble_frame(cands, model_affinities(fields[n], cands, self.skeleton, self.keypoints, stride))
-        out[n, :len(found)] = found
+        out[n, : len(found)] = found
     out[..., :2] /= scale
     return out
 
 # %% ../nbs/06a_assembly.ipynb #627babf8
-def oks(labels:np.ndarray, # (N, K, 2) labels, NaN where unlabelled
-        preds:np.ndarray, # (N, K, 2+) predictions
-        sigma:float=0.1, # DeepLabCut's OKS sigma
-       ) -> np.ndarray:
+def oks(
+    labels: np.ndarray,  # (N, K, 2) labels, NaN where unlabelled
+    preds: np.ndarray,  # (N, K, 2+) predictions
+    sigma: float = 0.1,  # DeepLabCut's OKS sigma
+) -> np.ndarray:
     "Object keypoint similarity `(N,)` of each image's prediction to its labels (NaN with < 2 labelled keypoints)."
     visible = ~np.isnan(labels).all(-1)
     with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)   # poses with no labelled keypoint have no extent
+        warnings.simplefilter("ignore", RuntimeWarning)  # poses with no labelled keypoint have no extent
         extent = np.nanmax(labels, 1) - np.nanmin(labels, 1)
         area = np.prod(extent + np.spacing(1), -1)
         d2 = np.sum((np.nan_to_num(preds[..., :2], nan=np.inf) - labels) ** 2, -1)
@@ -244,55 +308,71 @@ def oks(labels:np.ndarray, # (N, K, 2) labels, NaN where unlabelled
         out = np.nanmean(sim, 1)
     return np.where((visible.sum(1) >= 2) & ~np.isclose(area, 0), out, np.nan)
 
-def match_greedy_oks(labels:np.ndarray, # (I, K, 2) one image's labelled individuals
-                     preds:np.ndarray, # (M, K, 3) its predicted individuals, best mean likelihood first
-                     threshold:float, # smallest OKS of a match
-                     sigma:float=0.1, # OKS sigma
-                    ) -> tuple[np.ndarray, np.ndarray]:
+
+def match_greedy_oks(
+    labels: np.ndarray,  # (I, K, 2) one image's labelled individuals
+    preds: np.ndarray,  # (M, K, 3) its predicted individuals, best mean likelihood first
+    threshold: float,  # smallest OKS of a match
+    sigma: float = 0.1,  # OKS sigma
+) -> tuple[np.ndarray, np.ndarray]:
     "For each prediction, the labelled individual it matches (-1: none) and their OKS (0 when unmatched)."
     M, I = len(preds), len(labels)
     sim = oks(np.tile(labels, (M, 1, 1)), np.repeat(preds, I, 0), sigma).reshape(M, I) if M and I else np.zeros((M, I))
     match, score, taken = np.full(M, -1), np.zeros(M), set()
     for m, row in enumerate(sim):
-        if np.isnan(row).all(): continue
+        if np.isnan(row).all():
+            continue
         i = int(np.nanargmax(row))
-        if i in taken or row[i] < threshold: continue
-        taken.add(i); match[m], score[m] = i, row[i]
+        if i in taken or row[i] < threshold:
+            continue
+        taken.add(i)
+        match[m], score[m] = i, row[i]
     return match, score
 
-def sort_by_score(preds:np.ndarray) -> np.ndarray:
-    "Predicted individuals `(M, K, 3)` sorted by mean likelihood, best first (stable, as DeepLabCut sorts them)."
-    with np.errstate(all="ignore"): return preds[np.argsort(-np.nanmean(preds[..., 2], -1), kind="mergesort")]
 
-def match_to_labels(labels:np.ndarray, # (N, I, K, 2) labelled individuals, NaN where unlabelled
-                    preds:np.ndarray, # (N, M, K, 3) predicted individuals, NaN where missing
-                    sigma:float=0.1, # OKS sigma
-                   ) -> np.ndarray:
+def sort_by_score(preds: np.ndarray) -> np.ndarray:
+    "Predicted individuals `(M, K, 3)` sorted by mean likelihood, best first (stable, as DeepLabCut sorts them)."
+    with np.errstate(all="ignore"):
+        return preds[np.argsort(-np.nanmean(preds[..., 2], -1), kind="mergesort")]
+
+
+def match_to_labels(
+    labels: np.ndarray,  # (N, I, K, 2) labelled individuals, NaN where unlabelled
+    preds: np.ndarray,  # (N, M, K, 3) predicted individuals, NaN where missing
+    sigma: float = 0.1,  # OKS sigma
+) -> np.ndarray:
     "Predictions `(N, I, K, 3)` in the order of the labelled individuals they match (NaN where none)."
     out = np.full(labels.shape[:3] + (3,), np.nan)
     for n, (l, p) in enumerate(zip(labels, preds)):
         p = sort_by_score(p[(~np.isnan(p).any(-1)).any(-1)])
         for m, i in enumerate(match_greedy_oks(l, p, 1e-6, sigma)[0]):
-            if i >= 0: out[n, i] = p[m]
+            if i >= 0:
+                out[n, i] = p[m]
     return out
 
 # %% ../nbs/06a_assembly.ipynb #737dcd29
-def model_assembler(meta:dict, # a multi-animal snapshot's metadata (`bodyparts`, `edges`, `individuals`)
-                    max_n_individuals:int|None=None, # default: the number of individuals
-                   ) -> Assembler:
+def model_assembler(
+    meta: dict,  # a multi-animal snapshot's metadata (`bodyparts`, `edges`, `individuals`)
+    max_n_individuals: int | None = None,  # default: the number of individuals
+) -> Assembler:
     "The `Assembler` of a multi-animal snapshot."
-    if not meta.get("edges"): raise DLCNBError("This snapshot is a single-animal model (no part affinity fields); decode it with `dlcnb.models.decode`.")
+    if not meta.get("edges"):
+        raise DLCNBError(
+            "This snapshot is a single-animal model (no part affinity fields); decode it with `dlcnb.models.decode`."
+        )
     bps = list(meta["bodyparts"])
     return Assembler(bps, [(bps[a], bps[b]) for a, b in meta["edges"]], max_n_individuals or len(meta["individuals"]))
 
 # %% ../nbs/06a_assembly.ipynb #7c4bfb99
-def decode_outputs(outputs:tuple, # a `PoseModel`'s outputs for a batch
-                   meta:dict, # the model's metadata (`bodyparts`, and `edges`, `individuals` for a multi-animal model)
-                   stride:int=8, # the model's stride
-                   scale:float=1.0, # the model's input scale
-                  ) -> np.ndarray:
+def decode_outputs(
+    outputs: tuple,  # a `PoseModel`'s outputs for a batch
+    meta: dict,  # the model's metadata (`bodyparts`, and `edges`, `individuals` for a multi-animal model)
+    stride: int = 8,  # the model's stride
+    scale: float = 1.0,  # the model's input scale
+) -> np.ndarray:
     "Keypoints `(B, K, 3)` (x, y, likelihood in frame pixels), or the assembled individuals `(B, I, K, 3)` of a multi-animal model."
-    if meta.get("edges"): return model_assembler(meta).assemble_outputs(outputs, stride, scale)
+    if meta.get("edges"):
+        return model_assembler(meta).assemble_outputs(outputs, stride, scale)
     kp = decode(*outputs[:2], stride).float().cpu().numpy()
     kp[..., :2] /= scale
     return kp

@@ -22,8 +22,9 @@ __all__ = ['PROJECT_3D_DIRS', 'rodrigues', 'distort', 'project_camera', 'Camera'
            'line_straightness', 'check_undistortion']
 
 # %% ../nbs/14a_calibration.ipynb #e6b953de
-def rodrigues(rvecs:np.ndarray, # (..., 3) rotation vectors
-             ) -> np.ndarray:
+def rodrigues(
+    rvecs: np.ndarray,  # (..., 3) rotation vectors
+) -> np.ndarray:
     "Rotation matrices (..., 3, 3) from Rodrigues vectors, vectorised (OpenCV's `cv2.Rodrigues` does one at a time)."
     r = np.asarray(rvecs, np.float64)
     theta = np.linalg.norm(r, axis=-1, keepdims=True)
@@ -34,20 +35,26 @@ def rodrigues(rvecs:np.ndarray, # (..., 3) rotation vectors
     th = theta[..., None]
     return np.eye(3) + np.sin(th) * K + (1 - np.cos(th)) * (K @ K)
 
-def distort(xn:np.ndarray, # (..., 2) normalised image coordinates
-            dist:np.ndarray, # (..., 5) distortion coefficients k1, k2, p1, p2, k3
-           ) -> np.ndarray:
+
+def distort(
+    xn: np.ndarray,  # (..., 2) normalised image coordinates
+    dist: np.ndarray,  # (..., 5) distortion coefficients k1, k2, p1, p2, k3
+) -> np.ndarray:
     "Apply OpenCV's radial-tangential distortion to normalised coordinates."
     x, y = xn[..., 0], xn[..., 1]
     k1, k2, p1, p2, k3 = np.moveaxis(np.asarray(dist, np.float64), -1, 0)
     r2 = x * x + y * y
     radial = 1 + r2 * (k1 + r2 * (k2 + r2 * k3))
-    return np.stack([x * radial + 2 * p1 * x * y + p2 * (r2 + 2 * x * x),
-                     y * radial + p1 * (r2 + 2 * y * y) + 2 * p2 * x * y], axis=-1)
+    return np.stack(
+        [x * radial + 2 * p1 * x * y + p2 * (r2 + 2 * x * x), y * radial + p1 * (r2 + 2 * y * y) + 2 * p2 * x * y],
+        axis=-1,
+    )
 
-def project_camera(points:np.ndarray, # (..., 3) points in camera coordinates
-                   intrinsics:np.ndarray, # (..., 9) fx, fy, cx, cy, k1, k2, p1, p2, k3
-                  ) -> np.ndarray:
+
+def project_camera(
+    points: np.ndarray,  # (..., 3) points in camera coordinates
+    intrinsics: np.ndarray,  # (..., 9) fx, fy, cx, cy, k1, k2, p1, p2, k3
+) -> np.ndarray:
     "Pixel coordinates of points given in camera coordinates (NaN behind the camera)."
     z = np.where(points[..., 2:] > 0, points[..., 2:], np.nan)
     xd = distort(points[..., :2] / z, intrinsics[..., 4:9])
@@ -57,12 +64,13 @@ def project_camera(points:np.ndarray, # (..., 3) points in camera coordinates
 @dataclass
 class Camera:
     "One calibrated camera: intrinsics, distortion and pose (world to camera)."
-    name:str # camera name, as in the 3D project's `camera_names`
-    size:tuple # image (width, height) in pixels
-    matrix:np.ndarray # 3x3 camera matrix
-    dist:np.ndarray # 5 distortion coefficients k1, k2, p1, p2, k3
-    rvec:np.ndarray = field(default_factory=lambda: np.zeros(3)) # rotation (Rodrigues vector)
-    tvec:np.ndarray = field(default_factory=lambda: np.zeros(3)) # translation
+
+    name: str  # camera name, as in the 3D project's `camera_names`
+    size: tuple  # image (width, height) in pixels
+    matrix: np.ndarray  # 3x3 camera matrix
+    dist: np.ndarray  # 5 distortion coefficients k1, k2, p1, p2, k3
+    rvec: np.ndarray = field(default_factory=lambda: np.zeros(3))  # rotation (Rodrigues vector)
+    tvec: np.ndarray = field(default_factory=lambda: np.zeros(3))  # translation
 
     def __post_init__(self):
         self.matrix = np.asarray(self.matrix, np.float64).reshape(3, 3)
@@ -71,19 +79,28 @@ class Camera:
         self.size = tuple(int(s) for s in self.size)
 
     @property
-    def intrinsics(self): return np.r_[self.matrix[0, 0], self.matrix[1, 1], self.matrix[0, 2], self.matrix[1, 2], self.dist]
-    @property
-    def R(self): return rodrigues(self.rvec)
-    @property
-    def extrinsic(self): return np.c_[self.R, self.tvec]
-    @property
-    def center(self): return -self.R.T @ self.tvec
+    def intrinsics(self):
+        return np.r_[self.matrix[0, 0], self.matrix[1, 1], self.matrix[0, 2], self.matrix[1, 2], self.dist]
 
-    def project(self, points:np.ndarray) -> np.ndarray:
+    @property
+    def R(self):
+        return rodrigues(self.rvec)
+
+    @property
+    def extrinsic(self):
+        return np.c_[self.R, self.tvec]
+
+    @property
+    def center(self):
+        return -self.R.T @ self.tvec
+
+    def project(self, points: np.ndarray) -> np.ndarray:
         "Pixel coordinates (..., 2) of world points (..., 3)."
-        return project_camera(np.einsum("ij,...j->...i", self.R, np.asarray(points, np.float64)) + self.tvec, self.intrinsics)
+        return project_camera(
+            np.einsum("ij,...j->...i", self.R, np.asarray(points, np.float64)) + self.tvec, self.intrinsics
+        )
 
-    def undistort(self, pixels:np.ndarray) -> np.ndarray:
+    def undistort(self, pixels: np.ndarray) -> np.ndarray:
         "Normalised, undistorted coordinates (..., 2) of pixel coordinates (..., 2); NaN stays NaN."
         p = np.asarray(pixels, np.float64)
         out = cv2.undistortPoints(np.nan_to_num(p).reshape(-1, 1, 2), self.matrix, self.dist).reshape(p.shape)
@@ -93,41 +110,63 @@ class Camera:
 @dataclass
 class Calibration:
     "A calibrated rig: its cameras (the first defines the world frame) and the calibration report."
-    cameras:list # `Camera`s
-    report:pd.DataFrame|None = None # per-camera reprojection errors and views used
-    rms:float = float("nan") # RMS reprojection error (pixels) of the final fit, all cameras
+
+    cameras: list  # `Camera`s
+    report: pd.DataFrame | None = None  # per-camera reprojection errors and views used
+    rms: float = float("nan")  # RMS reprojection error (pixels) of the final fit, all cameras
 
     @property
-    def names(self): return [c.name for c in self.cameras]
-    def __getitem__(self, name): return self.cameras[self.names.index(name)] if isinstance(name, str) else self.cameras[name]
-    def __len__(self): return len(self.cameras)
+    def names(self):
+        return [c.name for c in self.cameras]
 
-    def project(self, points:np.ndarray) -> np.ndarray:
+    def __getitem__(self, name):
+        return self.cameras[self.names.index(name)] if isinstance(name, str) else self.cameras[name]
+
+    def __len__(self):
+        return len(self.cameras)
+
+    def project(self, points: np.ndarray) -> np.ndarray:
         "Pixel coordinates (cameras, ..., 2) of world points (..., 3) in every camera."
         return np.stack([c.project(points) for c in self.cameras])
 
     def summary(self) -> pd.DataFrame:
         "One row per camera: image size, focal lengths, centre of projection in world coordinates."
-        rows = [dict(camera=c.name, width=c.size[0], height=c.size[1], fx=c.matrix[0, 0], fy=c.matrix[1, 1],
-                     x=c.center[0], y=c.center[1], z=c.center[2]) for c in self.cameras]
+        rows = [
+            dict(
+                camera=c.name,
+                width=c.size[0],
+                height=c.size[1],
+                fx=c.matrix[0, 0],
+                fy=c.matrix[1, 1],
+                x=c.center[0],
+                y=c.center[1],
+                z=c.center[2],
+            )
+            for c in self.cameras
+        ]
         df = pd.DataFrame(rows).set_index("camera")
         return df.join(self.report) if self.report is not None else df
 
-    def _repr_html_(self): return f"<b>Calibration of {len(self)} cameras</b>, RMS {self.rms:.3f} px" + self.summary().round(3)._repr_html_()
+    def _repr_html_(self):
+        return (
+            f"<b>Calibration of {len(self)} cameras</b>, RMS {self.rms:.3f} px" + self.summary().round(3)._repr_html_()
+        )
 
 # %% ../nbs/14a_calibration.ipynb #e74cdc23
 @dataclass
 class Board:
     "A calibration board: a chessboard (`cols` x `rows` inner corners) or a ChArUco board (`cols` x `rows` squares)."
-    kind:str = "chessboard" # "chessboard" or "charuco"
-    cols:int = 8 # inner corners per row (chessboard) or squares per row (ChArUco)
-    rows:int = 6 # inner corners per column (chessboard) or squares per column (ChArUco)
-    square_size:float = 1.0 # side of a square, in the scene unit you want (e.g. mm)
-    marker_size:float = 0.75 # ChArUco only: side of an ArUco marker
-    dictionary:str = "DICT_4X4_50" # ChArUco only: the ArUco dictionary (a `cv2.aruco` constant name)
+
+    kind: str = "chessboard"  # "chessboard" or "charuco"
+    cols: int = 8  # inner corners per row (chessboard) or squares per row (ChArUco)
+    rows: int = 6  # inner corners per column (chessboard) or squares per column (ChArUco)
+    square_size: float = 1.0  # side of a square, in the scene unit you want (e.g. mm)
+    marker_size: float = 0.75  # ChArUco only: side of an ArUco marker
+    dictionary: str = "DICT_4X4_50"  # ChArUco only: the ArUco dictionary (a `cv2.aruco` constant name)
 
     def __post_init__(self):
-        if self.kind not in ("chessboard", "charuco"): raise DLCNBError(f"Unknown board kind {self.kind!r}: use 'chessboard' or 'charuco'.")
+        if self.kind not in ("chessboard", "charuco"):
+            raise DLCNBError(f"Unknown board kind {self.kind!r}: use 'chessboard' or 'charuco'.")
 
     @property
     def charuco(self):
@@ -137,103 +176,151 @@ class Board:
     @property
     def object_points(self) -> np.ndarray:
         "Corner positions (n, 3) on the board plane (z = 0), in `square_size` units."
-        if self.kind == "charuco": return self.charuco.getChessboardCorners().astype(np.float64)
-        grid = np.mgrid[0:self.cols, 0:self.rows].T.reshape(-1, 2)
+        if self.kind == "charuco":
+            return self.charuco.getChessboardCorners().astype(np.float64)
+        grid = np.mgrid[0 : self.cols, 0 : self.rows].T.reshape(-1, 2)
         return np.c_[grid, np.zeros(len(grid))] * self.square_size
 
-    def detect(self, gray:np.ndarray, # a grey-level image
-              ) -> tuple|None:
+    def detect(
+        self,
+        gray: np.ndarray,  # a grey-level image
+    ) -> tuple | None:
         "`(ids, corners)` of the board corners found in `gray` (sub-pixel refined), or None."
         if self.kind == "charuco":
             corners, ids, _, _ = cv2.aruco.CharucoDetector(self.charuco).detectBoard(gray)
-            if ids is None or len(ids) < 6: return None
+            if ids is None or len(ids) < 6:
+                return None
             return ids.ravel().astype(int), corners.reshape(-1, 2).astype(np.float64)
         ok, corners = cv2.findChessboardCorners(gray, (self.cols, self.rows), None)
-        if not ok: return None
+        if not ok:
+            return None
         crit = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 30, 0.001)
         corners = cv2.cornerSubPix(gray, corners, (11, 11), (-1, -1), crit)
         return np.arange(self.cols * self.rows), corners.reshape(-1, 2).astype(np.float64)
 
-    def as_dict(self): return dict(kind=self.kind, cols=self.cols, rows=self.rows, square_size=self.square_size,
-                                   marker_size=self.marker_size, dictionary=self.dictionary)
+    def as_dict(self):
+        return dict(
+            kind=self.kind,
+            cols=self.cols,
+            rows=self.rows,
+            square_size=self.square_size,
+            marker_size=self.marker_size,
+            dictionary=self.dictionary,
+        )
 
 # %% ../nbs/14a_calibration.ipynb #70f8fd92
-def images_by_camera(folder, # folder of calibration images, named after the cameras (e.g. `camera-1-01.jpg`, `left01.jpg`)
-                     camera_names:list, # camera names, as in the 3D project's config
-                     ext:tuple=(".jpg", ".jpeg", ".png"), # image file types
-                    ) -> dict:
+def images_by_camera(
+    folder,  # folder of calibration images, named after the cameras (e.g. `camera-1-01.jpg`, `left01.jpg`)
+    camera_names: list,  # camera names, as in the 3D project's config
+    ext: tuple = (".jpg", ".jpeg", ".png"),  # image file types
+) -> dict:
     "For each camera, its calibration images by view (the file name without the camera name): `{camera: {view: path}}`."
     out = {c: {} for c in camera_names}
     for p in sorted(Path(folder).iterdir()):
-        if p.suffix.lower() not in ext: continue
+        if p.suffix.lower() not in ext:
+            continue
         cams = [c for c in camera_names if c in p.stem]
-        if not cams: continue
+        if not cams:
+            continue
         cam = max(cams, key=len)
         out[cam][p.stem.replace(cam, "", 1).strip("-_ ")] = p
     return out
 
-def detect_corners(images:dict, # `{view: image path}` for one camera
-                   board:Board, # the calibration board
-                   camera:str="", # camera name, for messages
-                  ) -> tuple[dict, tuple]:
+
+def detect_corners(
+    images: dict,  # `{view: image path}` for one camera
+    board: Board,  # the calibration board
+    camera: str = "",  # camera name, for messages
+) -> tuple[dict, tuple]:
     "Board corners per view, `{view: (ids, corners)}`, and the image size (width, height)."
     found, size = {}, None
-    bar = progress_bar(list(images.items()), leave=False); bar.comment = f"corners of {camera}"
+    bar = progress_bar(list(images.items()), leave=False)
+    bar.comment = f"corners of {camera}"
     for view, path in bar:
         gray = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
-        if gray is None: raise DLCNBError(f"Cannot read the calibration image {path}. Replace or remove it.")
+        if gray is None:
+            raise DLCNBError(f"Cannot read the calibration image {path}. Replace or remove it.")
         size = size or gray.shape[::-1]
         det = board.detect(gray)
-        if det is not None: found[view] = det
+        if det is not None:
+            found[view] = det
     if not found:
-        raise DLCNBError(f"No {board.kind} with {board.cols}x{board.rows} corners was found for camera {camera!r} in "
-                         f"{len(images)} images ({', '.join(Path(p).name for p in images.values()) or 'none'}). "
-                         f"Check the board size (cbrow/cbcol: inner corners), the camera name in the file names, "
-                         f"and that the whole board is in view and sharp.")
+        raise DLCNBError(
+            f"No {board.kind} with {board.cols}x{board.rows} corners was found for camera {camera!r} in "
+            f"{len(images)} images ({', '.join(Path(p).name for p in images.values()) or 'none'}). "
+            f"Check the board size (cbrow/cbcol: inner corners), the camera name in the file names, "
+            f"and that the whole board is in view and sharp."
+        )
     return found, size
 
 # %% ../nbs/14a_calibration.ipynb #9c6ee81c
 def _view_errors(obj, img, K, d, rvecs, tvecs) -> np.ndarray:
     "RMS reprojection error (pixels) of each view."
-    return np.array([np.sqrt(np.mean(np.sum((cv2.projectPoints(o, r, t, K, d)[0].reshape(-1, 2) - i) ** 2, -1)))
-                     for o, i, r, t in zip(obj, img, rvecs, tvecs)])
+    return np.array(
+        [
+            np.sqrt(np.mean(np.sum((cv2.projectPoints(o, r, t, K, d)[0].reshape(-1, 2) - i) ** 2, -1)))
+            for o, i, r, t in zip(obj, img, rvecs, tvecs)
+        ]
+    )
 
-def calibrate_intrinsics(detections:dict, # `{view: (ids, corners)}` of one camera
-                         board:Board, # the calibration board
-                         size:tuple, # image (width, height)
-                         max_view_error:float|None=None, # drop views with a larger RMS error (px); default max(1 px, 3 x median)
-                        ) -> dict:
+
+def calibrate_intrinsics(
+    detections: dict,  # `{view: (ids, corners)}` of one camera
+    board: Board,  # the calibration board
+    size: tuple,  # image (width, height)
+    max_view_error: float | None = None,  # drop views with a larger RMS error (px); default max(1 px, 3 x median)
+) -> dict:
     "Camera matrix, distortion, board pose per view and per-view errors of one camera (`cv2.calibrateCamera`), bad views dropped."
     views = list(detections)
+
     def fit(vs):
         obj = [board.object_points[detections[v][0]].astype(np.float32) for v in vs]
         img = [detections[v][1].astype(np.float32) for v in vs]
         _, K, d, rvecs, tvecs = cv2.calibrateCamera(obj, img, tuple(size), None, None)
         return K, d.ravel(), rvecs, tvecs, _view_errors(obj, img, K, d, rvecs, tvecs)
+
     K, d, rvecs, tvecs, err = fit(views)
     limit = max_view_error or max(1.0, 3 * np.median(err))
     keep = [v for v, e in zip(views, err) if e <= limit]
-    if len(keep) < len(views) and len(keep) >= 3: K, d, rvecs, tvecs, err = fit(views := keep)
-    return dict(matrix=K, dist=d, poses={v: (r.ravel(), t.ravel()) for v, r, t in zip(views, rvecs, tvecs)},
-                errors=dict(zip(views, err.tolist())), dropped=[v for v in detections if v not in views])
+    if len(keep) < len(views) and len(keep) >= 3:
+        K, d, rvecs, tvecs, err = fit(views := keep)
+    return dict(
+        matrix=K,
+        dist=d,
+        poses={v: (r.ravel(), t.ravel()) for v, r, t in zip(views, rvecs, tvecs)},
+        errors=dict(zip(views, err.tolist())),
+        dropped=[v for v in detections if v not in views],
+    )
 
 # %% ../nbs/14a_calibration.ipynb #44748c8f
-def _inv(R, t): return R.T, -R.T @ t
-def _compose(Ra, ta, Rb, tb): return Ra @ Rb, Ra @ tb + ta  # apply b then a
+def _inv(R, t):
+    return R.T, -R.T @ t
 
-def relative_pose(poses_a:dict, # `{view: (rvec, tvec)}` board poses seen by camera a
-                  poses_b:dict, # the same for camera b
-                 ) -> tuple|None:
+
+def _compose(Ra, ta, Rb, tb):
+    return Ra @ Rb, Ra @ tb + ta  # apply b then a
+
+
+def relative_pose(
+    poses_a: dict,  # `{view: (rvec, tvec)}` board poses seen by camera a
+    poses_b: dict,  # the same for camera b
+) -> tuple | None:
     "Rotation and translation from camera a's to camera b's coordinates, the median over shared views (None if none)."
     shared = sorted(set(poses_a) & set(poses_b))
-    if not shared: return None
-    rel = [_compose(*(rodrigues(poses_b[v][0]), poses_b[v][1]), *_inv(rodrigues(poses_a[v][0]), poses_a[v][1])) for v in shared]
+    if not shared:
+        return None
+    rel = [
+        _compose(*(rodrigues(poses_b[v][0]), poses_b[v][1]), *_inv(rodrigues(poses_a[v][0]), poses_a[v][1]))
+        for v in shared
+    ]
     rv = np.median([cv2.Rodrigues(R)[0].ravel() for R, _ in rel], axis=0)
     return rodrigues(rv), np.median([t for _, t in rel], axis=0)
 
-def initial_extrinsics(poses:list, # per camera, `{view: (rvec, tvec)}` board poses
-                       names:list, # camera names, for messages
-                      ) -> list:
+
+def initial_extrinsics(
+    poses: list,  # per camera, `{view: (rvec, tvec)}` board poses
+    names: list,  # camera names, for messages
+) -> list:
     "World-to-camera `(R, t)` per camera (world = first camera), chained along the pairs sharing the most views."
     n = len(poses)
     shared = np.array([[len(set(poses[i]) & set(poses[j])) if i != j else 0 for j in range(n)] for i in range(n)])
@@ -242,8 +329,10 @@ def initial_extrinsics(poses:list, # per camera, `{view: (rvec, tvec)}` board po
         i, j = max(((i, j) for i in known for j in range(n) if j not in known), key=lambda ij: shared[ij])
         if shared[i, j] == 0:
             missing = [names[k] for k in range(n) if k not in known]
-            raise DLCNBError(f"Cameras {missing} never see the board at the same time as cameras {[names[k] for k in known]}: "
-                             f"their poses cannot be linked. Record views where the board is seen by both groups.")
+            raise DLCNBError(
+                f"Cameras {missing} never see the board at the same time as cameras {[names[k] for k in known]}: "
+                f"their poses cannot be linked. Record views where the board is seen by both groups."
+            )
         known[j] = _compose(*relative_pose(poses[i], poses[j]), *known[i])
     return [known[k] for k in range(n)]
 
@@ -251,32 +340,44 @@ def initial_extrinsics(poses:list, # per camera, `{view: (rvec, tvec)}` board po
 @dataclass
 class Observations:
     "Board corners seen by the cameras, one row per (camera, view, corner)."
-    cam:np.ndarray # (m,) camera index
-    view:np.ndarray # (m,) view index
-    obj:np.ndarray # (m, 3) corner on the board
-    img:np.ndarray # (m, 2) corner in the image (pixels)
-    views:list # view names
+
+    cam: np.ndarray  # (m,) camera index
+    view: np.ndarray  # (m,) view index
+    obj: np.ndarray  # (m, 3) corner on the board
+    img: np.ndarray  # (m, 2) corner in the image (pixels)
+    views: list  # view names
 
     @classmethod
-    def from_detections(cls, detections:list, board:Board):
+    def from_detections(cls, detections: list, board: Board):
         "From per-camera `{view: (ids, corners)}` detections."
         views = sorted(set().union(*detections))
-        rows = [(c, views.index(v), board.object_points[ids], corners)
-                for c, dets in enumerate(detections) for v, (ids, corners) in dets.items()]
-        return cls(np.concatenate([np.full(len(o), c) for c, _, o, _ in rows]), np.concatenate([np.full(len(o), v) for _, v, o, _ in rows]),
-                   np.concatenate([o for *_, o, _ in rows]), np.concatenate([i for *_, i in rows]), views)
+        rows = [
+            (c, views.index(v), board.object_points[ids], corners)
+            for c, dets in enumerate(detections)
+            for v, (ids, corners) in dets.items()
+        ]
+        return cls(
+            np.concatenate([np.full(len(o), c) for c, _, o, _ in rows]),
+            np.concatenate([np.full(len(o), v) for _, v, o, _ in rows]),
+            np.concatenate([o for *_, o, _ in rows]),
+            np.concatenate([i for *_, i in rows]),
+            views,
+        )
 
-    def subset(self, keep:np.ndarray): return Observations(self.cam[keep], self.view[keep], self.obj[keep], self.img[keep], self.views)
+    def subset(self, keep: np.ndarray):
+        return Observations(self.cam[keep], self.view[keep], self.obj[keep], self.img[keep], self.views)
+
 
 def _residuals(p, obs, n_cams, n_views, fixed_intrinsics):
     "Reprojection residuals (pixels) of all observations for parameter vector `p`."
-    ext = np.r_[np.zeros(6), p[:6 * (n_cams - 1)]].reshape(n_cams, 6)
-    p = p[6 * (n_cams - 1):]
-    intr = fixed_intrinsics if fixed_intrinsics is not None else p[:9 * n_cams].reshape(n_cams, 9)
-    vp = p[0 if fixed_intrinsics is not None else 9 * n_cams:].reshape(n_views, 6)
+    ext = np.r_[np.zeros(6), p[: 6 * (n_cams - 1)]].reshape(n_cams, 6)
+    p = p[6 * (n_cams - 1) :]
+    intr = fixed_intrinsics if fixed_intrinsics is not None else p[: 9 * n_cams].reshape(n_cams, 9)
+    vp = p[0 if fixed_intrinsics is not None else 9 * n_cams :].reshape(n_views, 6)
     Xw = np.einsum("mij,mj->mi", rodrigues(vp[:, :3])[obs.view], obs.obj) + vp[obs.view, 3:]
     Xc = np.einsum("mij,mj->mi", rodrigues(ext[:, :3])[obs.cam], Xw) + ext[obs.cam, 3:]
     return np.nan_to_num((project_camera(Xc, intr[obs.cam]) - obs.img).ravel(), nan=1e3)
+
 
 def _sparsity(obs, n_cams, n_views, fit_intrinsics):
     "Which parameters each residual depends on: its camera's pose and intrinsics, and its view's board pose."
@@ -288,8 +389,10 @@ def _sparsity(obs, n_cams, n_views, fit_intrinsics):
             moving = obs.cam > 0
             S[r[moving], 6 * (obs.cam[moving] - 1) + k] = 1
             S[r, n_ext + n_int + 6 * obs.view + k] = 1
-        for k in range(9 * fit_intrinsics): S[r, n_ext + 9 * obs.cam + k] = 1
+        for k in range(9 * fit_intrinsics):
+            S[r, n_ext + 9 * obs.cam + k] = 1
     return S
+
 
 def _board_poses(obs, cams, poses):
     "Board-to-world pose of each view, from the first camera that saw it."
@@ -301,225 +404,371 @@ def _board_poses(obs, cams, poses):
         out[k] = np.r_[cv2.Rodrigues(R)[0].ravel(), t]
     return out
 
-def bundle_adjust(obs:Observations, # board corners seen by the cameras
-                  cameras:list, # `Camera`s with first-guess intrinsics and poses
-                  board_poses:np.ndarray, # (views, 6) first-guess board-to-world poses (rvec, tvec)
-                  fit_intrinsics:bool=True, # refine focal lengths, centres and distortion too
-                  loss:str="soft_l1", # scipy's robust loss
-                  f_scale:float=1.0, # residual (pixels) above which the loss becomes robust
-                 ) -> tuple[list, np.ndarray]:
+
+def bundle_adjust(
+    obs: Observations,  # board corners seen by the cameras
+    cameras: list,  # `Camera`s with first-guess intrinsics and poses
+    board_poses: np.ndarray,  # (views, 6) first-guess board-to-world poses (rvec, tvec)
+    fit_intrinsics: bool = True,  # refine focal lengths, centres and distortion too
+    loss: str = "soft_l1",  # scipy's robust loss
+    f_scale: float = 1.0,  # residual (pixels) above which the loss becomes robust
+) -> tuple[list, np.ndarray]:
     "Refine all camera poses (and intrinsics) and board poses jointly; return the cameras and per-observation errors (px)."
     n, v = len(cameras), len(obs.views)
     ext = np.concatenate([np.r_[c.rvec, c.tvec] for c in cameras[1:]] or [np.zeros(0)])
     intr = np.stack([c.intrinsics for c in cameras])
     p0 = np.r_[ext, intr.ravel() if fit_intrinsics else [], board_poses.ravel()]
     fixed = None if fit_intrinsics else intr
-    with threadpool_limits(1):  # the solver's vectors are small: BLAS threads only add overhead (and stall on a busy machine)
-        res = least_squares(_residuals, p0, jac_sparsity=_sparsity(obs, n, v, fit_intrinsics), loss=loss, f_scale=f_scale,
-                            x_scale="jac", ftol=1e-6, xtol=1e-6, method="trf", args=(obs, n, v, fixed), max_nfev=200)
-    ext = np.r_[np.zeros(6), res.x[:6 * (n - 1)]].reshape(n, 6)
-    intr = res.x[6 * (n - 1):][:9 * n].reshape(n, 9) if fit_intrinsics else intr
-    cams = [Camera(c.name, c.size, [[i[0], 0, i[2]], [0, i[1], i[3]], [0, 0, 1]], i[4:], e[:3], e[3:])
-            for c, i, e in zip(cameras, intr, ext)]
+    with threadpool_limits(
+        1
+    ):  # the solver's vectors are small: BLAS threads only add overhead (and stall on a busy machine)
+        res = least_squares(
+            _residuals,
+            p0,
+            jac_sparsity=_sparsity(obs, n, v, fit_intrinsics),
+            loss=loss,
+            f_scale=f_scale,
+            x_scale="jac",
+            ftol=1e-6,
+            xtol=1e-6,
+            method="trf",
+            args=(obs, n, v, fixed),
+            max_nfev=200,
+        )
+    ext = np.r_[np.zeros(6), res.x[: 6 * (n - 1)]].reshape(n, 6)
+    intr = res.x[6 * (n - 1) :][: 9 * n].reshape(n, 9) if fit_intrinsics else intr
+    cams = [
+        Camera(c.name, c.size, [[i[0], 0, i[2]], [0, i[1], i[3]], [0, 0, 1]], i[4:], e[:3], e[3:])
+        for c, i, e in zip(cameras, intr, ext)
+    ]
     return cams, np.linalg.norm(_residuals(res.x, obs, n, v, fixed).reshape(-1, 2), axis=1)
 
 # %% ../nbs/14a_calibration.ipynb #00810784
-def _rms(e): return float(np.sqrt(np.mean(np.square(e))))
+def _rms(e):
+    return float(np.sqrt(np.mean(np.square(e))))
 
-def calibrate_rig(detections:dict, # `{camera: {view: (ids, corners)}}` board corners per camera
-                  sizes:dict, # `{camera: (width, height)}`
-                  board:Board, # the calibration board
-                  fit_intrinsics:bool=True, # refine intrinsics in the bundle adjustment
-                  max_view_error:float|None=None, # drop views fitting worse (px); default max(1 px, 3 x median)
-                 ) -> Calibration:
+
+def calibrate_rig(
+    detections: dict,  # `{camera: {view: (ids, corners)}}` board corners per camera
+    sizes: dict,  # `{camera: (width, height)}`
+    board: Board,  # the calibration board
+    fit_intrinsics: bool = True,  # refine intrinsics in the bundle adjustment
+    max_view_error: float | None = None,  # drop views fitting worse (px); default max(1 px, 3 x median)
+) -> Calibration:
     "Calibrate N cameras: intrinsics per camera, chained first-guess poses, bundle adjustment, bad views dropped."
     names = list(detections)
     intr = [calibrate_intrinsics(detections[c], board, sizes[c], max_view_error) for c in names]
     kept = [{v: detections[c][v] for v in i["poses"]} for c, i in zip(names, intr)]
     poses = [i["poses"] for i in intr]
     first = initial_extrinsics(poses, names)
-    cams = [Camera(c, sizes[c], i["matrix"], i["dist"], cv2.Rodrigues(R)[0], t) for c, i, (R, t) in zip(names, intr, first)]
+    cams = [
+        Camera(c, sizes[c], i["matrix"], i["dist"], cv2.Rodrigues(R)[0], t) for c, i, (R, t) in zip(names, intr, first)
+    ]
     obs = Observations.from_detections(kept, board)
     cams, err = bundle_adjust(obs, cams, _board_poses(obs, first, poses), fit_intrinsics)
     pair = obs.cam * len(obs.views) + obs.view
-    view_rms = pd.Series(err ** 2).groupby(pair).mean() ** 0.5
+    view_rms = pd.Series(err**2).groupby(pair).mean() ** 0.5
     limit = max_view_error or max(1.0, 3 * view_rms.median())
     if (view_rms > limit).any():
         obs = obs.subset(~np.isin(pair, view_rms.index[view_rms > limit]))
         cams, err = bundle_adjust(obs, cams, _board_poses(obs, [(c.R, c.tvec) for c in cams], poses), fit_intrinsics)
-    report = pd.DataFrame([dict(camera=c, views_found=len(detections[c]), views_used=len(set(obs.view[obs.cam == k])),
-                                intrinsic_rms=_rms(list(intr[k]["errors"].values())), rms=_rms(err[obs.cam == k]))
-                           for k, c in enumerate(names)]).set_index("camera")
+    report = pd.DataFrame(
+        [
+            dict(
+                camera=c,
+                views_found=len(detections[c]),
+                views_used=len(set(obs.view[obs.cam == k])),
+                intrinsic_rms=_rms(list(intr[k]["errors"].values())),
+                rms=_rms(err[obs.cam == k]),
+            )
+            for k, c in enumerate(names)
+        ]
+    ).set_index("camera")
     return Calibration(cams, report, _rms(err))
 
 # %% ../nbs/14a_calibration.ipynb #d93dd3b7
 def _toml_value(v) -> str:
     "A TOML literal for a string, number or (nested) list of numbers."
-    if isinstance(v, str): return json.dumps(v)
-    if isinstance(v, (bool, np.bool_)): return str(bool(v)).lower()
-    if isinstance(v, (list, tuple, np.ndarray)): return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    if isinstance(v, str):
+        return json.dumps(v)
+    if isinstance(v, (bool, np.bool_)):
+        return str(bool(v)).lower()
+    if isinstance(v, (list, tuple, np.ndarray)):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
     return repr(float(v)) if isinstance(v, (float, np.floating)) else str(int(v))
 
-def to_toml(calib:Calibration) -> str:
+
+def to_toml(calib: Calibration) -> str:
     "The calibration as Anipose's `calibration.toml` text (`[cam_0]`, `[cam_1]`, ..., `[metadata]`)."
     out = []
     for k, c in enumerate(calib.cameras):
-        d = dict(name=c.name, size=list(c.size), matrix=c.matrix.tolist(), distortions=c.dist.tolist(),
-                 rotation=c.rvec.tolist(), translation=c.tvec.tolist())
+        d = dict(
+            name=c.name,
+            size=list(c.size),
+            matrix=c.matrix.tolist(),
+            distortions=c.dist.tolist(),
+            rotation=c.rvec.tolist(),
+            translation=c.tvec.tolist(),
+        )
         out += [f"[cam_{k}]"] + [f"{key} = {_toml_value(v)}" for key, v in d.items()] + [""]
     meta = {"adjusted": True, "error": calib.rms} if np.isfinite(calib.rms) else {}
     return "\n".join(out + ["[metadata]"] + [f"{key} = {_toml_value(v)}" for key, v in meta.items()]) + "\n"
 
-def from_toml(text:str, path="calibration.toml") -> Calibration:
+
+def from_toml(text: str, path="calibration.toml") -> Calibration:
     "A calibration from Anipose's `calibration.toml` text."
-    try: d = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e: raise DLCNBError(f"{path} is not valid TOML ({e}). Restore it or calibrate again.") from e
+    try:
+        d = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise DLCNBError(f"{path} is not valid TOML ({e}). Restore it or calibrate again.") from e
     keys = sorted((k for k in d if re.fullmatch(r"cam_\d+", k)), key=lambda k: int(k[4:]))
-    if not keys: raise DLCNBError(f"{path} has no [cam_0], [cam_1], ... sections: it is not an Anipose calibration.")
-    try: cams = [Camera(d[k]["name"], d[k]["size"], d[k]["matrix"], d[k]["distortions"], d[k]["rotation"], d[k]["translation"]) for k in keys]
-    except KeyError as e: raise DLCNBError(f"{path}: a camera section lacks {e}. Each needs name, size, matrix, distortions, rotation, translation.") from e
+    if not keys:
+        raise DLCNBError(f"{path} has no [cam_0], [cam_1], ... sections: it is not an Anipose calibration.")
+    try:
+        cams = [
+            Camera(
+                d[k]["name"], d[k]["size"], d[k]["matrix"], d[k]["distortions"], d[k]["rotation"], d[k]["translation"]
+            )
+            for k in keys
+        ]
+    except KeyError as e:
+        raise DLCNBError(
+            f"{path}: a camera section lacks {e}. Each needs name, size, matrix, distortions, rotation, translation."
+        ) from e
     return Calibration(cams, rms=float(d.get("metadata", {}).get("error", np.nan)))
 
 # %% ../nbs/14a_calibration.ipynb #0d98e7e6
-def _skew(t): return np.array([[0, -t[2], t[1]], [t[2], 0, -t[0]], [-t[1], t[0], 0]])
+def _skew(t):
+    return np.array([[0, -t[2], t[1]], [t[2], 0, -t[0]], [-t[1], t[0], 0]])
 
-def stereo_params(calib:Calibration, # a calibration of at least two cameras
-                  alpha:float=0.4, # free scaling of the rectified images (DeepLabCut's default)
-                 ) -> dict:
+
+def stereo_params(
+    calib: Calibration,  # a calibration of at least two cameras
+    alpha: float = 0.4,  # free scaling of the rectified images (DeepLabCut's default)
+) -> dict:
     "DeepLabCut's `stereo_params` entry per camera pair (`'cam1-cam2'`): intrinsics, R, T, E, F and rectification."
     out = {}
-    for a, b in ((a, b) for i, a in enumerate(calib.cameras) for b in calib.cameras[i + 1:]):
-        R = b.R @ a.R.T; T = (b.tvec - R @ a.tvec).reshape(3, 1)
+    for a, b in ((a, b) for i, a in enumerate(calib.cameras) for b in calib.cameras[i + 1 :]):
+        R = b.R @ a.R.T
+        T = (b.tvec - R @ a.tvec).reshape(3, 1)
         E = _skew(T.ravel()) @ R
         F = np.linalg.inv(b.matrix).T @ E @ np.linalg.inv(a.matrix)
         R1, R2, P1, P2, Q, roi1, roi2 = cv2.stereoRectify(a.matrix, a.dist, b.matrix, b.dist, a.size, R, T, alpha=alpha)
-        out[f"{a.name}-{b.name}"] = dict(cameraMatrix1=a.matrix, cameraMatrix2=b.matrix, distCoeffs1=a.dist[None], distCoeffs2=b.dist[None],
-                                         R=R, T=T, E=E, F=F / F[2, 2], R1=R1, R2=R2, P1=P1, P2=P2, roi1=roi1, roi2=roi2, Q=Q,
-                                         image_shape=[a.size, b.size])
+        out[f"{a.name}-{b.name}"] = dict(
+            cameraMatrix1=a.matrix,
+            cameraMatrix2=b.matrix,
+            distCoeffs1=a.dist[None],
+            distCoeffs2=b.dist[None],
+            R=R,
+            T=T,
+            E=E,
+            F=F / F[2, 2],
+            R1=R1,
+            R2=R2,
+            P1=P1,
+            P2=P2,
+            roi1=roi1,
+            roi2=roi2,
+            Q=Q,
+            image_shape=[a.size, b.size],
+        )
     return out
 
-def _pair_names(pair:str) -> tuple:
+
+def _pair_names(pair: str) -> tuple:
     "Split DeepLabCut's `'cam1-cam2'` key at the dash that gives the most even halves (names may hold dashes)."
     cuts = [i for i, ch in enumerate(pair) if ch == "-" and 0 < i < len(pair) - 1]
     i = min(cuts, key=lambda i: abs(len(pair) - 2 * i - 1))
-    return pair[:i], pair[i + 1:]
+    return pair[:i], pair[i + 1 :]
 
-def from_stereo_params(params:dict, # DeepLabCut's stereo parameters, as read from `stereo_params.pickle`
-                       pair:str|None=None, # which `'cam1-cam2'` entry (default: the first)
-                      ) -> Calibration:
+
+def from_stereo_params(
+    params: dict,  # DeepLabCut's stereo parameters, as read from `stereo_params.pickle`
+    pair: str | None = None,  # which `'cam1-cam2'` entry (default: the first)
+) -> Calibration:
     "A two-camera calibration from DeepLabCut's stereo parameters (the first camera defines the world frame)."
     pair = pair or next(iter(params))
     p, (a, b) = params[pair], _pair_names(pair)
-    return Calibration([Camera(a, p["image_shape"][0], p["cameraMatrix1"], p["distCoeffs1"]),
-                        Camera(b, p["image_shape"][1], p["cameraMatrix2"], p["distCoeffs2"], cv2.Rodrigues(p["R"])[0], p["T"])])
+    return Calibration(
+        [
+            Camera(a, p["image_shape"][0], p["cameraMatrix1"], p["distCoeffs1"]),
+            Camera(b, p["image_shape"][1], p["cameraMatrix2"], p["distCoeffs2"], cv2.Rodrigues(p["R"])[0], p["T"]),
+        ]
+    )
 
 # %% ../nbs/14a_calibration.ipynb #39db3412
-def save_calibration(calib:Calibration, # the calibration
-                     path, # `.toml` (Anipose) or `.pickle` (DeepLabCut's stereo parameters, 2+ cameras)
-                    ) -> Path:
+def save_calibration(
+    calib: Calibration,  # the calibration
+    path,  # `.toml` (Anipose) or `.pickle` (DeepLabCut's stereo parameters, 2+ cameras)
+) -> Path:
     "Write a calibration atomically, in Anipose's or DeepLabCut's format according to the suffix."
     path = Path(path)
-    if path.suffix == ".toml": atomic_write_bytes(path, to_toml(calib).encode())
-    elif path.suffix == ".pickle": atomic_write_bytes(path, pickle.dumps(stereo_params(calib)))
-    else: raise DLCNBError(f"Cannot save a calibration as {path}: use a .toml (Anipose) or .pickle (DeepLabCut) file name.")
+    if path.suffix == ".toml":
+        atomic_write_bytes(path, to_toml(calib).encode())
+    elif path.suffix == ".pickle":
+        atomic_write_bytes(path, pickle.dumps(stereo_params(calib)))
+    else:
+        raise DLCNBError(
+            f"Cannot save a calibration as {path}: use a .toml (Anipose) or .pickle (DeepLabCut) file name."
+        )
     return path
 
-def load_calibration(path, # an Anipose `calibration.toml` or DeepLabCut `stereo_params.pickle`, or a 3D project's config
-                    ) -> Calibration:
+
+def load_calibration(
+    path,  # an Anipose `calibration.toml` or DeepLabCut `stereo_params.pickle`, or a 3D project's config
+) -> Calibration:
     "Read a calibration from Anipose's or DeepLabCut's file (for a 3D project: its `camera_matrix/` folder)."
     path = Path(path)
     if path.suffix in (".yaml", "") or path.is_dir():
         folder = Path(read_config(path)["project_path"]) / "camera_matrix"
-        path = next((p for p in (folder / "calibration.toml", folder / "stereo_params.pickle") if p.exists()), folder / "calibration.toml")
-    if not path.exists(): raise DLCNBError(f"No calibration at {path}. Run `calibrate_cameras(config3d, calibrate=True)` first.")
-    if path.suffix == ".toml": return from_toml(path.read_text(), path)
-    try: return from_stereo_params(safe_load_pickle(path))
-    except Exception as e: raise DLCNBError(f"Cannot read {path} as DeepLabCut stereo parameters ({e}).") from e
+        path = next(
+            (p for p in (folder / "calibration.toml", folder / "stereo_params.pickle") if p.exists()),
+            folder / "calibration.toml",
+        )
+    if not path.exists():
+        raise DLCNBError(f"No calibration at {path}. Run `calibrate_cameras(config3d, calibrate=True)` first.")
+    if path.suffix == ".toml":
+        return from_toml(path.read_text(), path)
+    try:
+        return from_stereo_params(safe_load_pickle(path))
+    except Exception as e:
+        raise DLCNBError(f"Cannot read {path} as DeepLabCut stereo parameters ({e}).") from e
 
 # %% ../nbs/14a_calibration.ipynb #be6e195b
 PROJECT_3D_DIRS = ("camera_matrix", "calibration_images", "undistortion", "corners", "removed_calibration_images")
 
-def create_project_3d(task:str, # name of the experiment
-                      experimenter:str, # who runs it
-                      num_cameras:int=2, # number of cameras
-                      working_directory:str|Path=".", # where the project folder is made
-                      camera_names:list|None=None, # camera names (default `camera-1`, `camera-2`, ...)
-                      board:Board|None=None, # the calibration board (default: 8 x 6 chessboard, DeepLabCut's)
-                      date:datetime.date|None=None, # project date (default: today)
-                     ) -> Path:
+
+def create_project_3d(
+    task: str,  # name of the experiment
+    experimenter: str,  # who runs it
+    num_cameras: int = 2,  # number of cameras
+    working_directory: str | Path = ".",  # where the project folder is made
+    camera_names: list | None = None,  # camera names (default `camera-1`, `camera-2`, ...)
+    board: Board | None = None,  # the calibration board (default: 8 x 6 chessboard, DeepLabCut's)
+    date: datetime.date | None = None,  # project date (default: today)
+) -> Path:
     "Create DeepLabCut's 3D project layout (`<task>-<experimenter>-<date>-3d/`) and return its `config.yaml` path."
     date = date or datetime.date.today()
     root = Path(working_directory).expanduser().resolve() / f"{task}-{experimenter}-{date.isoformat()}-3d"
-    if (root / "config.yaml").exists(): raise DLCNBError(f"A 3D project already exists at {root}. Use it, or choose another task name.")
+    if (root / "config.yaml").exists():
+        raise DLCNBError(f"A 3D project already exists at {root}. Use it, or choose another task name.")
     names = list(camera_names or [f"camera-{i}" for i in range(1, num_cameras + 1)])
-    for d in PROJECT_3D_DIRS: (root / d).mkdir(parents=True, exist_ok=True)
+    for d in PROJECT_3D_DIRS:
+        (root / d).mkdir(parents=True, exist_ok=True)
     cfg = _yaml().load("Task:\n")
-    cfg.update(Task=task, scorer=experimenter, date=date.strftime("%b%d"), project_path=str(root),
-               skeleton=[["bodypart1", "bodypart2"], ["bodypart2", "bodypart3"]], skeleton_color="black", pcutoff=0.4,
-               colormap="jet", dotsize=15, alphaValue=0.8, markerType="*", markerColor="r", num_cameras=len(names),
-               camera_names=names, scorername_3d="DLC_3D", calibration_board=(board or Board()).as_dict())
-    for c in names: cfg.update({f"config_file_{c}": None, f"shuffle_{c}": 1, f"trainingsetindex_{c}": 0})
+    cfg.update(
+        Task=task,
+        scorer=experimenter,
+        date=date.strftime("%b%d"),
+        project_path=str(root),
+        skeleton=[["bodypart1", "bodypart2"], ["bodypart2", "bodypart3"]],
+        skeleton_color="black",
+        pcutoff=0.4,
+        colormap="jet",
+        dotsize=15,
+        alphaValue=0.8,
+        markerType="*",
+        markerColor="r",
+        num_cameras=len(names),
+        camera_names=names,
+        scorername_3d="DLC_3D",
+        calibration_board=(board or Board()).as_dict(),
+    )
+    for c in names:
+        cfg.update({f"config_file_{c}": None, f"shuffle_{c}": 1, f"trainingsetindex_{c}": 0})
     return write_config(root, cfg)
 
-def board_of(cfg:dict, cbrow:int|None=None, cbcol:int|None=None) -> Board:
+
+def board_of(cfg: dict, cbrow: int | None = None, cbcol: int | None = None) -> Board:
     "The calibration board of a 3D project, with DeepLabCut's `cbrow`/`cbcol` overriding the config's rows/cols."
     b = dict(cfg.get("calibration_board") or {})
     return Board(**{**b, **({"rows": cbrow} if cbrow else {}), **({"cols": cbcol} if cbcol else {})})
 
 # %% ../nbs/14a_calibration.ipynb #af1b7129
-def write_jpg(path, img): atomic_write_bytes(path, cv2.imencode(".jpg", img)[1].tobytes())
+def write_jpg(path, img):
+    atomic_write_bytes(path, cv2.imencode(".jpg", img)[1].tobytes())
+
 
 def _draw_corners(path, det, board, dest):
     "Save `path` with the found corners drawn, as DeepLabCut's `corners/<image>_corner.jpg`."
     img = cv2.imread(str(path))
-    for k, (x, y) in zip(*det): cv2.circle(img, (int(round(x)), int(round(y))), 4, (0, 0, 255), 1); cv2.putText(img, str(k), (int(x) + 3, int(y) - 3), 0, 0.3, (0, 255, 0))
+    for k, (x, y) in zip(*det):
+        cv2.circle(img, (int(round(x)), int(round(y))), 4, (0, 0, 255), 1)
+        cv2.putText(img, str(k), (int(x) + 3, int(y) - 3), 0, 0.3, (0, 255, 0))
     write_jpg(dest / f"{Path(path).stem}_corner.jpg", img)
 
-def calibrate_cameras(config3d, # the 3D project's config.yaml (or folder)
-                      cbrow:int|None=None, # inner corners per board column (default: the config's board)
-                      cbcol:int|None=None, # inner corners per board row (default: the config's board)
-                      calibrate:bool=False, # False: find and draw corners only (check them in `corners/`); True: calibrate
-                      fit_intrinsics:bool=True, # refine intrinsics in the bundle adjustment
-                      max_view_error:float|None=None, # drop views fitting worse (px); default max(1 px, 3 x median)
-                     ) -> Calibration|pd.DataFrame:
+
+def calibrate_cameras(
+    config3d,  # the 3D project's config.yaml (or folder)
+    cbrow: int | None = None,  # inner corners per board column (default: the config's board)
+    cbcol: int | None = None,  # inner corners per board row (default: the config's board)
+    calibrate: bool = False,  # False: find and draw corners only (check them in `corners/`); True: calibrate
+    fit_intrinsics: bool = True,  # refine intrinsics in the bundle adjustment
+    max_view_error: float | None = None,  # drop views fitting worse (px); default max(1 px, 3 x median)
+) -> Calibration | pd.DataFrame:
     "Find board corners in `calibration_images/` and (with `calibrate=True`) calibrate all cameras, saving the results in `camera_matrix/`."
-    cfg = read_config(config3d); root = Path(cfg["project_path"]); board = board_of(cfg, cbrow, cbcol)
+    cfg = read_config(config3d)
+    root = Path(cfg["project_path"])
+    board = board_of(cfg, cbrow, cbcol)
     images = images_by_camera(root / "calibration_images", cfg["camera_names"])
     found = {c: detect_corners(images[c], board, c) for c in cfg["camera_names"]}
     for c, (dets, _) in found.items():
-        for v, det in dets.items(): _draw_corners(images[c][v], det, board, root / "corners")
+        for v, det in dets.items():
+            _draw_corners(images[c][v], det, board, root / "corners")
     if not calibrate:
-        return pd.DataFrame([dict(camera=c, images=len(images[c]), boards_found=len(found[c][0])) for c in images]).set_index("camera")
-    calib = calibrate_rig({c: d for c, (d, _) in found.items()}, {c: s for c, (_, s) in found.items()}, board, fit_intrinsics, max_view_error)
+        return pd.DataFrame(
+            [dict(camera=c, images=len(images[c]), boards_found=len(found[c][0])) for c in images]
+        ).set_index("camera")
+    calib = calibrate_rig(
+        {c: d for c, (d, _) in found.items()},
+        {c: s for c, (_, s) in found.items()},
+        board,
+        fit_intrinsics,
+        max_view_error,
+    )
     save_calibration(calib, root / "camera_matrix" / "calibration.toml")
-    if len(calib) >= 2: save_calibration(calib, root / "camera_matrix" / "stereo_params.pickle")
+    if len(calib) >= 2:
+        save_calibration(calib, root / "camera_matrix" / "stereo_params.pickle")
     for c in calib.cameras:
         intr = {c.name: dict(mtx=c.matrix, dist=c.dist[None])}
         atomic_write_bytes(root / "camera_matrix" / f"{c.name}_intrinsic_params.pickle", pickle.dumps(intr))
     return calib
 
 # %% ../nbs/14a_calibration.ipynb #6261df83
-def line_straightness(corners:np.ndarray, # (rows * cols, 2) chessboard corners, row by row
-                      cols:int, # corners per row
-                     ) -> float:
+def line_straightness(
+    corners: np.ndarray,  # (rows * cols, 2) chessboard corners, row by row
+    cols: int,  # corners per row
+) -> float:
     "RMS distance (px) of chessboard corners from the straight line fitted to their row: 0 for a distortion-free image."
     rows = corners.reshape(-1, cols, 2) - corners.reshape(-1, cols, 2).mean(1, keepdims=True)
     return float(np.sqrt(np.mean(np.linalg.svd(rows, compute_uv=False)[:, 1] ** 2 / cols)))
 
-def check_undistortion(config3d, # the 3D project's config.yaml (or folder)
-                       cbrow:int|None=None, # inner corners per board column (default: the config's board)
-                       cbcol:int|None=None, # inner corners per board row (default: the config's board)
-                      ) -> pd.DataFrame:
+
+def check_undistortion(
+    config3d,  # the 3D project's config.yaml (or folder)
+    cbrow: int | None = None,  # inner corners per board column (default: the config's board)
+    cbcol: int | None = None,  # inner corners per board row (default: the config's board)
+) -> pd.DataFrame:
     "Undistort the calibration images into `undistortion/` and measure how straight the board rows become."
-    cfg = read_config(config3d); root = Path(cfg["project_path"]); board = board_of(cfg, cbrow, cbcol)
+    cfg = read_config(config3d)
+    root = Path(cfg["project_path"])
+    board = board_of(cfg, cbrow, cbcol)
     calib, rows = load_calibration(root / "config.yaml"), []
     for cam, views in images_by_camera(root / "calibration_images", cfg["camera_names"]).items():
         c = calib[cam]
         for view, path in views.items():
-            img = cv2.imread(str(path)); det = board.detect(cv2.cvtColor(img, cv2.COLOR_BGR2GRAY))
+            img = cv2.imread(str(path))
+            det = board.detect(cv2.cvtColor(img, cv2.COLOR_BGR2GRAY))
             write_jpg(root / "undistortion" / f"{path.stem}_undistort.jpg", cv2.undistort(img, c.matrix, c.dist))
-            if det is None or board.kind != "chessboard": continue
+            if det is None or board.kind != "chessboard":
+                continue
             flat = cv2.undistortPoints(det[1].reshape(-1, 1, 2), c.matrix, c.dist, P=c.matrix).reshape(-1, 2)
-            rows.append(dict(camera=cam, image=path.name, straightness_before=line_straightness(det[1], board.cols),
-                             straightness_after=line_straightness(flat, board.cols)))
+            rows.append(
+                dict(
+                    camera=cam,
+                    image=path.name,
+                    straightness_before=line_straightness(det[1], board.cols),
+                    straightness_after=line_straightness(flat, board.cols),
+                )
+            )
     return pd.DataFrame(rows)

@@ -26,44 +26,61 @@ def _arg_type(anno):
     "The argparse type for an annotation (as a string, since modules use `from __future__ import annotations`)."
     text = anno if isinstance(anno, str) else getattr(anno, "__name__", str(anno))
     for name, typ in (("int", int), ("float", float)):
-        if text.split("|")[0].strip() == name: return typ
+        if text.split("|")[0].strip() == name:
+            return typ
     return str
 
-def _number_or_str(text:str):
+
+def _number_or_str(text: str):
     "`text` as an int or float when it is one (a crop size), else as it is (a path)."
     for typ in (int, float):
-        try: return typ(text)
-        except ValueError: pass
+        try:
+            return typ(text)
+        except ValueError:
+            pass
     return text
 
-def func_parser(func, # the function to expose
-                prog:str, # the command's name, e.g. "dlcnb extract"
-               ) -> argparse.ArgumentParser:
+
+def func_parser(
+    func,  # the function to expose
+    prog: str,  # the command's name, e.g. "dlcnb extract"
+) -> argparse.ArgumentParser:
     "An argparse parser for `func`, with options and help taken from its signature and docments."
-    p = argparse.ArgumentParser(prog=prog, description=inspect.getdoc(func), formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog=prog, description=inspect.getdoc(func), formatter_class=argparse.ArgumentDefaultsHelpFormatter
+    )
     params, docs = inspect.signature(func).parameters, docments(func, full=True)
     for name, prm in params.items():
-        if prm.kind in (prm.VAR_POSITIONAL, prm.VAR_KEYWORD): continue
+        if prm.kind in (prm.VAR_POSITIONAL, prm.VAR_KEYWORD):
+            continue
         anno, default, help_ = str(docs[name]["anno"]), prm.default, docs[name]["docment"] or ""
-        if default is inspect.Parameter.empty: p.add_argument(name, type=_arg_type(anno), help=help_)
-        elif "bool" in anno: p.add_argument(f"--{name}", action=argparse.BooleanOptionalAction, default=default, help=help_)
+        if default is inspect.Parameter.empty:
+            p.add_argument(name, type=_arg_type(anno), help=help_)
+        elif "bool" in anno:
+            p.add_argument(f"--{name}", action=argparse.BooleanOptionalAction, default=default, help=help_)
         elif "list" in anno or "tuple" in anno:
             elem = type(default[0]) if isinstance(default, (list, tuple)) and default else _number_or_str
             p.add_argument(f"--{name}", nargs="+", type=elem, default=default, help=help_)
-        else: p.add_argument(f"--{name}", type=_arg_type(anno), default=default, help=help_)
+        else:
+            p.add_argument(f"--{name}", type=_arg_type(anno), default=default, help=help_)
     return p
 
 # %% ../nbs/17_cli.ipynb #f3292336
-def _step(title:str):
-    print(f"\n== {title}", flush=True); return time.time()
+def _step(title: str):
+    print(f"\n== {title}", flush=True)
+    return time.time()
 
-def demo(out:str="dlcnb-demo", # folder for the demo project and its outputs
-         epochs:int=30, # training epochs (about 3 s each on an idle 2-core CPU; 30 gave 4.7 px test error, 50 give 2.7-4.5 px)
-         frames:int|None=None, # analyse only the first `frames` frames of the video (default: all 2,330)
-        ) -> Path:
+
+def demo(
+    out: str = "dlcnb-demo",  # folder for the demo project and its outputs
+    epochs: int = 30,  # training epochs (about 3 s each on an idle 2-core CPU; 30 gave 4.7 px test error, 50 give 2.7-4.5 px)
+    frames: int | None = None,  # analyse only the first `frames` frames of the video (default: all 2,330)
+) -> Path:
     "Run the whole single-animal pipeline on the bundled openfield example, writing plots and a labeled video."
     t = _step("Create the example project (DeepLabCut's openfield mouse)")
-    config = example_project(out); cfg = read_config(config); root = config.parent
+    config = example_project(out)
+    cfg = read_config(config)
+    root = config.parent
     print(f"project: {root}\nbodyparts: {bodyparts(cfg)}")
     _step("Load and check the human labels")
     labels = load_labels(config)
@@ -82,10 +99,12 @@ def demo(out:str="dlcnb-demo", # folder for the demo project and its outputs
     if frames:
         from dlcnb.video import VideoReader
         import cv2
+
         clip = root / "videos" / f"m3v1mp4_first{frames}.avi"
         with VideoReader(video) as reader:
             writer = cv2.VideoWriter(str(clip), cv2.VideoWriter_fourcc(*"MJPG"), reader.fps, reader.size)
-            for f in reader.iter_frames(0, frames): writer.write(cv2.cvtColor(f, cv2.COLOR_RGB2BGR))
+            for f in reader.iter_frames(0, frames):
+                writer.write(cv2.cvtColor(f, cv2.COLOR_RGB2BGR))
             writer.release()
         video = clip
     _step(f"Analyse {video.name}")
@@ -97,26 +116,48 @@ def demo(out:str="dlcnb-demo", # folder for the demo project and its outputs
     plot_timeseries(ds, filtered).write_html(root / "timeseries.html", include_plotlyjs=True)
     plot_likelihood_heatmap(ds).write_html(root / "likelihood.html", include_plotlyjs=True)
     labeled = create_labeled_video(config, video, filtered=True, draw_skeleton=True, trailpoints=5)
-    print("\n".join(str(p) for p in [root / "label_check.html", root / "trajectories.html", root / "timeseries.html",
-                                       root / "likelihood.html", *labeled]))
+    print(
+        "\n".join(
+            str(p)
+            for p in [
+                root / "label_check.html",
+                root / "trajectories.html",
+                root / "timeseries.html",
+                root / "likelihood.html",
+                *labeled,
+            ]
+        )
+    )
     print(f"\ndemo finished in {time.time() - t:.0f} s; project in {root}")
     return config
 
 # %% ../nbs/17_cli.ipynb #54fd1c10
-COMMANDS = {"create": create_project, "extract": extract_frames, "dataset": create_training_dataset, "train": train_network,
-            "evaluate": evaluate_network, "analyze": analyze_videos, "filter": filterpredictions, "video": create_labeled_video,
-            "demo": demo}
+COMMANDS = {
+    "create": create_project,
+    "extract": extract_frames,
+    "dataset": create_training_dataset,
+    "train": train_network,
+    "evaluate": evaluate_network,
+    "analyze": analyze_videos,
+    "filter": filterpredictions,
+    "video": create_labeled_video,
+    "demo": demo,
+}
 
-def main(argv:list|None=None, # command-line words (default: `sys.argv[1:]`)
-        ):
+
+def main(
+    argv: list | None = None,  # command-line words (default: `sys.argv[1:]`)
+):
     "Entry point of the `dlcnb` command."
     argv = sys.argv[1:] if argv is None else argv
     if not argv or argv[0] not in COMMANDS:
         print("usage: dlcnb {" + "|".join(COMMANDS) + "} [--help] ...\n")
-        for name, f in COMMANDS.items(): print(f"  {name:10s} {inspect.getdoc(f).splitlines()[0]}")
+        for name, f in COMMANDS.items():
+            print(f"  {name:10s} {inspect.getdoc(f).splitlines()[0]}")
         return 0 if argv and argv[0] in ("-h", "--help") else 2
     func = COMMANDS[argv[0]]
     args = func_parser(func, f"dlcnb {argv[0]}").parse_args(argv[1:])
     result = func(**vars(args))
-    if result is not None and argv[0] != "demo": print(result)
+    if result is not None and argv[0] != "demo":
+        print(result)
     return 0

@@ -91,126 +91,203 @@ croppedtraining:
 
 
 def _yaml():
-    y = YAML(); y.preserve_quotes = True; y.width = 4096
+    y = YAML()
+    y.preserve_quotes = True
+    y.width = 4096
     return y
 
 # %% ../nbs/00_core.ipynb #088c0f85
-def default_config(task:str, # name of the experiment, e.g. "openfield"
-                   scorer:str, # who labels (DeepLabCut's `experimenter`)
-                   date:str, # project date, DeepLabCut style, e.g. "Oct30"
-                   multianimal:bool=False, # a multi-animal project?
-                   individuals:list|None=None, # names of the animals (multi-animal only)
-                  ):
+def default_config(
+    task: str,  # name of the experiment, e.g. "openfield"
+    scorer: str,  # who labels (DeepLabCut's `experimenter`)
+    date: str,  # project date, DeepLabCut style, e.g. "Oct30"
+    multianimal: bool = False,  # a multi-animal project?
+    individuals: list | None = None,  # names of the animals (multi-animal only)
+):
     "A new project's `config.yaml` contents with DeepLabCut 3's defaults (a ruamel `CommentedMap`)."
     cfg = _yaml().load(CONFIG_TEMPLATE)
-    cfg.update(config_version=0, Task=task, scorer=scorer, date=date, multianimalproject=multianimal, identity=False if multianimal else None,
-               video_sets={}, start=0.0, stop=1.0, numframes2pick=20, skeleton_color="black", pcutoff=0.6, dotsize=12,
-               alphavalue=0.7, colormap="rainbow", TrainingFraction=[0.95], iteration=0, default_net_type="resnet_50",
-               snapshotindex=-1, detector_snapshotindex=-1, batch_size=8, detector_batch_size=1, cropping=False,
-               x1=0, x2=640, y1=277, y2=624, corner2move2=[50, 50], move2corner=True)
+    cfg.update(
+        config_version=0,
+        Task=task,
+        scorer=scorer,
+        date=date,
+        multianimalproject=multianimal,
+        identity=False if multianimal else None,
+        video_sets={},
+        start=0.0,
+        stop=1.0,
+        numframes2pick=20,
+        skeleton_color="black",
+        pcutoff=0.6,
+        dotsize=12,
+        alphavalue=0.7,
+        colormap="rainbow",
+        TrainingFraction=[0.95],
+        iteration=0,
+        default_net_type="resnet_50",
+        snapshotindex=-1,
+        detector_snapshotindex=-1,
+        batch_size=8,
+        detector_batch_size=1,
+        cropping=False,
+        x1=0,
+        x2=640,
+        y1=277,
+        y2=624,
+        corner2move2=[50, 50],
+        move2corner=True,
+    )
     if multianimal:
-        cfg.update(bodyparts="MULTI!", individuals=individuals or ["individual1", "individual2", "individual3"], uniquebodyparts=[],
-                   multianimalbodyparts=["bodypart1", "bodypart2", "bodypart3"],
-                   skeleton=[["bodypart1", "bodypart2"], ["bodypart2", "bodypart3"], ["bodypart1", "bodypart3"]],
-                   default_augmenter="albumentations", default_track_method="ellipse")
+        cfg.update(
+            bodyparts="MULTI!",
+            individuals=individuals or ["individual1", "individual2", "individual3"],
+            uniquebodyparts=[],
+            multianimalbodyparts=["bodypart1", "bodypart2", "bodypart3"],
+            skeleton=[["bodypart1", "bodypart2"], ["bodypart2", "bodypart3"], ["bodypart1", "bodypart3"]],
+            default_augmenter="albumentations",
+            default_track_method="ellipse",
+        )
     else:
-        cfg.update(bodyparts=["bodypart1", "bodypart2", "bodypart3", "objectA"], individuals=["individual_1"], uniquebodyparts=[],
-                   multianimalbodyparts=[], skeleton=[["bodypart1", "bodypart2"], ["objectA", "bodypart3"]], default_augmenter="default")
+        cfg.update(
+            bodyparts=["bodypart1", "bodypart2", "bodypart3", "objectA"],
+            individuals=["individual_1"],
+            uniquebodyparts=[],
+            multianimalbodyparts=[],
+            skeleton=[["bodypart1", "bodypart2"], ["objectA", "bodypart3"]],
+            default_augmenter="default",
+        )
     return cfg
 
 # %% ../nbs/00_core.ipynb #b48ccdbb
 def config_path(config) -> Path:
     "The `config.yaml` path for `config` (a path to the file or to the project folder, or a config read earlier)."
-    if isinstance(config, dict): return Path(config["project_path"]) / "config.yaml"
+    if isinstance(config, dict):
+        return Path(config["project_path"]) / "config.yaml"
     p = Path(config).expanduser()
     return p / "config.yaml" if p.is_dir() else p
 
+
 def _umask() -> int:
     "The process's umask (read by setting it and putting it back)."
-    mask = os.umask(0o022); os.umask(mask)
+    mask = os.umask(0o022)
+    os.umask(mask)
     return mask
 
-def _leftover(p:Path, max_age:float) -> bool:
+
+def _leftover(p: Path, max_age: float) -> bool:
     "Whether temp file `p` (`.<name>.<pid>.<random>.tmp`) is left by a dead process or older than `max_age` s."
     pid = p.name.split(".")[-3] if p.name.count(".") >= 4 else ""
     if pid.isdigit() and int(pid) != os.getpid():
-        try: os.kill(int(pid), 0)
-        except ProcessLookupError: return True
-        except PermissionError: pass
-    try: return time.time() - p.lstat().st_mtime > max_age
-    except FileNotFoundError: return False
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            pass
+    try:
+        return time.time() - p.lstat().st_mtime > max_age
+    except FileNotFoundError:
+        return False
 
-def clean_leftovers(path:Path, # a file whose temp files (of killed writes) are removed
-                    max_age:float=86400, # remove temp files of living processes too when older than this (s)
-                   ) -> list[Path]:
+
+def clean_leftovers(
+    path: Path,  # a file whose temp files (of killed writes) are removed
+    max_age: float = 86400,  # remove temp files of living processes too when older than this (s)
+) -> list[Path]:
     "Remove the hidden temp files that killed writes of `path` left beside it; return those removed."
     path = Path(path)
     gone = [p for p in path.parent.glob(f".{glob.escape(path.name)}.*.tmp") if _leftover(p, max_age)]
-    for p in gone: p.unlink(missing_ok=True)
+    for p in gone:
+        p.unlink(missing_ok=True)
     return gone
 
+
 @contextmanager
-def atomic_path(path:Path, # the file to (re)write
-               ):
+def atomic_path(
+    path: Path,  # the file to (re)write
+):
     "Yield a temp path beside `path`; on success it replaces `path` atomically (keeping its mode), else it is removed."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     clean_leftovers(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp"); os.close(fd)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
+    os.close(fd)
     try:
         yield Path(tmp)
         os.chmod(tmp, stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o666 & ~_umask())
         os.replace(tmp, path)
     finally:
-        if os.path.exists(tmp): os.remove(tmp)
+        if os.path.exists(tmp):
+            os.remove(tmp)
 
-def atomic_write_bytes(path:Path, # destination
-                       data:bytes, # contents
-                      ):
+
+def atomic_write_bytes(
+    path: Path,  # destination
+    data: bytes,  # contents
+):
     "Write `data` to `path` atomically."
-    with atomic_path(path) as tmp: tmp.write_bytes(data)
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
 
-def write_config(config, # where to write: the config file or the project folder
-                 cfg:dict, # the contents
-                ) -> Path:
+
+def write_config(
+    config,  # where to write: the config file or the project folder
+    cfg: dict,  # the contents
+) -> Path:
     "Write `cfg` to `config.yaml` atomically, keeping comments and key order."
     path = config_path(config)
-    buf = io.StringIO(); _yaml().dump(cfg, buf)
+    buf = io.StringIO()
+    _yaml().dump(cfg, buf)
     atomic_write_bytes(path, buf.getvalue().encode())
     return path
 
-def read_config(config, # the config file, the project folder, or a config dict (returned unchanged)
-               ) -> dict:
+
+def read_config(
+    config,  # the config file, the project folder, or a config dict (returned unchanged)
+) -> dict:
     "Read a project's `config.yaml`, check its values (`check_config`), and repair a stale `project_path`."
-    if isinstance(config, dict): return config
+    if isinstance(config, dict):
+        return config
     path = config_path(config)
     if not path.exists():
-        raise DLCNBError(f"No config file at {path}. Pass the path of a project's config.yaml (or its folder); "
-                         f"create a project with `create_project`.")
-    try: cfg = _yaml().load(path.read_text())
-    except Exception as e: raise DLCNBError(f"{path} is not valid YAML ({e}). Fix the file or restore it from a backup.") from e
-    if not isinstance(cfg, dict): raise DLCNBError(f"{path} does not hold a DeepLabCut config (a YAML mapping).")
+        raise DLCNBError(
+            f"No config file at {path}. Pass the path of a project's config.yaml (or its folder); "
+            f"create a project with `create_project`."
+        )
+    try:
+        cfg = _yaml().load(path.read_text())
+    except Exception as e:
+        raise DLCNBError(f"{path} is not valid YAML ({e}). Fix the file or restore it from a backup.") from e
+    if not isinstance(cfg, dict):
+        raise DLCNBError(f"{path} does not hold a DeepLabCut config (a YAML mapping).")
     check_config(cfg, path)
     here = str(path.parent.resolve())
     if cfg.get("project_path") != here:
         cfg["project_path"] = here
-        if os.access(path.parent, os.W_OK): write_config(path, cfg)
+        if os.access(path.parent, os.W_OK):
+            write_config(path, cfg)
     return cfg
 
 # %% ../nbs/00_core.ipynb #424c4bbc
-def safe_name(value, # a config value or label-table entry that becomes one file or folder name
-              what:str, # what it is, named in the error (e.g. "`Task` in /p/config.yaml")
-             ) -> str:
+def safe_name(
+    value,  # a config value or label-table entry that becomes one file or folder name
+    what: str,  # what it is, named in the error (e.g. "`Task` in /p/config.yaml")
+) -> str:
     "`value` as a string if it is a plain file name (no separators, not `.`/`..`, no NUL), else a `DLCNBError`."
     s = str(value)
     if not s or s in (".", "..") or any(c in s for c in "/\\\0"):
-        raise DLCNBError(f"{what} is {s!r}, which is not a plain file name: it would point outside the project. "
-                         "Use a name without slashes or '..'.")
+        raise DLCNBError(
+            f"{what} is {s!r}, which is not a plain file name: it would point outside the project. "
+            "Use a name without slashes or '..'."
+        )
     return s
 
-def inside(root:Path, # the folder `path` must stay in (the project)
-           path:Path, # a path built from config or label values
-           what:str, # what the path came from, for the error
-          ) -> Path:
+
+def inside(
+    root: Path,  # the folder `path` must stay in (the project)
+    path: Path,  # a path built from config or label values
+    what: str,  # what the path came from, for the error
+) -> Path:
     "`path` if, with symlinks of its parents resolved, it lies inside `root`; else a `DLCNBError`."
     root, path = Path(root).resolve(), Path(root) / path
     if not path.parent.resolve().is_relative_to(root):
@@ -220,188 +297,289 @@ def inside(root:Path, # the folder `path` must stay in (the project)
 # %% ../nbs/00_core.ipynb #a1bad7a0
 _BOOLS = {"yes": True, "no": False, "on": True, "off": False, "true": True, "false": False, "y": True, "n": False}
 
+
 def _bool(v):
-    if isinstance(v, str): return _BOOLS.get(v.lower())
+    if isinstance(v, str):
+        return _BOOLS.get(v.lower())
     return v if isinstance(v, bool) or v in (0, 1) else None
-def _int(v): return v if isinstance(v, int) and not isinstance(v, bool) else None
-def _num(v): return v if isinstance(v, (int, float)) and not isinstance(v, bool) else None
-def _str(v): return v if isinstance(v, str) else None
-def _strs(v): return v if isinstance(v, list) and all(isinstance(x, str) for x in v) else None
+
+
+def _int(v):
+    return v if isinstance(v, int) and not isinstance(v, bool) else None
+
+
+def _num(v):
+    return v if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+
+
+def _str(v):
+    return v if isinstance(v, str) else None
+
+
+def _strs(v):
+    return v if isinstance(v, list) and all(isinstance(x, str) for x in v) else None
+
+
 def _frac(v, lo=0.0, hi=1.0, closed=True):
     n = _num(v)
     return n if n is not None and (lo <= n <= hi if closed else lo < n < hi) else None
-def _fracs(v): return v if isinstance(v, list) and v and all(_frac(x, closed=False) is not None for x in v) else None
-def _pos(v): return v if _int(v) is not None and v > 0 else None
-def _index(v): return v if _int(v) is not None or v == "all" else None
-def _pairs(v): return v if isinstance(v, list) and all(isinstance(e, list) and len(e) == 2 for e in v) else None
-def _dict(v): return v if isinstance(v, dict) else None
+
+
+def _fracs(v):
+    return v if isinstance(v, list) and v and all(_frac(x, closed=False) is not None for x in v) else None
+
+
+def _pos(v):
+    return v if _int(v) is not None and v > 0 else None
+
+
+def _index(v):
+    return v if _int(v) is not None or v == "all" else None
+
+
+def _pairs(v):
+    return v if isinstance(v, list) and all(isinstance(e, list) and len(e) == 2 for e in v) else None
+
+
+def _dict(v):
+    return v if isinstance(v, dict) else None
+
 
 CONFIG_SCHEMA = {  # key: (check returning the value to use or None, the expected form)
-    "Task": (_str, "a name, e.g. openfield"), "scorer": (_str, "a name, e.g. Pranav"), "date": (str, "a date"),
-    "multianimalproject": (_bool, "true or false"), "identity": (_bool, "true or false"),
+    "Task": (_str, "a name, e.g. openfield"),
+    "scorer": (_str, "a name, e.g. Pranav"),
+    "date": (str, "a date"),
+    "multianimalproject": (_bool, "true or false"),
+    "identity": (_bool, "true or false"),
     "video_sets": (_dict, "a mapping of video paths to {crop: ...}"),
-    "bodyparts": (lambda v: v if _strs(v) is not None or v == "MULTI!" else None,
-                  "a list of names, e.g. [snout, tailbase]"),
-    "individuals": (_strs, "a list of names"), "uniquebodyparts": (_strs, "a list of names"),
-    "multianimalbodyparts": (_strs, "a list of names"), "skeleton": (_pairs, "a list of [bodypart, bodypart] pairs"),
-    "start": (_frac, "a number from 0 to 1"), "stop": (_frac, "a number from 0 to 1"),
+    "bodyparts": (
+        lambda v: v if _strs(v) is not None or v == "MULTI!" else None,
+        "a list of names, e.g. [snout, tailbase]",
+    ),
+    "individuals": (_strs, "a list of names"),
+    "uniquebodyparts": (_strs, "a list of names"),
+    "multianimalbodyparts": (_strs, "a list of names"),
+    "skeleton": (_pairs, "a list of [bodypart, bodypart] pairs"),
+    "start": (_frac, "a number from 0 to 1"),
+    "stop": (_frac, "a number from 0 to 1"),
     "numframes2pick": (_pos, "a whole number > 0"),
-    "skeleton_color": (_str, "a colour name"), "colormap": (_str, "a matplotlib colormap name"),
-    "pcutoff": (_frac, "a number from 0 to 1"), "alphavalue": (_frac, "a number from 0 to 1"),
+    "skeleton_color": (_str, "a colour name"),
+    "colormap": (_str, "a matplotlib colormap name"),
+    "pcutoff": (_frac, "a number from 0 to 1"),
+    "alphavalue": (_frac, "a number from 0 to 1"),
     "dotsize": (lambda v: v if _num(v) is not None and v > 0 else None, "a number > 0 (marker size in px)"),
     "TrainingFraction": (_fracs, "a list of fractions between 0 and 1, e.g. [0.95]"),
     "iteration": (lambda v: v if _int(v) is not None and v >= 0 else None, "a whole number >= 0"),
-    "default_net_type": (_str, "a network name, e.g. resnet_50"), "default_augmenter": (_str, "an augmenter name"),
-    "default_track_method": (_str, "a tracker name, e.g. ellipse"), "engine": (_str, "pytorch"),
+    "default_net_type": (_str, "a network name, e.g. resnet_50"),
+    "default_augmenter": (_str, "an augmenter name"),
+    "default_track_method": (_str, "a tracker name, e.g. ellipse"),
+    "engine": (_str, "pytorch"),
     "snapshotindex": (_index, "a whole number (-1: last) or all"),
     "detector_snapshotindex": (_index, "a whole number or all"),
-    "batch_size": (_pos, "a whole number > 0, e.g. 8"), "detector_batch_size": (_pos, "a whole number > 0"),
-    "cropping": (_bool, "true or false"), "move2corner": (_bool, "true or false"),
+    "batch_size": (_pos, "a whole number > 0, e.g. 8"),
+    "detector_batch_size": (_pos, "a whole number > 0"),
+    "cropping": (_bool, "true or false"),
+    "move2corner": (_bool, "true or false"),
     **{k: (_int, "a whole number (pixels)") for k in ("x1", "x2", "y1", "y2")},
-    "corner2move2": (lambda v: v if isinstance(v, list) and len(v) == 2 and all(_num(x) is not None for x in v)
-                     else None,
-                     "two numbers, e.g. [50, 50]"),
+    "corner2move2": (
+        lambda v: v if isinstance(v, list) and len(v) == 2 and all(_num(x) is not None for x in v) else None,
+        "two numbers, e.g. [50, 50]",
+    ),
 }
 PATH_KEYS = ("Task", "scorer", "date", "iteration")  # their values become parts of file names
 
-def check_config(cfg:dict, # a config just read (booleans are normalised in place)
-                 path, # its file, named in errors
-                ) -> dict:
+
+def check_config(
+    cfg: dict,  # a config just read (booleans are normalised in place)
+    path,  # its file, named in errors
+) -> dict:
     "Check each known key's value in `cfg` (empty ones pass), normalise YAML booleans; errors name key and value."
     for key, (check, form) in CONFIG_SCHEMA.items():
-        if cfg.get(key) is None: continue
+        if cfg.get(key) is None:
+            continue
         value = check(cfg[key])
         if value is None:
             raise DLCNBError(f"{path}: `{key}: {cfg[key]!r}` is not valid; `{key}` must be {form}. Fix the file.")
-        if check is _bool: cfg[key] = bool(value)
+        if check is _bool:
+            cfg[key] = bool(value)
     for key in PATH_KEYS:
-        if cfg.get(key) is not None: safe_name(cfg[key], f"`{key}` in {path}")
-    for video in cfg.get("video_sets") or {}: safe_name(Path(str(video)).stem, f"The video {video!r} in {path}")
+        if cfg.get(key) is not None:
+            safe_name(cfg[key], f"`{key}` in {path}")
+    for video in cfg.get("video_sets") or {}:
+        safe_name(Path(str(video)).stem, f"The video {video!r} in {path}")
     return cfg
 
 # %% ../nbs/00_core.ipynb #4e052223
-_SAFE_GLOBALS = {
-    ("builtins", n) for n in ("set", "frozenset", "complex", "slice", "range", "bytearray")} | {
-    ("collections", "OrderedDict"), ("collections", "defaultdict"), ("_codecs", "encode"),
+_SAFE_GLOBALS = {("builtins", n) for n in ("set", "frozenset", "complex", "slice", "range", "bytearray")} | {
+    ("collections", "OrderedDict"),
+    ("collections", "defaultdict"),
+    ("_codecs", "encode"),
     ("ruamel.yaml.scalarfloat", "ScalarFloat"),  # in splits written by dlcnb 0.1 (a float subclass)
     *((m, n) for m in ("numpy.core.multiarray", "numpy._core.multiarray") for n in ("_reconstruct", "scalar")),
-    *((m, n) for m in ("numpy", "numpy.core.numeric", "numpy._core.numeric") for n in ("ndarray", "dtype", "_frombuffer")),
+    *(
+        (m, n)
+        for m in ("numpy", "numpy.core.numeric", "numpy._core.numeric")
+        for n in ("ndarray", "dtype", "_frombuffer")
+    ),
 }
+
 
 class _SafeUnpickler(pickle.Unpickler):
     "An unpickler that builds only numpy arrays, dtypes, scalars and builtin containers."
+
     def find_class(self, module, name):
         if (module, name) in _SAFE_GLOBALS or (module == "numpy.dtypes" and name.endswith("DType")):
             return super().find_class(module, name)
         raise pickle.UnpicklingError(f"{module}.{name} is not allowed")
 
-def safe_load_pickle(path, # a pickle file written by DeepLabCut (split, analysis metadata, calibration)
-                    ):
+
+def safe_load_pickle(
+    path,  # a pickle file written by DeepLabCut (split, analysis metadata, calibration)
+):
     "Load `path` with a restricted unpickler; a `DLCNBError` naming the file if it holds anything else."
     path = Path(path)
     try:
-        with open(path, "rb") as f: return _SafeUnpickler(f).load()
+        with open(path, "rb") as f:
+            return _SafeUnpickler(f).load()
     except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, TypeError, ValueError) as e:
-        raise DLCNBError(f"{path} is not a pickle as DeepLabCut writes it ({e}); it was not loaded, because a pickle "
-                         "can run code. Recreate the file with DeepLabCut or dlcnb, or remove it.") from e
+        raise DLCNBError(
+            f"{path} is not a pickle as DeepLabCut writes it ({e}); it was not loaded, because a pickle "
+            "can run code. Recreate the file with DeepLabCut or dlcnb, or remove it."
+        ) from e
 
 # %% ../nbs/00_core.ipynb #fadb6fb3
-def cfg_get(cfg:dict, # a config read with `read_config`
-            key:str, # the key wanted
-           ):
+def cfg_get(
+    cfg: dict,  # a config read with `read_config`
+    key: str,  # the key wanted
+):
     "`cfg[key]`, or a `DLCNBError` naming the config file and the missing key."
     if key not in cfg or cfg[key] is None:
-        raise DLCNBError(f"{config_path(cfg)} has no `{key}` entry. Add `{key}:` to the file "
-                         f"(see DeepLabCut's config template, `dlcnb.core.CONFIG_TEMPLATE`).")
+        raise DLCNBError(
+            f"{config_path(cfg)} has no `{key}` entry. Add `{key}:` to the file "
+            f"(see DeepLabCut's config template, `dlcnb.core.CONFIG_TEMPLATE`)."
+        )
     return cfg[key]
 
 # %% ../nbs/00_core.ipynb #e2a8d880
-def is_multianimal(cfg:dict) -> bool:
+def is_multianimal(cfg: dict) -> bool:
     "Whether `cfg` describes a multi-animal project."
     return bool(cfg.get("multianimalproject"))
 
-def bodyparts(cfg:dict) -> list[str]:
+
+def bodyparts(cfg: dict) -> list[str]:
     "All bodypart names of the project: the animal bodyparts, then the unique ones."
-    if is_multianimal(cfg): return list(cfg_get(cfg, "multianimalbodyparts")) + list(cfg.get("uniquebodyparts") or [])
+    if is_multianimal(cfg):
+        return list(cfg_get(cfg, "multianimalbodyparts")) + list(cfg.get("uniquebodyparts") or [])
     return list(cfg_get(cfg, "bodyparts"))
 
-def individuals(cfg:dict) -> list[str]:
+
+def individuals(cfg: dict) -> list[str]:
     "Individual names as stored in label files: the individuals, then `single` if there are unique bodyparts."
-    if not is_multianimal(cfg): return []
+    if not is_multianimal(cfg):
+        return []
     return list(cfg_get(cfg, "individuals")) + (["single"] if cfg.get("uniquebodyparts") else [])
 
 # %% ../nbs/00_core.ipynb #4d1a11b7
 PROJECT_DIRS = ("videos", "labeled-data", "training-datasets", "dlc-models")
 
-def _video_size(path:Path):
+
+def _video_size(path: Path):
     import cv2
+
     cap = cv2.VideoCapture(str(path))
-    try: ok, frame = cap.read()
-    finally: cap.release()
-    if not ok: raise DLCNBError(f"Cannot open video {path}: OpenCV reads no frames from it. Check that the file "
-                                       f"exists, is complete, and plays in a video player (re-encode it with ffmpeg if not).")
+    try:
+        ok, frame = cap.read()
+    finally:
+        cap.release()
+    if not ok:
+        raise DLCNBError(
+            f"Cannot open video {path}: OpenCV reads no frames from it. Check that the file "
+            f"exists, is complete, and plays in a video player (re-encode it with ffmpeg if not)."
+        )
     return frame.shape[1], frame.shape[0]
 
-def add_videos(config, # the project's config file or folder
-               videos:list, # video files to add
-               copy_videos:bool=False, # copy the files into `videos/` (else symlink them)
-              ) -> list[Path]:
+
+def add_videos(
+    config,  # the project's config file or folder
+    videos: list,  # video files to add
+    copy_videos: bool = False,  # copy the files into `videos/` (else symlink them)
+) -> list[Path]:
     "Add `videos` to a project: link or copy them into `videos/` and record them in `video_sets`."
-    cfg = read_config(config); vdir = Path(cfg["project_path"]) / "videos"; vdir.mkdir(exist_ok=True)
+    cfg = read_config(config)
+    vdir = Path(cfg["project_path"]) / "videos"
+    vdir.mkdir(exist_ok=True)
     added = []
     for v in map(Path, videos):
         w, h = _video_size(v)
         dest = vdir / v.name
         if not dest.exists():
-            if copy_videos: shutil.copy2(v, dest)
-            else: dest.symlink_to(v.resolve())
+            if copy_videos:
+                shutil.copy2(v, dest)
+            else:
+                dest.symlink_to(v.resolve())
         cfg["video_sets"] = cfg.get("video_sets") or {}
         cfg["video_sets"][str(dest)] = {"crop": f"0, {w}, 0, {h}"}
         added.append(dest)
     write_config(cfg, cfg)
     return added
 
-def create_project(task:str, # name of the experiment
-                   experimenter:str, # the scorer: who labels
-                   videos:list=(), # videos to add
-                   working_directory:str|Path='.', # where the project folder is made
-                   copy_videos:bool=False, # copy videos into the project (else symlink)
-                   multianimal:bool=False, # a multi-animal project?
-                   individuals:list|None=None, # animal names for a multi-animal project
-                   date:datetime.date|None=None, # project date (default: today)
-                  ) -> Path:
+
+def create_project(
+    task: str,  # name of the experiment
+    experimenter: str,  # the scorer: who labels
+    videos: list = (),  # videos to add
+    working_directory: str | Path = '.',  # where the project folder is made
+    copy_videos: bool = False,  # copy videos into the project (else symlink)
+    multianimal: bool = False,  # a multi-animal project?
+    individuals: list | None = None,  # animal names for a multi-animal project
+    date: datetime.date | None = None,  # project date (default: today)
+) -> Path:
     "Create a DeepLabCut-compatible project folder and return the path of its `config.yaml`."
     date = date or datetime.date.today()
     root = Path(working_directory).expanduser().resolve() / f"{task}-{experimenter}-{date.isoformat()}"
     if (root / "config.yaml").exists():
-        raise DLCNBError(f"A project already exists at {root}. Open it with `read_config('{root}')` or choose another task name.")
-    for d in PROJECT_DIRS: (root / d).mkdir(parents=True, exist_ok=True)
+        raise DLCNBError(
+            f"A project already exists at {root}. Open it with `read_config('{root}')` or choose another task name."
+        )
+    for d in PROJECT_DIRS:
+        (root / d).mkdir(parents=True, exist_ok=True)
     cfg = default_config(task, experimenter, date.strftime("%b%d"), multianimal, individuals)
     cfg["project_path"] = str(root)
     path = write_config(root, cfg)
-    if videos: add_videos(path, videos, copy_videos)
+    if videos:
+        add_videos(path, videos, copy_videos)
     return path
 
 # %% ../nbs/00_core.ipynb #1e1f94d6
-def example_data(name:str='') -> Path:
+def example_data(name: str = '') -> Path:
     "Path of the bundled example data folder `name` (`openfield`, `stereo-chessboards`, `flies`)."
     p = Path(str(files("dlcnb") / "data")) / name
-    if not p.exists(): raise DLCNBError(f"No bundled example data named {name!r} in {p.parent}. Reinstall dlcnb with its data files.")
+    if not p.exists():
+        raise DLCNBError(f"No bundled example data named {name!r} in {p.parent}. Reinstall dlcnb with its data files.")
     return p
 
-def example_project(dest:str|Path, # folder in which the project folder is made
-                    n_frames:int|None=None, # write only the first `n_frames` images, for quick demos (the labels file is copied whole)
-                   ) -> Path:
+
+def example_project(
+    dest: str | Path,  # folder in which the project folder is made
+    n_frames: int
+    | None = None,  # write only the first `n_frames` images, for quick demos (the labels file is copied whole)
+) -> Path:
     "Lay out the bundled openfield example as a DeepLabCut project in `dest`; return its `config.yaml` path."
     import cv2
+
     src, root = example_data("openfield"), Path(dest).resolve() / "openfield-Pranav-2018-10-30"
-    if (root / "config.yaml").exists(): return config_path(read_config(root))
-    for d in PROJECT_DIRS: (root / d).mkdir(parents=True, exist_ok=True)
+    if (root / "config.yaml").exists():
+        return config_path(read_config(root))
+    for d in PROJECT_DIRS:
+        (root / d).mkdir(parents=True, exist_ok=True)
     shutil.copy2(src / "videos" / "m3v1mp4.mp4", root / "videos")
-    lab = root / "labeled-data" / "m4s1"; lab.mkdir(parents=True, exist_ok=True)
+    lab = root / "labeled-data" / "m4s1"
+    lab.mkdir(parents=True, exist_ok=True)
     jpgs = sorted((src / "labeled-data" / "m4s1").glob("img*.jpg"))[:n_frames]
-    for j in jpgs: cv2.imwrite(str(lab / (j.stem + ".png")), cv2.imread(str(j)))
-    for f in (src / "labeled-data" / "m4s1").glob("CollectedData_*"): shutil.copy2(f, lab)
+    for j in jpgs:
+        cv2.imwrite(str(lab / (j.stem + ".png")), cv2.imread(str(j)))
+    for f in (src / "labeled-data" / "m4s1").glob("CollectedData_*"):
+        shutil.copy2(f, lab)
     cfg = _yaml().load((src / "config.yaml").read_text())
     cfg["project_path"] = str(root)
     cfg["video_sets"] = {str(root / "videos" / f"{v}.mp4"): {"crop": "0, 640, 0, 480"} for v in ("m3v1mp4", "m4s1")}

@@ -9,8 +9,18 @@ from pathlib import Path
 import numpy as np, pandas as pd, torch, torch.nn.functional as F, cv2
 from ruamel.yaml import YAML
 from fastai.data.all import DataLoader, DataLoaders, ItemTransform, Pipeline
-from .core import (DLCNBError, read_config, cfg_get, bodyparts, individuals, atomic_path, atomic_write_bytes,
-                        config_path, example_data, safe_load_pickle)
+from dlcnb.core import (
+    DLCNBError,
+    read_config,
+    cfg_get,
+    bodyparts,
+    individuals,
+    atomic_path,
+    atomic_write_bytes,
+    config_path,
+    example_data,
+    safe_load_pickle,
+)
 from .io import load_labels, read_labels, write_table
 from .models import IMAGENET_MEAN, IMAGENET_STD, DEFAULT_NET_TYPE, check_net_type
 
@@ -23,152 +33,213 @@ __all__ = ['SETTINGS_FILE', 'INPUT_AREA', 'PIXEL_BUDGET', 'MIN_STEPS', 'training
            'PoseAugment', 'skeleton_edges', 'paf_edges', 'pose_dataloaders']
 
 # %% ../nbs/05_data.ipynb #54403950
-def training_set_dir(cfg:dict) -> Path:
+def training_set_dir(cfg: dict) -> Path:
     "`training-datasets/iteration-<k>/UnaugmentedDataSet_<Task><date>/` of the project."
-    return (Path(cfg["project_path"]) / "training-datasets" / f"iteration-{cfg.get('iteration', 0)}"
-            / f"UnaugmentedDataSet_{cfg_get(cfg, 'Task')}{cfg_get(cfg, 'date')}")
+    return (
+        Path(cfg["project_path"])
+        / "training-datasets"
+        / f"iteration-{cfg.get('iteration', 0)}"
+        / f"UnaugmentedDataSet_{cfg_get(cfg, 'Task')}{cfg_get(cfg, 'date')}"
+    )
 
-def pct(train_fraction:float) -> int:
+
+def pct(train_fraction: float) -> int:
     "The training fraction as DeepLabCut writes it in names (0.95 -> 95)."
     return int(round(100 * train_fraction))
 
-def split_path(cfg:dict, train_fraction:float, shuffle:int) -> Path:
+
+def split_path(cfg: dict, train_fraction: float, shuffle: int) -> Path:
     "DeepLabCut's `Documentation_data-<Task>_<pct>shuffle<n>.pickle` holding the split."
     return training_set_dir(cfg) / f"Documentation_data-{cfg['Task']}_{pct(train_fraction)}shuffle{shuffle}.pickle"
 
-def model_dir(cfg:dict, # project config
-              train_fraction:float, # fraction of labeled images used for training
-              shuffle:int, # shuffle number
-             ) -> Path:
+
+def model_dir(
+    cfg: dict,  # project config
+    train_fraction: float,  # fraction of labeled images used for training
+    shuffle: int,  # shuffle number
+) -> Path:
     "`dlc-models-pytorch/iteration-<k>/<Task><date>-trainset<pct>shuffle<n>/` of a shuffle."
-    return (Path(cfg["project_path"]) / "dlc-models-pytorch" / f"iteration-{cfg.get('iteration', 0)}"
-            / f"{cfg_get(cfg, 'Task')}{cfg_get(cfg, 'date')}-trainset{pct(train_fraction)}shuffle{shuffle}")
+    return (
+        Path(cfg["project_path"])
+        / "dlc-models-pytorch"
+        / f"iteration-{cfg.get('iteration', 0)}"
+        / f"{cfg_get(cfg, 'Task')}{cfg_get(cfg, 'date')}-trainset{pct(train_fraction)}shuffle{shuffle}"
+    )
 
 # %% ../nbs/05_data.ipynb #e868402b
-def split_indices(n:int, # number of labeled images
-                  train_fraction:float, # fraction used for training
-                  seed:int, # the shuffle number
-                 ) -> tuple[np.ndarray, np.ndarray]:
+def split_indices(
+    n: int,  # number of labeled images
+    train_fraction: float,  # fraction used for training
+    seed: int,  # the shuffle number
+) -> tuple[np.ndarray, np.ndarray]:
     "Sorted train and test indices of a seeded random split of `n` images."
-    if not 0 < train_fraction <= 1: raise DLCNBError(f"train_fraction must be in (0, 1], got {train_fraction}. Set TrainingFraction in config.yaml, e.g. [0.95].")
+    if not 0 < train_fraction <= 1:
+        raise DLCNBError(
+            f"train_fraction must be in (0, 1], got {train_fraction}. Set TrainingFraction in config.yaml, e.g. [0.95]."
+        )
     perm = np.random.default_rng(seed).permutation(n)
     n_train = int(n * round(train_fraction, 2))
     return np.sort(perm[:n_train]), np.sort(perm[n_train:])
 
 # %% ../nbs/05_data.ipynb #457ab3d3
-def _image_sizes(cfg:dict, index:pd.Index) -> list:
+def _image_sizes(cfg: dict, index: pd.Index) -> list:
     root = Path(cfg["project_path"])
     sizes = []
     for key in index:
         img = cv2.imread(str(root.joinpath(*key)))
-        if img is None: raise DLCNBError(f"Cannot read labeled image {root.joinpath(*key)}. Restore it or remove its row from the labels (`label_frames`).")
+        if img is None:
+            raise DLCNBError(
+                f"Cannot read labeled image {root.joinpath(*key)}. Restore it or remove its row from the labels (`label_frames`)."
+            )
         sizes.append(img.shape)
     return sizes
 
-def _documentation(cfg:dict, labels:pd.DataFrame, sizes:list, train:np.ndarray) -> list:
+
+def _documentation(cfg: dict, labels: pd.DataFrame, sizes: list, train: np.ndarray) -> list:
     "DeepLabCut's documentation data: one dict per *training* image, in the order of `train`."
     xy = labels.to_numpy().reshape(len(labels), len(individuals(cfg)) or 1, -1, 2)
     joints = lambda pts: np.array([[j, *p] for j, p in enumerate(pts) if not np.isnan(p).any()])
     per_image = lambda inds: {i: joints(pts) for i, pts in enumerate(inds)} if individuals(cfg) else joints(inds[0])
     return [{"image": labels.index[i], "size": np.array([3, *sizes[i][:2]]), "joints": per_image(xy[i])} for i in train]
 
-def _yaml_dump(obj, path:Path):
-    with atomic_path(path) as tmp:
-        with open(tmp, "w") as f: YAML().dump(obj, f)
 
-def _yaml_load(path:Path):
+def _yaml_dump(obj, path: Path):
+    with atomic_path(path) as tmp:
+        with open(tmp, "w") as f:
+            YAML().dump(obj, f)
+
+
+def _yaml_load(path: Path):
     return YAML(typ="safe").load(path.read_text()) if path.exists() else None
 
 # %% ../nbs/05_data.ipynb #b5c17fcb
 SETTINGS_FILE = "dlcnb.yaml"  # dlcnb's own model settings, beside DeepLabCut's train/pytorch_config.yaml
 
-def dlc_net_type(net_type:str) -> str:
+
+def dlc_net_type(net_type: str) -> str:
     "The `net_type` DeepLabCut 3 is shown for a dlcnb network: DeepLabCut 3 accepts only its own names, so `resnet_50`."
     check_net_type(net_type)
     return "resnet_50"
 
-def dlc_pose_config(cfg:dict, # project config
-                    path:Path, # where the file will live
-                   ) -> dict:
+
+def dlc_pose_config(
+    cfg: dict,  # project config
+    path: Path,  # where the file will live
+) -> dict:
     "DeepLabCut 3's `pytorch_config.yaml` for a new shuffle: its own resnet_50 template with the project's metadata."
     pc = YAML().load(example_data("dlc3_pytorch_config.yaml").read_text())
     bps = list(cfg_get(cfg, "multianimalbodyparts" if individuals(cfg) else "bodyparts"))
     head = pc["model"]["heads"]["bodypart"]
     head["target_generator"]["num_heatmaps"] = head["heatmap_config"]["channels"][1] = len(bps)
     head["locref_config"]["channels"][1] = 2 * len(bps)
-    pc["metadata"] = {"project_path": str(cfg["project_path"]), "pose_config_path": str(path), "bodyparts": bps,
-                      "unique_bodyparts": list(cfg.get("uniquebodyparts") or []),
-                      "individuals": list(cfg.get("individuals") or ["individual_1"]),
-                      "with_identity": cfg.get("identity")}
+    pc["metadata"] = {
+        "project_path": str(cfg["project_path"]),
+        "pose_config_path": str(path),
+        "bodyparts": bps,
+        "unique_bodyparts": list(cfg.get("uniquebodyparts") or []),
+        "individuals": list(cfg.get("individuals") or ["individual_1"]),
+        "with_identity": cfg.get("identity"),
+    }
     return pc
 
-def shuffle_settings(train_dir:Path) -> dict:
+
+def shuffle_settings(train_dir: Path) -> dict:
     "dlcnb's settings of a shuffle (`train/dlcnb.yaml`); empty for a shuffle dlcnb never wrote."
     return _yaml_load(Path(train_dir) / SETTINGS_FILE) or {}
 
-def made_by_deeplabcut(train_dir:Path) -> bool:
+
+def made_by_deeplabcut(train_dir: Path) -> bool:
     "Whether a shuffle's `train/` folder holds DeepLabCut's `pytorch_config.yaml` and none of dlcnb's settings."
     return (Path(train_dir) / "pytorch_config.yaml").exists() and not (Path(train_dir) / SETTINGS_FILE).exists()
 
-def write_pytorch_config(cfg:dict, # project config
-                         train_fraction:float, # training fraction of the shuffle
-                         shuffle:int, # shuffle number
-                         **updates, # model settings to record (net_type, scale, ...)
-                        ) -> Path:
+
+def write_pytorch_config(
+    cfg: dict,  # project config
+    train_fraction: float,  # training fraction of the shuffle
+    shuffle: int,  # shuffle number
+    **updates,  # model settings to record (net_type, scale, ...)
+) -> Path:
     "Record dlcnb's settings in `train/dlcnb.yaml`; write DeepLabCut's `pytorch_config.yaml` only if there is none."
     path = model_dir(cfg, train_fraction, shuffle) / "train" / "pytorch_config.yaml"
     if not path.exists():
         pc = dlc_pose_config(cfg, path)
-        if "net_type" in updates: pc["net_type"] = dlc_net_type(updates["net_type"])
+        if "net_type" in updates:
+            pc["net_type"] = dlc_net_type(updates["net_type"])
         _yaml_dump(pc, path)
     _yaml_dump({**shuffle_settings(path.parent), **updates}, path.parent / SETTINGS_FILE)
     (path.parent.parent / "test").mkdir(parents=True, exist_ok=True)
     return path
 
 # %% ../nbs/05_data.ipynb #ee15bd65
-def _shuffle_name(cfg:dict, frac:float, shuffle:int) -> str:
+def _shuffle_name(cfg: dict, frac: float, shuffle: int) -> str:
     return f"{cfg['Task']}{cfg['date']}-trainset{pct(frac)}shuffle{shuffle}"
 
-def _add_to_metadata(cfg:dict, frac:float, shuffle:int):
+
+def _add_to_metadata(cfg: dict, frac: float, shuffle: int):
     "Add a shuffle to `metadata.yaml` as DeepLabCut 3 lists it, keeping every entry already there."
     path = training_set_dir(cfg) / "metadata.yaml"
     meta = (YAML().load(path.read_text()) if path.exists() else None) or {"shuffles": {}}
-    meta["shuffles"][_shuffle_name(cfg, frac, shuffle)] = {"train_fraction": float(frac), "index": int(shuffle),
-                                                           "split": int(shuffle), "engine": "pytorch"}
+    meta["shuffles"][_shuffle_name(cfg, frac, shuffle)] = {
+        "train_fraction": float(frac),
+        "index": int(shuffle),
+        "split": int(shuffle),
+        "engine": "pytorch",
+    }
     _yaml_dump(meta, path)
 
-def _merged_labels(cfg:dict, labels:pd.DataFrame, kept:list) -> Path:
+
+def _merged_labels(cfg: dict, labels: pd.DataFrame, kept: list) -> Path:
     "Write the labels the splits index into; warn when that changes the images of shuffles already there (`kept`)."
     path = training_set_dir(cfg) / f"CollectedData_{cfg['scorer']}.h5"
     old = read_labels(path) if path.exists() else None
-    if old is not None and old.index.equals(labels.index) and old.equals(labels): return path
+    if old is not None and old.index.equals(labels.index) and old.equals(labels):
+        return path
     if old is not None and kept and not old.index.equals(labels.index):
-        warnings.warn(f"The labelled images changed since shuffles {kept} were made; they no longer match {path} and "
-                      "training or evaluating them raises an error. Make new shuffles for the current labels.")
+        warnings.warn(
+            f"The labelled images changed since shuffles {kept} were made; they no longer match {path} and "
+            "training or evaluating them raises an error. Make new shuffles for the current labels."
+        )
     write_table(labels, path)
     return path
 
-def create_training_dataset(config, # project config (file, folder or dict)
-                            num_shuffles:int=1, # how many shuffles to make (numbered 1..num_shuffles)
-                            train_fraction:float|list|None=None, # training fraction(s); default: config's TrainingFraction
-                            net_type:str|None=None, # network recorded for the shuffles; default: `DEFAULT_NET_TYPE`
-                            Shuffles:list|None=None, # explicit shuffle numbers instead of 1..num_shuffles
-                            overwrite:bool=False, # re-split shuffles that exist (else they are kept as they are)
-                           ) -> list:
+
+def create_training_dataset(
+    config,  # project config (file, folder or dict)
+    num_shuffles: int = 1,  # how many shuffles to make (numbered 1..num_shuffles)
+    train_fraction: float | list | None = None,  # training fraction(s); default: config's TrainingFraction
+    net_type: str | None = None,  # network recorded for the shuffles; default: `DEFAULT_NET_TYPE`
+    Shuffles: list | None = None,  # explicit shuffle numbers instead of 1..num_shuffles
+    overwrite: bool = False,  # re-split shuffles that exist (else they are kept as they are)
+) -> list:
     "Make seeded train/test shuffles in DeepLabCut's layout; return `[(train_fraction, shuffle, (train, test)), ...]`."
     cfg = read_config(config)
-    if cfg.get("uniquebodyparts"): raise DLCNBError(f"{config_path(cfg)} lists uniquebodyparts, which dlcnb cannot train yet; remove them from the config (and labels) to train on the animals' bodyparts.")
-    if individuals(cfg): paf_edges(cfg)   # a multi-animal skeleton must connect every bodypart
-    fractions = train_fraction if isinstance(train_fraction, (list, tuple)) else [train_fraction] if train_fraction else list(cfg_get(cfg, "TrainingFraction"))
+    if cfg.get("uniquebodyparts"):
+        raise DLCNBError(
+            f"{config_path(cfg)} lists uniquebodyparts, which dlcnb cannot train yet; remove them from the config (and labels) to train on the animals' bodyparts."
+        )
+    if individuals(cfg):
+        paf_edges(cfg)  # a multi-animal skeleton must connect every bodypart
+    fractions = (
+        train_fraction
+        if isinstance(train_fraction, (list, tuple))
+        else [train_fraction]
+        if train_fraction
+        else list(cfg_get(cfg, "TrainingFraction"))
+    )
     net_type = check_net_type(net_type or DEFAULT_NET_TYPE)
     wanted = [(frac, s) for frac in fractions for s in Shuffles or range(1, num_shuffles + 1)]
     kept = [(frac, s) for frac, s in wanted if split_path(cfg, frac, s).exists() and not overwrite]
-    if kept: print(f"Shuffles {[s for _, s in kept]} exist and are kept as they are (overwrite=True re-splits them).")
+    if kept:
+        print(f"Shuffles {[s for _, s in kept]} exist and are kept as they are (overwrite=True re-splits them).")
     labels = load_labels(cfg)
     sizes, splits = None, []
     for frac, shuffle in wanted:
-        if (frac, shuffle) in kept: splits.append((frac, shuffle, read_split(cfg, shuffle, fraction=frac)[:2])); continue
-        if sizes is None: _merged_labels(cfg, labels, [s for _, s in kept]); sizes = _image_sizes(cfg, labels.index)
+        if (frac, shuffle) in kept:
+            splits.append((frac, shuffle, read_split(cfg, shuffle, fraction=frac)[:2]))
+            continue
+        if sizes is None:
+            _merged_labels(cfg, labels, [s for _, s in kept])
+            sizes = _image_sizes(cfg, labels.index)
         train, test = split_indices(len(labels), frac, shuffle)
         doc = [_documentation(cfg, labels, sizes, train), train, test, float(frac)]
         atomic_write_bytes(split_path(cfg, frac, shuffle), pickle.dumps(doc))
@@ -178,117 +249,160 @@ def create_training_dataset(config, # project config (file, folder or dict)
     return splits
 
 # %% ../nbs/05_data.ipynb #eca03df8
-def _image_names(index:pd.Index) -> list[str]:
+def _image_names(index: pd.Index) -> list[str]:
     "Label rows as `labeled-data/<folder>/<image>` paths, however the index is stored."
     return [k if isinstance(k, str) else "/".join(k) for k in index]
 
-def split_images(cfg:dict, # project config
-                 frac:float, # training fraction of the shuffle
-                 shuffle:int, # shuffle number
-                ) -> tuple[list, list]:
+
+def split_images(
+    cfg: dict,  # project config
+    frac: float,  # training fraction of the shuffle
+    shuffle: int,  # shuffle number
+) -> tuple[list, list]:
     "The training and test images of a shuffle, by path, as DeepLabCut records them (pickle + merged labels)."
     path, table = split_path(cfg, frac, shuffle), training_set_dir(cfg) / f"CollectedData_{cfg['scorer']}.h5"
     remake = f"`create_training_dataset(config, Shuffles=[{shuffle}], overwrite=True)`"
     if not path.exists():
-        raise DLCNBError(f"No shuffle {shuffle} at {path}. Create it with `create_training_dataset(config, Shuffles=[{shuffle}])`.")
-    if not table.exists(): raise DLCNBError(f"{table}, the labels shuffle {shuffle} indexes into, is missing. Make a new shuffle: {remake}.")
+        raise DLCNBError(
+            f"No shuffle {shuffle} at {path}. Create it with `create_training_dataset(config, Shuffles=[{shuffle}])`."
+        )
+    if not table.exists():
+        raise DLCNBError(
+            f"{table}, the labels shuffle {shuffle} indexes into, is missing. Make a new shuffle: {remake}."
+        )
     data, train, test, _ = safe_load_pickle(path)
     names = _image_names(read_labels(table).index)
-    recorded = _image_names([d["image"] for d in data])   # training images (dlcnb before 0.2: all images)
+    recorded = _image_names([d["image"] for d in data])  # training images (dlcnb before 0.2: all images)
     if max([*train, *test], default=-1) >= len(names) or recorded not in ([names[i] for i in train], names):
-        raise DLCNBError(f"{table} was rewritten after shuffle {shuffle} was made: its rows no longer match the images in "
-                         f"{path}. Make a new shuffle for the current labels: {remake}.")
+        raise DLCNBError(
+            f"{table} was rewritten after shuffle {shuffle} was made: its rows no longer match the images in "
+            f"{path}. Make a new shuffle for the current labels: {remake}."
+        )
     return [names[i] for i in train], [names[i] for i in test]
 
-def read_split(config, # project config
-               shuffle:int=1, # shuffle number
-               trainingsetindex:int=0, # index into the config's TrainingFraction
-               labels:pd.DataFrame|None=None, # the current labels (default: `load_labels(config)`)
-               fraction:float|None=None, # the shuffle's training fraction (default: from `trainingsetindex`)
-              ) -> tuple[np.ndarray, np.ndarray, float]:
+
+def read_split(
+    config,  # project config
+    shuffle: int = 1,  # shuffle number
+    trainingsetindex: int = 0,  # index into the config's TrainingFraction
+    labels: pd.DataFrame | None = None,  # the current labels (default: `load_labels(config)`)
+    fraction: float | None = None,  # the shuffle's training fraction (default: from `trainingsetindex`)
+) -> tuple[np.ndarray, np.ndarray, float]:
     "`(train, test, train_fraction)`: rows of the current labels in a shuffle's split, matched by image path."
     cfg = read_config(config)
     frac = fraction or cfg_get(cfg, "TrainingFraction")[trainingsetindex]
     train, test = split_images(cfg, frac, shuffle)
     row = {name: i for i, name in enumerate(_image_names((load_labels(cfg) if labels is None else labels).index))}
     gone, new = [n for n in train + test if n not in row], sorted(set(row) - set(train + test))
-    fix = (f"Make a new shuffle for the current labels: `create_training_dataset(config, Shuffles=[{shuffle}], "
-           "overwrite=True)` (or another number).")
-    if gone: raise DLCNBError(f"Shuffle {shuffle} ({split_path(cfg, frac, shuffle)}) uses {len(gone)} images that are "
-                              f"no longer labelled, e.g. {gone[:3]}. {fix}")
-    if new: raise DLCNBError(f"{len(new)} images were labelled after shuffle {shuffle} was made, e.g. {new[:3]}; they "
-                             f"are in neither its training nor its test set. {fix}")
+    fix = (
+        f"Make a new shuffle for the current labels: `create_training_dataset(config, Shuffles=[{shuffle}], "
+        "overwrite=True)` (or another number)."
+    )
+    if gone:
+        raise DLCNBError(
+            f"Shuffle {shuffle} ({split_path(cfg, frac, shuffle)}) uses {len(gone)} images that are "
+            f"no longer labelled, e.g. {gone[:3]}. {fix}"
+        )
+    if new:
+        raise DLCNBError(
+            f"{len(new)} images were labelled after shuffle {shuffle} was made, e.g. {new[:3]}; they "
+            f"are in neither its training nor its test set. {fix}"
+        )
     return np.array([row[n] for n in train], dtype=int), np.array([row[n] for n in test], dtype=int), float(frac)
 
 # %% ../nbs/05_data.ipynb #eae0e052
-def trainable_shuffle(config, # project config
-                      shuffle:int=1, # the shuffle asked for
-                      trainingsetindex:int=0, # index into the config's TrainingFraction
-                     ) -> int:
+def trainable_shuffle(
+    config,  # project config
+    shuffle: int = 1,  # the shuffle asked for
+    trainingsetindex: int = 0,  # index into the config's TrainingFraction
+) -> int:
     "`shuffle`, or for a shuffle DeepLabCut made (left as it is), a dlcnb shuffle with the same split (made once)."
     cfg = read_config(config)
     frac = cfg_get(cfg, "TrainingFraction")[trainingsetindex]
     theirs = model_dir(cfg, frac, shuffle) / "train"
-    if not made_by_deeplabcut(theirs): return shuffle
+    if not made_by_deeplabcut(theirs):
+        return shuffle
     pickles = training_set_dir(cfg).glob(f"Documentation_data-*_{pct(frac)}shuffle*.pickle")
     taken = [int(re.search(r"shuffle(\d+)\.pickle$", p.name)[1]) for p in pickles]
-    copies = [n for n in taken if shuffle_settings(model_dir(cfg, frac, n) / "train").get("from_deeplabcut_shuffle") == shuffle
-              and split_path(cfg, frac, n).read_bytes() == split_path(cfg, frac, shuffle).read_bytes()]
-    if copies: return copies[0]
+    copies = [
+        n
+        for n in taken
+        if shuffle_settings(model_dir(cfg, frac, n) / "train").get("from_deeplabcut_shuffle") == shuffle
+        and split_path(cfg, frac, n).read_bytes() == split_path(cfg, frac, shuffle).read_bytes()
+    ]
+    if copies:
+        return copies[0]
     new = max(taken + [shuffle]) + 1
     atomic_write_bytes(split_path(cfg, frac, new), split_path(cfg, frac, shuffle).read_bytes())
     _add_to_metadata(cfg, frac, new)
     write_pytorch_config(cfg, frac, new, from_deeplabcut_shuffle=shuffle)
-    print(f"Shuffle {shuffle} was made by DeepLabCut ({theirs / 'pytorch_config.yaml'}); dlcnb leaves it as it is and "
-          f"uses shuffle {new}, with the same split. Pass shuffle={new} to evaluate or analyse with this model.")
+    print(
+        f"Shuffle {shuffle} was made by DeepLabCut ({theirs / 'pytorch_config.yaml'}); dlcnb leaves it as it is and "
+        f"uses shuffle {new}, with the same split. Pass shuffle={new} to evaluate or analyse with this model."
+    )
     return new
 
 # %% ../nbs/05_data.ipynb #a5e4c257
-def resize_frame(img:np.ndarray, # uint8 (H, W, 3)
-                 scale:float, # resize factor
-                ) -> np.ndarray:
+def resize_frame(
+    img: np.ndarray,  # uint8 (H, W, 3)
+    scale: float,  # resize factor
+) -> np.ndarray:
     "`img` resized by `scale` exactly as `models.preprocess` resizes frames at inference (antialiased bilinear)."
-    if scale == 1: return np.ascontiguousarray(img)
+    if scale == 1:
+        return np.ascontiguousarray(img)
     x = torch.from_numpy(np.ascontiguousarray(img)).permute(2, 0, 1)[None].float()
     x = F.interpolate(x, scale_factor=scale, mode="bilinear", antialias=scale < 1, align_corners=False)
     return x[0].permute(1, 2, 0).round().clamp(0, 255).byte().numpy()
 
-def load_images(config, # project config
-                index:pd.Index, # label rows: ("labeled-data", stem, image) keys
-                scale:float=1.0, # resize factor
-               ) -> torch.Tensor:
+
+def load_images(
+    config,  # project config
+    index: pd.Index,  # label rows: ("labeled-data", stem, image) keys
+    scale: float = 1.0,  # resize factor
+) -> torch.Tensor:
     "The labeled images as one uint8 RGB tensor `(N, H, W, 3)`, resized by `scale`, zero-padded to a common size."
-    cfg = read_config(config); root = Path(cfg["project_path"])
+    cfg = read_config(config)
+    root = Path(cfg["project_path"])
     imgs = []
     for key in index:
         img = cv2.imread(str(root.joinpath(*key)))
-        if img is None: raise DLCNBError(f"Cannot read labeled image {root.joinpath(*key)}. Restore it or remove its row from the labels.")
+        if img is None:
+            raise DLCNBError(
+                f"Cannot read labeled image {root.joinpath(*key)}. Restore it or remove its row from the labels."
+            )
         imgs.append(resize_frame(img[..., ::-1], scale))
     H, W = max(i.shape[0] for i in imgs), max(i.shape[1] for i in imgs)
     out = np.zeros((len(imgs), H, W, 3), np.uint8)
-    for o, i in zip(out, imgs): o[:i.shape[0], :i.shape[1]] = i
+    for o, i in zip(out, imgs):
+        o[: i.shape[0], : i.shape[1]] = i
     return torch.from_numpy(out)
 
-def load_keypoints(labels:pd.DataFrame, # DeepLabCut labels
-                   scale:float=1.0, # resize factor of the images
-                  ) -> torch.Tensor:
+
+def load_keypoints(
+    labels: pd.DataFrame,  # DeepLabCut labels
+    scale: float = 1.0,  # resize factor of the images
+) -> torch.Tensor:
     "Labels as scaled pixel coordinates, NaN where missing: `(N, K, 2)`, or `(N, I, K, 2)` with an `individuals` level."
     xy = torch.tensor(labels.to_numpy().reshape(len(labels), -1, 2) * scale, dtype=torch.float32)
-    if "individuals" not in labels.columns.names: return xy
+    if "individuals" not in labels.columns.names:
+        return xy
     return xy.view(len(labels), labels.columns.get_level_values("individuals").nunique(), -1, 2)
 
 # %% ../nbs/05_data.ipynb #62082f51
 class TrainingDataWarning(UserWarning):
     "Labels that train, but probably not as the user meant (frames without labels, bodyparts never labelled, ...)."
 
-def _nearest(a:np.ndarray, b:np.ndarray) -> float:
+
+def _nearest(a: np.ndarray, b: np.ndarray) -> float:
     "Smallest nonzero distance between points `a` (N, 2) and `b` (M, 2); NaN when there is none."
     d = np.linalg.norm(a[:, None] - b[None], axis=-1)
     return d[d > 0].min() if (d > 0).any() else np.nan
 
-def label_geometry(labels:pd.DataFrame, # DeepLabCut labels (single- or multi-animal)
-                   sizes:list, # (height, width, ...) of each labelled image
-                  ) -> pd.DataFrame:
+
+def label_geometry(
+    labels: pd.DataFrame,  # DeepLabCut labels (single- or multi-animal)
+    sizes: list,  # (height, width, ...) of each labelled image
+) -> pd.DataFrame:
     "One row per labelled animal per image: image, frame height/width, visible keypoints, reach, gap and twin gap (pixels)."
     n_animals = labels.columns.unique("individuals").size if "individuals" in labels.columns.names else 1
     xy = labels.to_numpy().reshape(len(labels), n_animals, -1, 2)
@@ -296,92 +410,142 @@ def label_geometry(labels:pd.DataFrame, # DeepLabCut labels (single- or multi-an
     for key, (h, w, *_), animals in zip(labels.index, sizes, xy):
         for i, pts in enumerate(animals):
             seen = ~np.isnan(pts).any(-1)
-            if not seen.any(): continue
+            if not seen.any():
+                continue
             p, others = pts[seen], np.delete(animals, i, 0)
-            twins = [_nearest(p[k:k + 1], others[:, j][~np.isnan(others[:, j]).any(-1)]) for k, j in enumerate(np.flatnonzero(seen))]
-            rows.append(dict(image="/".join(key), height=h, width=w, n=len(p), reach=np.linalg.norm(p - p.mean(0), axis=-1).max(),
-                             gap=_nearest(p, animals[~np.isnan(animals).any(-1)]), twin=np.nanmin(twins + [np.inf])))
+            twins = [
+                _nearest(p[k : k + 1], others[:, j][~np.isnan(others[:, j]).any(-1)])
+                for k, j in enumerate(np.flatnonzero(seen))
+            ]
+            rows.append(
+                dict(
+                    image="/".join(key),
+                    height=h,
+                    width=w,
+                    n=len(p),
+                    reach=np.linalg.norm(p - p.mean(0), axis=-1).max(),
+                    gap=_nearest(p, animals[~np.isnan(animals).any(-1)]),
+                    twin=np.nanmin(twins + [np.inf]),
+                )
+            )
     return pd.DataFrame(rows, columns=["image", "height", "width", "n", "reach", "gap", "twin"]).replace(np.inf, np.nan)
+
 
 def _some(names) -> str:
     names = list(names)
     return ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
 
-def _warn(message:str): warnings.warn(message, TrainingDataWarning)
 
-def check_training_labels(labels:pd.DataFrame, # the labels to train on
-                          sizes:list, # (height, width, ...) of each image
-                          where:str="the project", # named in the messages
-                         ):
+def _warn(message: str):
+    warnings.warn(message, TrainingDataWarning)
+
+
+def check_training_labels(
+    labels: pd.DataFrame,  # the labels to train on
+    sizes: list,  # (height, width, ...) of each image
+    where: str = "the project",  # named in the messages
+):
     "Raise a `DLCNBError` if nothing is labelled; warn (`TrainingDataWarning`) about frames and bodyparts that train badly."
     names, seen = np.array(["/".join(k) for k in labels.index]), labels.notna()
     if not seen.any().any():
-        raise DLCNBError(f"No keypoint is labelled in {where} ({len(labels)} frames, all empty): training would learn "
-                         "nothing. Label frames with `label_frames` (and `create_training_dataset` again).")
+        raise DLCNBError(
+            f"No keypoint is labelled in {where} ({len(labels)} frames, all empty): training would learn "
+            "nothing. Label frames with `label_frames` (and `create_training_dataset` again)."
+        )
     empty = ~seen.any(axis=1).to_numpy()
-    if empty.any(): _warn(f"{empty.sum()} frames of {where} have no labels: {_some(names[empty])}. They teach the model "
-                          "that no bodypart is visible there; if an animal is visible, label it (`label_frames`).")
+    if empty.any():
+        _warn(
+            f"{empty.sum()} frames of {where} have no labels: {_some(names[empty])}. They teach the model "
+            "that no bodypart is visible there; if an animal is visible, label it (`label_frames`)."
+        )
     bps = labels.columns.get_level_values("bodyparts")
     never = [b for b in bps.unique() if not seen.loc[:, bps == b].any().any()]
-    if never: _warn(f"Bodyparts never labelled in {where}: {never}. The model learns them as never visible; "
-                    "label them, or remove them from the config's bodyparts.")
-    if (~empty).sum() < 5: _warn(f"Only {(~empty).sum()} labelled frames in {where}: a model needs more to generalise "
-                                 "(DeepLabCut suggests 100-200); label more frames.")
+    if never:
+        _warn(
+            f"Bodyparts never labelled in {where}: {never}. The model learns them as never visible; "
+            "label them, or remove them from the config's bodyparts."
+        )
+    if (~empty).sum() < 5:
+        _warn(
+            f"Only {(~empty).sum()} labelled frames in {where}: a model needs more to generalise "
+            "(DeepLabCut suggests 100-200); label more frames."
+        )
     hw = pd.Series([tuple(s[:2]) for s in sizes])
     (h, w), odd = hw.mode()[0], (hw != hw.mode()[0]).to_numpy()
-    if odd.any(): _warn(f"Labelled frames differ in size: most are {w}×{h} but {_some(names[odd])} are not. They are "
-                        "zero-padded to the largest; if they come from another camera, check that scale and crop suit "
-                        "both (see `training_settings`).")
+    if odd.any():
+        _warn(
+            f"Labelled frames differ in size: most are {w}×{h} but {_some(names[odd])} are not. They are "
+            "zero-padded to the largest; if they come from another camera, check that scale and crop suit "
+            "both (see `training_settings`)."
+        )
 
 # %% ../nbs/05_data.ipynb #87c27c97
 INPUT_AREA = 320 * 360  # input pixels per frame: analysis stays >= 30 frames/s on a 2-core CPU
 PIXEL_BUDGET = 2.8e8  # training input pixels (epochs x images x crop area): 100 epochs of openfield at 160x160
 MIN_STEPS = 1000  # optimizer steps at least (within the epoch range)
 
-def _ceil_to(x:float, m:int) -> int: return int(m * math.ceil(x / m))
 
-def _scale(H:int, W:int, twin:float, stride:int):
-    s = min(1., math.sqrt(INPUT_AREA / (H * W)))
-    if not twin * s < 2 * stride: return round(s, 3), f"{W}×{H} frames: the largest input within {INPUT_AREA:,} px"
-    return round(min(1., 2 * stride / twin), 3), (f"animals' same bodyparts typically {twin:.0f} px apart: raised to "
-                                                  "keep two cells between their peaks")
+def _ceil_to(x: float, m: int) -> int:
+    return int(m * math.ceil(x / m))
 
-def _sigma(twin:float, gap:float, scale:float, stride:int):
+
+def _scale(H: int, W: int, twin: float, stride: int):
+    s = min(1.0, math.sqrt(INPUT_AREA / (H * W)))
+    if not twin * s < 2 * stride:
+        return round(s, 3), f"{W}×{H} frames: the largest input within {INPUT_AREA:,} px"
+    return round(min(1.0, 2 * stride / twin), 3), (
+        f"animals' same bodyparts typically {twin:.0f} px apart: raised to keep two cells between their peaks"
+    )
+
+
+def _sigma(twin: float, gap: float, scale: float, stride: int):
     why = f"typical gap between keypoints {gap * scale:.1f} input px (each bodypart has its own heatmap)"
-    if not twin * scale < 4 * stride: return stride / 2, why + "; half a heatmap cell"
+    if not twin * scale < 4 * stride:
+        return stride / 2, why + "; half a heatmap cell"
     sigma = float(np.clip(round(twin * scale / 8, 1), 1.5, stride / 2))
     return sigma, f"animals' same bodyparts {twin * scale:.1f} input px apart"
 
-def _crop(reach:float, scale:float, H:int, W:int, stride:int):
+
+def _crop(reach: float, scale: float, H: int, W: int, stride: int):
     side = _ceil_to((2 * reach * scale * 1.2 + 2 * stride) / 0.8, 32)
     why = f"95 % of animals reach ≤ {reach:.0f} px from their centre"
-    if side >= 0.75 * min(H, W) * scale: return None, why + f": a {side}-px crop would cover most of it, so whole frames"
+    if side >= 0.75 * min(H, W) * scale:
+        return None, why + f": a {side}-px crop would cover most of it, so whole frames"
     return (side, side), why + ": the crop holds them with zoom, shift and a margin"
 
-def training_settings(config, # project config
-                      shuffle:int=1, # shuffle whose training images are measured (all labelled images without it)
-                      trainingsetindex:int=0, # index into the config's TrainingFraction
-                      stride:int=8, # the model's output stride
-                      **given, # explicit settings (scale, crop, sigma, batch_size, epochs); None means "from the data"
-                     ) -> pd.DataFrame:
+
+def training_settings(
+    config,  # project config
+    shuffle: int = 1,  # shuffle whose training images are measured (all labelled images without it)
+    trainingsetindex: int = 0,  # index into the config's TrainingFraction
+    stride: int = 8,  # the model's output stride
+    **given,  # explicit settings (scale, crop, sigma, batch_size, epochs); None means "from the data"
+) -> pd.DataFrame:
     "The training settings derived from a project's labelled data: a table of setting, value and reason."
     cfg = read_config(config)
     unknown = set(given) - {"scale", "crop", "sigma", "batch_size", "epochs"}
-    if unknown: raise DLCNBError(f"training_settings got unknown settings {sorted(unknown)}.")
+    if unknown:
+        raise DLCNBError(f"training_settings got unknown settings {sorted(unknown)}.")
     labels = load_labels(cfg)
     where = f"the training images of shuffle {shuffle}"
-    try: labels = labels.iloc[read_split(cfg, shuffle, trainingsetindex)[0]]
-    except DLCNBError: where = "the project"
+    try:
+        labels = labels.iloc[read_split(cfg, shuffle, trainingsetindex)[0]]
+    except DLCNBError:
+        where = "the project"
     sizes = _image_sizes(cfg, labels.index)
     check_training_labels(labels, sizes, where)
     geom = label_geometry(labels, sizes)
     H, W = pd.Series([tuple(s[:2]) for s in sizes]).mode()[0]
     gap, twin = (float(geom[c].median()) if geom[c].notna().any() else np.inf for c in ("gap", "twin"))
     rows = {}
+
     def choose(name, derive):
-        if given.get(name) is not None: rows[name] = (given[name], "given")
-        else: rows[name] = derive()
+        if given.get(name) is not None:
+            rows[name] = (given[name], "given")
+        else:
+            rows[name] = derive()
         return rows[name][0]
+
     scale = choose("scale", lambda: _scale(H, W, twin, stride))
     crop = choose("crop", lambda: _crop(float(geom.reach.quantile(0.95)), scale, H, W, stride))
     crop = None if crop in ("full", None) else tuple(int(c) for c in crop)
@@ -389,73 +553,103 @@ def training_settings(config, # project config
     choose("sigma", lambda: _sigma(twin, gap, scale, stride))
     area = crop[0] * crop[1] if crop else round(H * scale) * round(W * scale)
     n = len(labels)
-    bs = choose("batch_size", lambda: (int(min(np.clip(round(8 * 160 ** 2 / area), 4, 16), n)),
-                                       f"{area:,} input px per image, {n} training images"))
+    bs = choose(
+        "batch_size",
+        lambda: (
+            int(min(np.clip(round(8 * 160**2 / area), 4, 16), n)),
+            f"{area:,} input px per image, {n} training images",
+        ),
+    )
     steps = math.ceil(n / bs)
-    choose("epochs", lambda: (int(np.clip(max(round(PIXEL_BUDGET / (n * area)), math.ceil(MIN_STEPS / steps)), 20, 300)),
-                              f"{n} images of {area:,} px, {steps} steps per epoch"))
+    choose(
+        "epochs",
+        lambda: (
+            int(np.clip(max(round(PIXEL_BUDGET / (n * area)), math.ceil(MIN_STEPS / steps)), 20, 300)),
+            f"{n} images of {area:,} px, {steps} steps per epoch",
+        ),
+    )
     rows["stride"] = (stride, "the model's output stride")
     table = [(k, v, why) for k, (v, why) in rows.items()]
     return pd.DataFrame(table, columns=["setting", "value", "reason"], dtype=object)
 
-def settings_dict(table:pd.DataFrame) -> dict:
+
+def settings_dict(table: pd.DataFrame) -> dict:
     "`{setting: value}` of a `training_settings` table."
     return dict(zip(table.setting, table.value))
 
 # %% ../nbs/05_data.ipynb #ce9a001f
-def flip_permutation(cfg:dict) -> list|None:
+def flip_permutation(cfg: dict) -> list | None:
     "Keypoint order after a left/right mirror, from the config's `flip_pairs`; None when no pairs are named."
     pairs, bps = cfg.get("flip_pairs"), bodyparts(cfg)
-    if not pairs: return None
+    if not pairs:
+        return None
     perm = list(range(len(bps)))
     for pair in pairs:
         unknown = [b for b in pair if b not in bps]
         if len(pair) != 2 or unknown:
-            raise DLCNBError(f"flip_pairs in {config_path(cfg)} must list pairs of bodyparts from {bps}; {pair} is not one. "
-                             f"Example: `flip_pairs: [[leftear, rightear]]`.")
-        i, j = bps.index(pair[0]), bps.index(pair[1]); perm[i], perm[j] = j, i
+            raise DLCNBError(
+                f"flip_pairs in {config_path(cfg)} must list pairs of bodyparts from {bps}; {pair} is not one. "
+                f"Example: `flip_pairs: [[leftear, rightear]]`."
+            )
+        i, j = bps.index(pair[0]), bps.index(pair[1])
+        perm[i], perm[j] = j, i
     return perm
+
 
 class ToFloat(ItemTransform):
     "uint8 frames `(B, H, W, 3)` -> float `(B, 3, H, W)` in [0, 1]."
+
     order = 0
-    def encodes(self, b): x, y = b; return x.permute(0, 3, 1, 2).float().div_(255), y
+
+    def encodes(self, b):
+        x, y = b
+        return x.permute(0, 3, 1, 2).float().div_(255), y
+
 
 class Normalize(ItemTransform):
     "ImageNet normalization, channels-last."
+
     order = 2
+
     def encodes(self, b):
         x, y = b
         mean, std = (torch.tensor(v, device=x.device).view(1, 3, 1, 1) for v in (IMAGENET_MEAN, IMAGENET_STD))
         return ((x - mean) / std).contiguous(memory_format=torch.channels_last), y
 
 # %% ../nbs/05_data.ipynb #564b89bf
-def _uniform(n:int, lo:float, hi:float, device) -> torch.Tensor: return torch.rand(n, device=device) * (hi - lo) + lo
+def _uniform(n: int, lo: float, hi: float, device) -> torch.Tensor:
+    return torch.rand(n, device=device) * (hi - lo) + lo
 
-def _random_animal(kp:torch.Tensor, # (B, I, K, 2) keypoints of I individuals
-                   fallback:torch.Tensor, # (B, 2) centre used where no keypoint is visible
-                  ) -> torch.Tensor:
+
+def _random_animal(
+    kp: torch.Tensor,  # (B, I, K, 2) keypoints of I individuals
+    fallback: torch.Tensor,  # (B, 2) centre used where no keypoint is visible
+) -> torch.Tensor:
     "Per image, the mean visible keypoint of one individual picked at random among those visible."
     B, I = kp.shape[:2]
     seen = ~kp.isnan().all(-1).all(-1)
-    pick = torch.where(seen, torch.rand(B, I, device=kp.device) if I > 1 else 1., -1.).argmax(1)
+    pick = torch.where(seen, torch.rand(B, I, device=kp.device) if I > 1 else 1.0, -1.0).argmax(1)
     centre = kp[torch.arange(B, device=kp.device), pick].nanmean(1).nan_to_num(0)
     return torch.where(seen.any(1, keepdim=True), centre, fallback)
 
-def _motion_blur(x:torch.Tensor, length:int=7) -> torch.Tensor:
+
+def _motion_blur(x: torch.Tensor, length: int = 7) -> torch.Tensor:
     "Each image smeared along a line of `length` pixels at its own random angle (a camera or animal moving)."
     B, C, H, W = x.shape
     angle = torch.rand(B, device=x.device) * math.pi
     t = torch.linspace(-(length - 1) / 2, (length - 1) / 2, 4 * length, device=x.device)
     r = torch.arange(length, device=x.device) - (length - 1) / 2
-    px, py = t * angle.cos()[:, None], t * angle.sin()[:, None]                           # (B, T) points on the line
-    k = ((1 - (r.view(1, 1, -1) - px[..., None]).abs()).clamp(min=0)[:, :, None, :]
-         * (1 - (r.view(1, 1, -1) - py[..., None]).abs()).clamp(min=0)[:, :, :, None]).sum(1)  # (B, L, L), bilinear splats
+    px, py = t * angle.cos()[:, None], t * angle.sin()[:, None]  # (B, T) points on the line
+    k = (
+        (1 - (r.view(1, 1, -1) - px[..., None]).abs()).clamp(min=0)[:, :, None, :]
+        * (1 - (r.view(1, 1, -1) - py[..., None]).abs()).clamp(min=0)[:, :, :, None]
+    ).sum(1)  # (B, L, L), bilinear splats
     k = (k / k.sum((1, 2), keepdim=True)).repeat_interleave(C, 0)[:, None]
     p = length // 2
     return F.conv2d(F.pad(x.reshape(1, B * C, H, W), (p, p, p, p), mode="replicate"), k, groups=B * C).view(B, C, H, W)
 
-def _equalize(x:torch.Tensor) -> torch.Tensor:
+
+def _equalize(x: torch.Tensor) -> torch.Tensor:
     "Histogram equalisation of each image's channels (256 levels): the cumulative histogram as the new intensity."
     B, C = x.shape[:2]
     q = (x * 255).round().long().clamp(0, 255).flatten(2)
@@ -463,63 +657,91 @@ def _equalize(x:torch.Tensor) -> torch.Tensor:
     cdf = hist.cumsum(2) / hist.sum(2, keepdim=True)
     return cdf.gather(2, q).view_as(x)
 
-def _cutout(x:torch.Tensor, max_frac:float) -> torch.Tensor:
+
+def _cutout(x: torch.Tensor, max_frac: float) -> torch.Tensor:
     "One rectangle per image (sides up to `max_frac` of the image's) painted with the image's mean: an occluder."
     B, _, H, W = x.shape
     dev = x.device
     size = torch.rand(B, 2, device=dev) * max_frac * torch.tensor([W, H], device=dev)
     lo = torch.rand(B, 2, device=dev) * (torch.tensor([W, H], device=dev) - size)
     ys, xs = torch.arange(H, device=dev).view(1, H, 1), torch.arange(W, device=dev).view(1, 1, W)
-    inside = ((xs >= lo[:, 0, None, None]) & (xs < (lo + size)[:, 0, None, None]) &
-              (ys >= lo[:, 1, None, None]) & (ys < (lo + size)[:, 1, None, None]))[:, None]
+    inside = (
+        (xs >= lo[:, 0, None, None])
+        & (xs < (lo + size)[:, 0, None, None])
+        & (ys >= lo[:, 1, None, None])
+        & (ys < (lo + size)[:, 1, None, None])
+    )[:, None]
     return torch.where(inside, x.mean((1, 2, 3), keepdim=True), x)
 
-def _where(p:float, x:torch.Tensor, changed) -> torch.Tensor:
+
+def _where(p: float, x: torch.Tensor, changed) -> torch.Tensor:
     "`changed(x)` for a random fraction `p` of the images, `x` for the rest."
     pick = torch.rand(len(x), device=x.device) < p
     return torch.where(pick.view(-1, 1, 1, 1), changed(x), x) if pick.any() else x
 
-def _gaussian_blur(x:torch.Tensor, sigma:float=1.0) -> torch.Tensor:
-    k = torch.exp(-torch.arange(-2., 3., device=x.device) ** 2 / (2 * sigma ** 2)); k = k / k.sum()
+
+def _gaussian_blur(x: torch.Tensor, sigma: float = 1.0) -> torch.Tensor:
+    k = torch.exp(-(torch.arange(-2.0, 3.0, device=x.device) ** 2) / (2 * sigma**2))
+    k = k / k.sum()
     x = F.conv2d(F.pad(x, (2, 2, 0, 0), mode="replicate"), k.view(1, 1, 1, 5).repeat(3, 1, 1, 1), groups=3)
     return F.conv2d(F.pad(x, (0, 0, 2, 2), mode="replicate"), k.view(1, 1, 5, 1).repeat(3, 1, 1, 1), groups=3)
 
+
 class PoseAugment(ItemTransform):
     "Random affine + crop around the animal + mirror (swapping `flip_pairs`) + lab-video photometric changes, on the batch's device."
+
     split_idx, order = 0, 1
-    def __init__(self, size:tuple|None=None, # crop (height, width) in input pixels; None: whole image
-                 rotation:float=25, # max rotation, degrees
-                 scale:tuple=(0.8, 1.2), # zoom range
-                 translation:float=0.1, # max shift, as a fraction of the crop size
-                 flip_perm:list|None=None, # keypoint order after a mirror (`flip_permutation`); None: no mirroring
-                 p_anywhere:float=0.2, # chance that a crop is centred anywhere rather than on the animal
-                 brightness:float=0.2, # max change of brightness (intensities are in [0, 1])
-                 contrast:float=0.3, # max relative change of contrast
-                 gamma:float=0.3, # gamma is exp(±gamma) at most
-                 p_blur:float=0.2, # chance of a Gaussian blur (out of focus)
-                 p_motion_blur:float=0.1, # chance of a 7-pixel motion blur at a random angle
-                 p_equalize:float=0.1, # chance of histogram equalisation
-                 p_grayscale:float=0.1, # chance of turning the image grey
-                 p_cutout:float=0.3, # chance of an occluding rectangle (keypoints under it keep their labels)
-                 cutout:float=0.3, # the occluder's sides are up to this fraction of the image's
-                 noise:float=0.03, # max standard deviation of Gaussian pixel noise
-                 photometric:bool=True, # False: geometric changes only
-                ):
+
+    def __init__(
+        self,
+        size: tuple | None = None,  # crop (height, width) in input pixels; None: whole image
+        rotation: float = 25,  # max rotation, degrees
+        scale: tuple = (0.8, 1.2),  # zoom range
+        translation: float = 0.1,  # max shift, as a fraction of the crop size
+        flip_perm: list | None = None,  # keypoint order after a mirror (`flip_permutation`); None: no mirroring
+        p_anywhere: float = 0.2,  # chance that a crop is centred anywhere rather than on the animal
+        brightness: float = 0.2,  # max change of brightness (intensities are in [0, 1])
+        contrast: float = 0.3,  # max relative change of contrast
+        gamma: float = 0.3,  # gamma is exp(±gamma) at most
+        p_blur: float = 0.2,  # chance of a Gaussian blur (out of focus)
+        p_motion_blur: float = 0.1,  # chance of a 7-pixel motion blur at a random angle
+        p_equalize: float = 0.1,  # chance of histogram equalisation
+        p_grayscale: float = 0.1,  # chance of turning the image grey
+        p_cutout: float = 0.3,  # chance of an occluding rectangle (keypoints under it keep their labels)
+        cutout: float = 0.3,  # the occluder's sides are up to this fraction of the image's
+        noise: float = 0.03,  # max standard deviation of Gaussian pixel noise
+        photometric: bool = True,  # False: geometric changes only
+    ):
         super().__init__()
-        self.size, self.rotation, self.scale, self.translation, self.flip_perm = size, rotation, scale, translation, flip_perm
+        self.size, self.rotation, self.scale, self.translation, self.flip_perm = (
+            size,
+            rotation,
+            scale,
+            translation,
+            flip_perm,
+        )
         self.p_anywhere, self.photometric = p_anywhere, photometric
         self.brightness, self.contrast, self.gamma, self.noise = brightness, contrast, gamma, noise
-        self.p_blur, self.p_motion_blur, self.p_equalize, self.p_grayscale = p_blur, p_motion_blur, p_equalize, p_grayscale
+        self.p_blur, self.p_motion_blur, self.p_equalize, self.p_grayscale = (
+            p_blur,
+            p_motion_blur,
+            p_equalize,
+            p_grayscale,
+        )
         self.p_cutout, self.cutout = p_cutout, cutout
 
-    def _maps(self, kp:torch.Tensor, H:int, W:int, oh:int, ow:int):
+    def _maps(self, kp: torch.Tensor, H: int, W: int, oh: int, ow: int):
         "Per image: matrix `M` (output offset -> input offset), output centre and input centre."
         B, dev = len(kp), kp.device
         angle, zoom = torch.deg2rad(_uniform(B, -self.rotation, self.rotation, dev)), _uniform(B, *self.scale, dev)
-        mirror = (torch.rand(B, device=dev) < 0.5) if self.flip_perm is not None else torch.zeros(B, dtype=torch.bool, device=dev)
+        mirror = (
+            (torch.rand(B, device=dev) < 0.5)
+            if self.flip_perm is not None
+            else torch.zeros(B, dtype=torch.bool, device=dev)
+        )
         cos, sin = angle.cos() / zoom, angle.sin() / zoom
         M = torch.stack([torch.stack([cos, -sin], -1), torch.stack([sin, cos], -1)], -2)
-        M = M * torch.stack([torch.where(mirror, -1., 1.), torch.ones(B, device=dev)], -1)[:, None, :]
+        M = M * torch.stack([torch.where(mirror, -1.0, 1.0), torch.ones(B, device=dev)], -1)[:, None, :]
         frame_centre = torch.tensor([(W - 1) / 2, (H - 1) / 2], device=dev).expand(B, 2)
         animal = _random_animal(kp.view(B, -1, *kp.shape[-2:]), frame_centre) if self.size else frame_centre
         anywhere = torch.rand(B, 1, device=dev) * torch.tensor([W, H], device=dev)
@@ -527,14 +749,20 @@ class PoseAugment(ItemTransform):
         centre = centre + (torch.rand(B, 2, device=dev) * 2 - 1) * self.translation * torch.tensor([ow, oh], device=dev)
         return M, torch.tensor([(ow - 1) / 2, (oh - 1) / 2], device=dev), centre, mirror
 
-    def _photometric(self, x:torch.Tensor) -> torch.Tensor:
+    def _photometric(self, x: torch.Tensor) -> torch.Tensor:
         B, dev = len(x), x.device
         mean = x.mean((1, 2, 3), keepdim=True)
         x = (x - mean) * _uniform(B, 1 - self.contrast, 1 + self.contrast, dev).view(B, 1, 1, 1) + mean
         x = x + _uniform(B, -self.brightness, self.brightness, dev).view(B, 1, 1, 1)
         x = x.clamp(0, 1) ** torch.exp(_uniform(B, -self.gamma, self.gamma, dev)).view(B, 1, 1, 1)
         x = _where(self.p_equalize, x, _equalize)
-        x = _where(self.p_grayscale, x, lambda x: (x * torch.tensor([0.299, 0.587, 0.114], device=dev).view(1, 3, 1, 1)).sum(1, keepdim=True).expand_as(x))
+        x = _where(
+            self.p_grayscale,
+            x,
+            lambda x: (
+                (x * torch.tensor([0.299, 0.587, 0.114], device=dev).view(1, 3, 1, 1)).sum(1, keepdim=True).expand_as(x)
+            ),
+        )
         x = _where(self.p_blur, x, _gaussian_blur)
         x = _where(self.p_motion_blur, x, _motion_blur)
         x = _where(self.p_cutout, x, lambda x: _cutout(x, self.cutout))
@@ -551,18 +779,23 @@ class PoseAugment(ItemTransform):
         grid = (grid + 0.5) / torch.tensor([W, H], device=x.device) * 2 - 1
         x = F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
         kp = (torch.einsum("bij,bkj->bki", torch.linalg.inv(M), kp - in_c[:, None]) + out_c).view(shape)
-        if self.flip_perm is not None: kp = torch.where(mirror.view(B, *[1] * (kp.dim() - 1)), kp[..., self.flip_perm, :], kp)
+        if self.flip_perm is not None:
+            kp = torch.where(mirror.view(B, *[1] * (kp.dim() - 1)), kp[..., self.flip_perm, :], kp)
         return (self._photometric(x) if self.photometric else x), kp
 
 # %% ../nbs/05_data.ipynb #e8b41c87
-def skeleton_edges(cfg:dict) -> list[tuple[int, int]]:
+def skeleton_edges(cfg: dict) -> list[tuple[int, int]]:
     "The config's `skeleton` as (source, destination) bodypart indices; an error names any unknown bodypart."
     bps = bodyparts(cfg)
     unknown = sorted({b for e in cfg.get("skeleton") or [] for b in e} - set(bps))
-    if unknown: raise DLCNBError(f"The skeleton in {config_path(cfg)} names {unknown}, which are not bodyparts ({bps}). Fix `skeleton`.")
+    if unknown:
+        raise DLCNBError(
+            f"The skeleton in {config_path(cfg)} names {unknown}, which are not bodyparts ({bps}). Fix `skeleton`."
+        )
     return [(bps.index(a), bps.index(b)) for a, b in cfg.get("skeleton") or []]
 
-def paf_edges(cfg:dict) -> list[tuple[int, int]]:
+
+def paf_edges(cfg: dict) -> list[tuple[int, int]]:
     "A multi-animal project's skeleton edges, checked to connect every bodypart (animals are assembled along them)."
     edges, bps = skeleton_edges(cfg), bodyparts(cfg)
     start = edges[0][0] if edges else 0
@@ -570,34 +803,58 @@ def paf_edges(cfg:dict) -> list[tuple[int, int]]:
     while frontier:
         k = frontier.pop()
         for nxt in {b for a, b in edges if a == k} | {a for a, b in edges if b == k}:
-            if nxt not in reached: reached.add(nxt); frontier.append(nxt)
+            if nxt not in reached:
+                reached.add(nxt)
+                frontier.append(nxt)
     alone = [b for k, b in enumerate(bps) if k not in reached]
-    if alone: raise DLCNBError(f"The skeleton in {config_path(cfg)} does not connect {alone} to {bps[start]!r}. A multi-animal model assembles "
-                               f"each animal along the skeleton's edges, so every bodypart needs a path: add edges to `skeleton`, e.g. [{bps[start]}, {alone[0]}].")
+    if alone:
+        raise DLCNBError(
+            f"The skeleton in {config_path(cfg)} does not connect {alone} to {bps[start]!r}. A multi-animal model assembles "
+            f"each animal along the skeleton's edges, so every bodypart needs a path: add edges to `skeleton`, e.g. [{bps[start]}, {alone[0]}]."
+        )
     return edges
 
-def pose_dataloaders(config, # project config
-                     shuffle:int=1, # shuffle number (made by `create_training_dataset`)
-                     trainingsetindex:int=0, # index into the config's TrainingFraction
-                     batch_size:int=8, # images per training batch
-                     scale:float=0.5, # input scale: images are resized by this factor
-                     crop:tuple|None=(160, 160), # training crop (height, width) in input pixels; None: whole images
-                     augment:bool=True, # apply `PoseAugment` to training batches
-                     device=None, # where batches go (and are augmented); default: CUDA if available
-                     **aug_kwargs, # passed to `PoseAugment`
-                    ) -> DataLoaders:
+
+def pose_dataloaders(
+    config,  # project config
+    shuffle: int = 1,  # shuffle number (made by `create_training_dataset`)
+    trainingsetindex: int = 0,  # index into the config's TrainingFraction
+    batch_size: int = 8,  # images per training batch
+    scale: float = 0.5,  # input scale: images are resized by this factor
+    crop: tuple | None = (160, 160),  # training crop (height, width) in input pixels; None: whole images
+    augment: bool = True,  # apply `PoseAugment` to training batches
+    device=None,  # where batches go (and are augmented); default: CUDA if available
+    **aug_kwargs,  # passed to `PoseAugment`
+) -> DataLoaders:
     "fastai `DataLoaders` of `(images, keypoints)` for a shuffle: augmented training batches, plain test batches."
     cfg = read_config(config)
     labels = load_labels(cfg)
     train_idx, test_idx, frac = read_split(cfg, shuffle, trainingsetindex, labels)
     imgs, kps = load_images(cfg, labels.index, scale), load_keypoints(labels, scale)
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
-    tfms = [ToFloat(), *([PoseAugment(crop, flip_perm=flip_permutation(cfg), **aug_kwargs)] if augment else []), Normalize()]
+    tfms = [
+        ToFloat(),
+        *([PoseAugment(crop, flip_perm=flip_permutation(cfg), **aug_kwargs)] if augment else []),
+        Normalize(),
+    ]
     items = lambda idx: [(imgs[i], kps[i]) for i in idx]
-    train = DataLoader(items(train_idx), bs=batch_size, shuffle=True, drop_last=len(train_idx) > batch_size,
-                       after_batch=Pipeline(tfms, split_idx=0), device=device)
+    train = DataLoader(
+        items(train_idx),
+        bs=batch_size,
+        shuffle=True,
+        drop_last=len(train_idx) > batch_size,
+        after_batch=Pipeline(tfms, split_idx=0),
+        device=device,
+    )
     valid = DataLoader(items(test_idx), bs=batch_size, after_batch=Pipeline(tfms, split_idx=1), device=device)
     dls = DataLoaders(train, valid, device=device)
-    dls.bodyparts, dls.scale, dls.labels, dls.train_idx, dls.test_idx, dls.train_fraction = bodyparts(cfg), scale, labels, train_idx, test_idx, frac
+    dls.bodyparts, dls.scale, dls.labels, dls.train_idx, dls.test_idx, dls.train_fraction = (
+        bodyparts(cfg),
+        scale,
+        labels,
+        train_idx,
+        test_idx,
+        frac,
+    )
     dls.individuals, dls.edges = individuals(cfg), paf_edges(cfg) if individuals(cfg) else []
     return dls

@@ -21,108 +21,161 @@ __all__ = ['local_cluster', 'worker_device', 'cached_on_worker', 'map_videos', '
 def _n_gpus() -> int:
     try:
         import torch
-        return torch.cuda.device_count()
-    except ImportError: return 0
 
-def local_cluster(n_videos:int, # how many videos will be processed
-                  n_workers:int|None=None, # worker processes (default: sized to the machine)
-                 ) -> LocalCluster:
+        return torch.cuda.device_count()
+    except ImportError:
+        return 0
+
+
+def local_cluster(
+    n_videos: int,  # how many videos will be processed
+    n_workers: int | None = None,  # worker processes (default: sized to the machine)
+) -> LocalCluster:
     "A LocalCluster sized to this machine (one worker per GPU, else per pair of cores)."
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     n_workers = n_workers or min(n_videos, _n_gpus() or max(1, cores // 4))
-    environ = {f"distributed.nanny.pre-spawn-environ.{v}": max(1, cores // n_workers)
-               for v in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")}  # Dask's default is 1 thread
+    environ = {
+        f"distributed.nanny.pre-spawn-environ.{v}": max(1, cores // n_workers)
+        for v in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+    }  # Dask's default is 1 thread
     # Dask also sets MALLOC_TRIM_THRESHOLD_, which turns off glibc's adaptive mmap threshold: every decoded frame is then
     # mapped and unmapped, and video analysis ran 2.2x slower in a worker than in the notebook's process. Unset it.
     environ["distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"] = None
     with dask.config.set(environ):
         return LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=":0")
 
+
 def worker_device() -> str:
     "The torch device this process should use: its own GPU on a Dask worker with GPUs, else `cuda`/`cpu`."
     n = _n_gpus()
-    if not n: return "cpu"
-    try: return f"cuda:{int(get_worker().name) % n}"
-    except (ValueError, TypeError): return "cuda"
+    if not n:
+        return "cpu"
+    try:
+        return f"cuda:{int(get_worker().name) % n}"
+    except (ValueError, TypeError):
+        return "cuda"
 
 # %% ../nbs/03a_distributed.ipynb #bcebfd50
 _WORKER_CACHE = {}
 
-def cached_on_worker(key, # anything hashable that identifies the resource (e.g. the snapshot path)
-                     factory, # zero-argument callable that builds it
-                    ):
+
+def cached_on_worker(
+    key,  # anything hashable that identifies the resource (e.g. the snapshot path)
+    factory,  # zero-argument callable that builds it
+):
     "The resource `key` of this process, built by `factory()` on first use."
-    if key not in _WORKER_CACHE: _WORKER_CACHE[key] = factory()
+    if key not in _WORKER_CACHE:
+        _WORKER_CACHE[key] = factory()
     return _WORKER_CACHE[key]
 
 # %% ../nbs/03a_distributed.ipynb #be3bf58c
-def _run_one(func, name:str, item, kwargs) -> dict:
+def _run_one(func, name: str, item, kwargs) -> dict:
     "Run `func(item, **kwargs)`, catching errors so one task never stops the others."
     t0 = time.time()
     row = dict(video=name, status="done", result=None, error="", worker=f"{socket.gethostname()}:{os.getpid()}")
-    try: row["result"] = func(item, **kwargs)
-    except Exception as e: row.update(status="failed", error=f"{type(e).__name__}: {e}\n{traceback.format_exc()}")
+    try:
+        row["result"] = func(item, **kwargs)
+    except Exception as e:
+        row.update(status="failed", error=f"{type(e).__name__}: {e}\n{traceback.format_exc()}")
     row["seconds"] = round(time.time() - t0, 3)
     return row
 
-def _say(row:dict):
-    print(f"{Path(row['video']).name}: {row['status']} in {row['seconds']} s on {row['worker']}"
-          + (f" -- {row['error'].splitlines()[0]}" if row["error"] else ""), flush=True)
+
+def _say(row: dict):
+    print(
+        f"{Path(row['video']).name}: {row['status']} in {row['seconds']} s on {row['worker']}"
+        + (f" -- {row['error'].splitlines()[0]}" if row["error"] else ""),
+        flush=True,
+    )
     return row
 
-def _on_cluster(client:Client, func, items:dict, kwargs:dict) -> list[dict]:
+
+def _on_cluster(client: Client, func, items: dict, kwargs: dict) -> list[dict]:
     print(f"Dask dashboard: {client.dashboard_link}", flush=True)
     fname = getattr(func, "__name__", "task")
-    futures = {client.submit(_run_one, func, n, item, kwargs, key=f"{fname}-{Path(n).stem}-{tokenize(n, time.time())}"): n
-               for n, item in items.items()}
-    rows, bar = [], progress_bar(range(len(futures)), leave=False); it = iter(bar)
+    futures = {
+        client.submit(_run_one, func, n, item, kwargs, key=f"{fname}-{Path(n).stem}-{tokenize(n, time.time())}"): n
+        for n, item in items.items()
+    }
+    rows, bar = [], progress_bar(range(len(futures)), leave=False)
+    it = iter(bar)
     for fut in as_completed(futures):
-        try: row = fut.result()
+        try:
+            row = fut.result()
         except Exception as e:  # the worker died (KilledWorker) or the task was lost
-            row = dict(video=futures[fut], status="failed", result=None, error=f"{type(e).__name__}: {e}", worker="", seconds=None)
-        rows.append(_say(row)); next(it, None)
+            row = dict(
+                video=futures[fut],
+                status="failed",
+                result=None,
+                error=f"{type(e).__name__}: {e}",
+                worker="",
+                seconds=None,
+            )
+        rows.append(_say(row))
+        next(it, None)
     return rows
 
-def map_videos(func, # `func(video, **kwargs)`: processes one video, writes its outputs atomically, returns something small
-               videos:list|dict, # the videos, or `{name: item}` for other tasks (`func` and `done` then get the item)
-               done=None, # `done(video) -> bool`: the video's outputs already exist (skip it)
-               client:Client|bool|None=None, # a Dask client; None: a LocalCluster for several videos; False: run here
-               **kwargs, # passed on to `func`
-              ) -> pd.DataFrame:
+
+def map_videos(
+    func,  # `func(video, **kwargs)`: processes one video, writes its outputs atomically, returns something small
+    videos: list | dict,  # the videos, or `{name: item}` for other tasks (`func` and `done` then get the item)
+    done=None,  # `done(video) -> bool`: the video's outputs already exist (skip it)
+    client: Client | bool | None = None,  # a Dask client; None: a LocalCluster for several videos; False: run here
+    **kwargs,  # passed on to `func`
+) -> pd.DataFrame:
     "Run `func` on every video (one Dask task each), skipping videos already done; a report row per video."
     items = dict(videos) if isinstance(videos, dict) else {str(v): Path(v) for v in videos}
     todo = {n: item for n, item in items.items() if done is None or not done(item)}
-    rows = [dict(video=n, status="skipped", result=None, error="", worker="", seconds=0.0) for n in items if n not in todo]
+    rows = [
+        dict(video=n, status="skipped", result=None, error="", worker="", seconds=0.0) for n in items if n not in todo
+    ]
     if client is None and len(todo) > 1:
-        with local_cluster(len(todo)) as cluster, Client(cluster) as c: rows += _on_cluster(c, func, todo, kwargs)
-    elif client: rows += _on_cluster(client, func, todo, kwargs)
-    else: rows += [_say(_run_one(func, n, todo[n], kwargs)) for n in progress_bar(list(todo), leave=False)]
-    report = pd.DataFrame(rows, columns=["video", "status", "seconds", "worker", "result", "error"]).set_index("video").loc[list(items)].reset_index()
-    if (failed := (report.status == "failed").sum()): print(f"{failed} of {len(items)} tasks failed; rerun to retry them (finished ones are skipped).")
+        with local_cluster(len(todo)) as cluster, Client(cluster) as c:
+            rows += _on_cluster(c, func, todo, kwargs)
+    elif client:
+        rows += _on_cluster(client, func, todo, kwargs)
+    else:
+        rows += [_say(_run_one(func, n, todo[n], kwargs)) for n in progress_bar(list(todo), leave=False)]
+    report = (
+        pd.DataFrame(rows, columns=["video", "status", "seconds", "worker", "result", "error"])
+        .set_index("video")
+        .loc[list(items)]
+        .reset_index()
+    )
+    if failed := (report.status == "failed").sum():
+        print(f"{failed} of {len(items)} tasks failed; rerun to retry them (finished ones are skipped).")
     return report
 
 # %% ../nbs/03a_distributed.ipynb #30b9d027
-def open_pose_collection(paths, # .nc pose datasets (one per video), or a single .zarr collection
-                         names:list|None=None, # names along `video` (default: the file stems)
-                        ) -> xr.Dataset:
+def open_pose_collection(
+    paths,  # .nc pose datasets (one per video), or a single .zarr collection
+    names: list | None = None,  # names along `video` (default: the file stems)
+) -> xr.Dataset:
     "Many videos' pose datasets as one lazily loaded dataset with a `video` dimension."
-    if isinstance(paths, (str, Path)) and Path(paths).suffix == ".zarr": return xr.open_zarr(paths)
+    if isinstance(paths, (str, Path)) and Path(paths).suffix == ".zarr":
+        return xr.open_zarr(paths)
     paths = [Path(p) for p in paths]
-    if not paths: raise DLCNBError("No pose dataset files given to open_pose_collection.")
+    if not paths:
+        raise DLCNBError("No pose dataset files given to open_pose_collection.")
     for p in paths:
-        if not p.exists(): raise DLCNBError(f"No pose dataset at {p}; analyse its video first.")
+        if not p.exists():
+            raise DLCNBError(f"No pose dataset at {p}; analyse its video first.")
     dss = [from_movement(xr.open_dataset(p, engine="h5netcdf", chunks={})) for p in paths]  # either movement's dims
     names = names or [p.stem for p in paths]
     return xr.concat(dss, dim=pd.Index(names, name="video"), join="outer", combine_attrs="drop_conflicts")
 
-def save_pose_collection(ds:xr.Dataset, # a collection from `open_pose_collection`
-                         path, # destination .zarr store
-                         time_chunk:int=10_000, # frames per chunk
-                        ) -> Path:
+
+def save_pose_collection(
+    ds: xr.Dataset,  # a collection from `open_pose_collection`
+    path,  # destination .zarr store
+    time_chunk: int = 10_000,  # frames per chunk
+) -> Path:
     "Write a pose collection to a zarr store (one chunk per video and `time_chunk` frames), replacing it atomically."
-    path = Path(path); tmp = path.with_name(f".{path.name}.tmp")
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     ds.chunk({"video": 1, "time": time_chunk}).to_zarr(tmp, mode="w", consolidated=True)
-    if path.exists(): shutil.rmtree(path)
+    if path.exists():
+        shutil.rmtree(path)
     os.replace(tmp, path)
     return path

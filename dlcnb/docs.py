@@ -13,65 +13,86 @@ from .core import DLCNBError, atomic_write_bytes
 __all__ = ['SKIPPED_CELLS', 'readme_text', 'write_readme', 'notebook_sizes', 'check_notebook_sizes', 'render_html']
 
 # %% ../nbs/18_docs.ipynb #d8e27652
-def _cells(nb_path:Path) -> list[dict]:
+def _cells(nb_path: Path) -> list[dict]:
     return json.loads(Path(nb_path).read_text())["cells"]
 
-def _source(cell:dict) -> str:
+
+def _source(cell: dict) -> str:
     return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
 
-def readme_text(nb_path:str|Path="nbs/index.ipynb", # the home-page notebook
-               ) -> str:
+
+def readme_text(
+    nb_path: str | Path = "nbs/index.ipynb",  # the home-page notebook
+) -> str:
     "Markdown for README.md from the home-page notebook."
     parts = ["<!-- Generated from nbs/index.ipynb by dlcnb.docs.write_readme: edit the notebook, not this file. -->"]
     for cell in _cells(nb_path):
         src = _source(cell)
         lines = src.splitlines()
-        if cell["cell_type"] == "markdown": parts.append(src.strip())
+        if cell["cell_type"] == "markdown":
+            parts.append(src.strip())
         elif not any(l.startswith("#| hide") or l.startswith("#|hide") for l in lines):
             code = "\n".join(l for l in lines if not l.startswith("#|")).strip()
-            if code: parts.append(f"```python\n{code}\n```")
+            if code:
+                parts.append(f"```python\n{code}\n```")
     return "\n\n".join(parts) + "\n"
 
-def write_readme(nb_path:str|Path="nbs/index.ipynb", # the home-page notebook
-                 dest:str|Path="README.md", # where to write
-                ) -> Path:
+
+def write_readme(
+    nb_path: str | Path = "nbs/index.ipynb",  # the home-page notebook
+    dest: str | Path = "README.md",  # where to write
+) -> Path:
     "Write README.md from the home-page notebook."
     atomic_write_bytes(Path(dest), readme_text(nb_path).encode())
     return Path(dest)
 
 # %% ../nbs/18_docs.ipynb #5f6f85e7
-def notebook_sizes(path:str|Path="nbs", # folder of notebooks (searched recursively)
-                  ) -> pd.DataFrame:
+def notebook_sizes(
+    path: str | Path = "nbs",  # folder of notebooks (searched recursively)
+) -> pd.DataFrame:
     "Size in bytes of every notebook under `path`, largest first."
     files = [p for p in Path(path).rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts]
-    return pd.DataFrame({"notebook": [str(p) for p in files], "bytes": [p.stat().st_size for p in files]}).sort_values("bytes", ascending=False, ignore_index=True)
+    return pd.DataFrame({"notebook": [str(p) for p in files], "bytes": [p.stat().st_size for p in files]}).sort_values(
+        "bytes", ascending=False, ignore_index=True
+    )
 
-def check_notebook_sizes(path:str|Path="nbs", # folder of notebooks
-                         max_bytes:int=1_000_000, # the limit
-                        ) -> pd.DataFrame:
+
+def check_notebook_sizes(
+    path: str | Path = "nbs",  # folder of notebooks
+    max_bytes: int = 1_000_000,  # the limit
+) -> pd.DataFrame:
     "Raise a `DLCNBError` naming every notebook over `max_bytes`; return the size table."
     sizes = notebook_sizes(path)
     big = sizes[sizes.bytes > max_bytes]
-    if len(big): raise DLCNBError(f"Notebooks over {max_bytes} bytes: {dict(zip(big.notebook, big.bytes))}. Clear their outputs "
-                                  f"(`nbdev_clean`) and use plotly's 'plotly_mimetype+notebook_connected' renderer.")
+    if len(big):
+        raise DLCNBError(
+            f"Notebooks over {max_bytes} bytes: {dict(zip(big.notebook, big.bytes))}. Clear their outputs "
+            f"(`nbdev_clean`) and use plotly's 'plotly_mimetype+notebook_connected' renderer."
+        )
     return sizes
 
 # %% ../nbs/18_docs.ipynb #4dc47c24
 SKIPPED_CELLS = re.compile(r"^#\|\s*(eval:\s*false|slow|gpu)\s*$", re.M)
 
-def render_html(nb_path:str|Path, # the notebook
-                dest:str|Path, # the .html file to write
-                execute:bool=True, # run the notebook first
-                timeout:int=600, # seconds allowed per cell
-               ) -> Path:
+
+def render_html(
+    nb_path: str | Path,  # the notebook
+    dest: str | Path,  # the .html file to write
+    execute: bool = True,  # run the notebook first
+    timeout: int = 600,  # seconds allowed per cell
+) -> Path:
     "Execute a notebook and write it as an HTML page."
     import nbformat
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import ExecutePreprocessor
+
     nb_path = Path(nb_path)
     nb = nbformat.read(nb_path, as_version=4)
     nb.cells = [c for c in nb.cells if not (c.cell_type == "code" and SKIPPED_CELLS.search(c.source))]
-    if execute: ExecutePreprocessor(timeout=timeout, kernel_name="python3").preprocess(nb, {"metadata": {"path": str(nb_path.parent)}})
+    if execute:
+        ExecutePreprocessor(timeout=timeout, kernel_name="python3").preprocess(
+            nb, {"metadata": {"path": str(nb_path.parent)}}
+        )
     html, _ = HTMLExporter().from_notebook_node(nb)
     atomic_write_bytes(Path(dest), html.encode())
     return Path(dest)

@@ -19,16 +19,19 @@ __all__ = ['pixel_errors', 'rmse', 'map_mar', 'predict_images', 'dlc_scorer', 'e
            'split_scores', 'evaluate_network']
 
 # %% ../nbs/08_evaluation.ipynb #71f52460
-def pixel_errors(labels:np.ndarray, # (N, K, 2) labels, NaN where unlabelled
-                 preds:np.ndarray, # (N, K, 3) predictions: x, y, likelihood
-                ) -> np.ndarray:
+def pixel_errors(
+    labels: np.ndarray,  # (N, K, 2) labels, NaN where unlabelled
+    preds: np.ndarray,  # (N, K, 3) predictions: x, y, likelihood
+) -> np.ndarray:
     "Euclidean distances `(N, K)` between predictions and labels, NaN where unlabelled."
     return np.linalg.norm(preds[..., :2] - labels, axis=-1)
 
-def rmse(labels:np.ndarray, # (N, K, 2) labels, NaN where unlabelled
-         preds:np.ndarray, # (N, K, 3) predictions: x, y, likelihood
-         pcutoff:float=-1, # keypoints predicted with a lower likelihood are left out of `rmse_pcutoff`
-        ) -> dict:
+
+def rmse(
+    labels: np.ndarray,  # (N, K, 2) labels, NaN where unlabelled
+    preds: np.ndarray,  # (N, K, 3) predictions: x, y, likelihood
+    pcutoff: float = -1,  # keypoints predicted with a lower likelihood are left out of `rmse_pcutoff`
+) -> dict:
     "DeepLabCut's `rmse` and `rmse_pcutoff`: mean pixel error over labelled keypoints (NaN if none)."
     err = pixel_errors(labels, preds)
     kept = err[preds[..., 2] >= pcutoff]
@@ -36,18 +39,23 @@ def rmse(labels:np.ndarray, # (N, K, 2) labels, NaN where unlabelled
     return {"rmse": mean(err), "rmse_pcutoff": mean(kept)}
 
 # %% ../nbs/08_evaluation.ipynb #262e3479
-def _with_two_keypoints(poses:np.ndarray) -> np.ndarray: return poses[(~np.isnan(poses).any(-1)).sum(-1) > 1]
+def _with_two_keypoints(poses: np.ndarray) -> np.ndarray:
+    return poses[(~np.isnan(poses).any(-1)).sum(-1) > 1]
 
-def map_mar(labels:np.ndarray, # (N, K, 2) labels, or (N, I, K, 2) labelled individuals; NaN where unlabelled
-            preds:np.ndarray, # (N, K, 3) predictions (x, y, likelihood), or (N, M, K, 3) predicted individuals
-            sigma:float=0.1, # OKS sigma
-           ) -> dict:
+
+def map_mar(
+    labels: np.ndarray,  # (N, K, 2) labels, or (N, I, K, 2) labelled individuals; NaN where unlabelled
+    preds: np.ndarray,  # (N, K, 3) predictions (x, y, likelihood), or (N, M, K, 3) predicted individuals
+    sigma: float = 0.1,  # OKS sigma
+) -> dict:
     "DeepLabCut's OKS `mAP` and `mAR` (in %)."
-    if labels.ndim == 3: labels, preds = labels[:, None], preds[:, None]
+    if labels.ndim == 3:
+        labels, preds = labels[:, None], preds[:, None]
     images = [(_with_two_keypoints(l), sort_by_score(_with_two_keypoints(p))) for l, p in zip(labels, preds)]
     n_labelled = sum(len(l) for l, _ in images)
     scores = np.array([s for _, p in images for s in np.nanmean(p[..., 2], -1)])
-    if not len(scores): return {"mAP": 0., "mAR": 0.}
+    if not len(scores):
+        return {"mAP": 0.0, "mAR": 0.0}
     order = np.argsort(-scores, kind="mergesort")
     precisions, recalls = [], []
     for t in np.linspace(0.5, 0.95, 10):
@@ -56,26 +64,39 @@ def map_mar(labels:np.ndarray, # (N, K, 2) labels, or (N, I, K, 2) labelled indi
         rc, pr = tp / n_labelled, tp / (fp + tp + np.spacing(1))
         pr = np.maximum.accumulate(pr[::-1])[::-1]
         idx = np.searchsorted(rc, np.linspace(0, 1, 101), side="left")
-        precisions.append(np.where(idx < len(pr), pr[np.minimum(idx, len(pr) - 1)], 0.))
+        precisions.append(np.where(idx < len(pr), pr[np.minimum(idx, len(pr) - 1)], 0.0))
         recalls.append(rc[-1])
     return {"mAP": 100 * float(np.mean(precisions)), "mAR": 100 * float(np.mean(recalls))}
 
 # %% ../nbs/08_evaluation.ipynb #2c4925e6
-def predict_images(model, # a `PoseModel` in eval mode
-                   meta:dict, # its snapshot metadata (`scale`, `stride`)
-                   frames:torch.Tensor, # uint8 (N, H, W, 3) full-size labelled images
-                   batch_size:int=8, # images per forward pass
-                  ) -> np.ndarray:
+def predict_images(
+    model,  # a `PoseModel` in eval mode
+    meta: dict,  # its snapshot metadata (`scale`, `stride`)
+    frames: torch.Tensor,  # uint8 (N, H, W, 3) full-size labelled images
+    batch_size: int = 8,  # images per forward pass
+) -> np.ndarray:
     "Predictions `(N, K, 3)`, or `(N, I, K, 3)` for a multi-animal model (x, y, likelihood in frame pixels) of `model` on `frames`."
     device = next(model.parameters()).device
     with torch.inference_mode():
-        return np.concatenate([decode_outputs(model(preprocess(frames[i:i + batch_size].to(device), meta["scale"])), meta, meta["stride"], meta["scale"])
-                               for i in range(0, len(frames), batch_size)])
+        return np.concatenate(
+            [
+                decode_outputs(
+                    model(preprocess(frames[i : i + batch_size].to(device), meta["scale"])),
+                    meta,
+                    meta["stride"],
+                    meta["scale"],
+                )
+                for i in range(0, len(frames), batch_size)
+            ]
+        )
 
 # %% ../nbs/08_evaluation.ipynb #02842448
-def dlc_scorer(meta:dict, # snapshot metadata (`net_type`, `Task`, `date`, `shuffle`, `epoch`)
-               snapshot:str|Path|None=None, # the snapshot file (its name says best or not); default: `meta['snapshot_file']`
-              ) -> str:
+def dlc_scorer(
+    meta: dict,  # snapshot metadata (`net_type`, `Task`, `date`, `shuffle`, `epoch`)
+    snapshot: str
+    | Path
+    | None = None,  # the snapshot file (its name says best or not); default: `meta['snapshot_file']`
+) -> str:
     "DeepLabCut 3's scorer name for a snapshot, e.g. `DLC_Resnet50_openfieldOct30shuffle1_snapshot_best-50`."
     snapshot = snapshot or meta.get("snapshot_file")
     m = re.fullmatch(r"snapshot(-best)?-(\d+)\.pt", Path(snapshot).name) if snapshot else None
@@ -84,81 +105,130 @@ def dlc_scorer(meta:dict, # snapshot metadata (`net_type`, `Task`, `date`, `shuf
     return f"DLC_{net}_{meta['Task']}{meta['date']}shuffle{meta['shuffle']}_snapshot_{'best-' if best else ''}{epoch}"
 
 # %% ../nbs/08_evaluation.ipynb #565de8aa
-def evaluation_dir(cfg:dict, train_fraction:float, shuffle:int) -> Path:
+def evaluation_dir(cfg: dict, train_fraction: float, shuffle: int) -> Path:
     "`evaluation-results-pytorch/iteration-<k>/<Task><date>-trainset<pct>shuffle<n>/`."
-    return (Path(cfg["project_path"]) / "evaluation-results-pytorch" / f"iteration-{cfg.get('iteration', 0)}"
-            / f"{cfg['Task']}{cfg['date']}-trainset{pct(train_fraction)}shuffle{shuffle}")
+    return (
+        Path(cfg["project_path"])
+        / "evaluation-results-pytorch"
+        / f"iteration-{cfg.get('iteration', 0)}"
+        / f"{cfg['Task']}{cfg['date']}-trainset{pct(train_fraction)}shuffle{shuffle}"
+    )
 
-def predictions_table(preds:np.ndarray, # (N, K, 3) predictions, or (N, I, K, 3) with `individuals`
-                      index:pd.Index, # the images' label index
-                      scorer:str, # DLC scorer name
-                      bodyparts:list, # bodypart names
-                      individuals:list|None=None, # individual names (multi-animal)
-                     ) -> pd.DataFrame:
+
+def predictions_table(
+    preds: np.ndarray,  # (N, K, 3) predictions, or (N, I, K, 3) with `individuals`
+    index: pd.Index,  # the images' label index
+    scorer: str,  # DLC scorer name
+    bodyparts: list,  # bodypart names
+    individuals: list | None = None,  # individual names (multi-animal)
+) -> pd.DataFrame:
     "Predictions in DeepLabCut's table layout (scorer/[individuals/]bodyparts/coords with x, y, likelihood)."
     levels, names = [[scorer], bodyparts, ["x", "y", "likelihood"]], ["scorer", "bodyparts", "coords"]
-    if individuals: levels.insert(1, list(individuals)); names.insert(1, "individuals")
-    return pd.DataFrame(preds.reshape(len(preds), -1).astype(np.float64), index=index, columns=pd.MultiIndex.from_product(levels, names=names))
+    if individuals:
+        levels.insert(1, list(individuals))
+        names.insert(1, "individuals")
+    return pd.DataFrame(
+        preds.reshape(len(preds), -1).astype(np.float64),
+        index=index,
+        columns=pd.MultiIndex.from_product(levels, names=names),
+    )
 
-def split_scores(labels:np.ndarray, # (N, K, 2) labels, or (N, I, K, 2) labelled individuals
-                 preds:np.ndarray, # (N, K, 3) predictions, or (N, M, K, 3) predicted individuals
-                 pcutoff:float, # likelihood cutoff of `rmse_pcutoff`
-                 matched:np.ndarray|None=None, # multi-animal: `match_to_labels(labels, preds)`, if already computed
-                ) -> dict:
+
+def split_scores(
+    labels: np.ndarray,  # (N, K, 2) labels, or (N, I, K, 2) labelled individuals
+    preds: np.ndarray,  # (N, K, 3) predictions, or (N, M, K, 3) predicted individuals
+    pcutoff: float,  # likelihood cutoff of `rmse_pcutoff`
+    matched: np.ndarray | None = None,  # multi-animal: `match_to_labels(labels, preds)`, if already computed
+) -> dict:
     "rmse, rmse_pcutoff, mAP and mAR of one split."
-    if matched is None: matched = match_to_labels(labels, preds) if labels.ndim == 4 else preds
+    if matched is None:
+        matched = match_to_labels(labels, preds) if labels.ndim == 4 else preds
     return {**rmse(labels, matched, pcutoff), **map_mar(labels, preds)}
 
-def _write_csv(df:pd.DataFrame, path:Path):
-    with atomic_path(path) as tmp: df.to_csv(tmp)
+
+def _write_csv(df: pd.DataFrame, path: Path):
+    with atomic_path(path) as tmp:
+        df.to_csv(tmp)
 
 # %% ../nbs/08_evaluation.ipynb #db3aaedc
-def _write_figures(folder:Path, index, frames, labels, preds, bps, pcutoff, test:set):
+def _write_figures(folder: Path, index, frames, labels, preds, bps, pcutoff, test: set):
     folder.mkdir(parents=True, exist_ok=True)
     for i, key in enumerate(index):
         split = "test" if i in test else "train"
         fig = pose_figure(frames[i].numpy(), labels[i], preds[i], bps, pcutoff, f"{'/'.join(key)} ({split})")
         fig.write_html(folder / f"{split}-{key[1]}-{Path(key[2]).stem}.html", include_plotlyjs="cdn")
 
-def evaluate_network(config, # project config (file, folder or dict)
-                     Shuffles:list=[1], # shuffles to evaluate
-                     trainingsetindex:int=0, # index into the config's TrainingFraction
-                     snapshot=None, # "best", an index into the snapshots (-1: latest) or a path; default: config's snapshotindex
-                     pcutoff:float|None=None, # likelihood cutoff for `rmse_pcutoff`; default: config's pcutoff
-                     plotting:bool=False, # also write a plotly view of every image
-                     device:str="cpu", # where to run the model
-                     show_errors:bool=True, # print the scores
-                    ) -> pd.DataFrame:
+
+def evaluate_network(
+    config,  # project config (file, folder or dict)
+    Shuffles: list = [1],  # shuffles to evaluate
+    trainingsetindex: int = 0,  # index into the config's TrainingFraction
+    snapshot=None,  # "best", an index into the snapshots (-1: latest) or a path; default: config's snapshotindex
+    pcutoff: float | None = None,  # likelihood cutoff for `rmse_pcutoff`; default: config's pcutoff
+    plotting: bool = False,  # also write a plotly view of every image
+    device: str = "cpu",  # where to run the model
+    show_errors: bool = True,  # print the scores
+) -> pd.DataFrame:
     "Evaluate shuffles like DeepLabCut 3: write predictions and scores, update `CombinedEvaluation-results.csv`, return the scores."
     cfg = read_config(config)
     pcutoff = cfg.get("pcutoff", 0.6) if pcutoff is None else pcutoff
     snapshot = cfg.get("snapshotindex", -1) if snapshot is None else snapshot
     labels_df = load_labels(cfg)
     labels, frames = load_keypoints(labels_df).numpy().astype(np.float64), load_images(cfg, labels_df.index)
-    rows = [_evaluate_shuffle(cfg, s, trainingsetindex, snapshot, pcutoff, plotting, device, labels_df, labels, frames) for s in Shuffles]
+    rows = [
+        _evaluate_shuffle(cfg, s, trainingsetindex, snapshot, pcutoff, plotting, device, labels_df, labels, frames)
+        for s in Shuffles
+    ]
     result = pd.concat(rows)
-    combined = evaluation_dir(cfg, cfg_get(cfg, "TrainingFraction")[trainingsetindex], Shuffles[0]).parent / "CombinedEvaluation-results.csv"
+    combined = (
+        evaluation_dir(cfg, cfg_get(cfg, "TrainingFraction")[trainingsetindex], Shuffles[0]).parent
+        / "CombinedEvaluation-results.csv"
+    )
     everything = result.combine_first(pd.read_csv(combined, index_col=list(range(5)))) if combined.exists() else result
     _write_csv(everything.sort_index(), combined)
-    if show_errors: print(result.T.to_string())
+    if show_errors:
+        print(result.T.to_string())
     return result
 
-def _evaluate_shuffle(cfg, shuffle, trainingsetindex, snapshot, pcutoff, plotting, device, labels_df, labels, frames) -> pd.DataFrame:
+
+def _evaluate_shuffle(
+    cfg, shuffle, trainingsetindex, snapshot, pcutoff, plotting, device, labels_df, labels, frames
+) -> pd.DataFrame:
     train_idx, test_idx, frac = read_split(cfg, shuffle, trainingsetindex, labels_df)
     model, meta = load_model(cfg, shuffle, trainingsetindex, snapshot, device)
     preds, bps, scorer = predict_images(model, meta, frames), list(meta["bodyparts"]), dlc_scorer(meta)
-    matched = match_to_labels(labels, preds) if labels.ndim == 4 else preds    # in the labels' order
-    scores = {"%Training dataset": frac, "Shuffle number": shuffle, "Training epochs": meta["epoch"], "Detector epochs (TD only)": -1, "pcutoff": pcutoff}
+    matched = match_to_labels(labels, preds) if labels.ndim == 4 else preds  # in the labels' order
+    scores = {
+        "%Training dataset": frac,
+        "Shuffle number": shuffle,
+        "Training epochs": meta["epoch"],
+        "Detector epochs (TD only)": -1,
+        "pcutoff": pcutoff,
+    }
     per_bodypart = {}
     for split, idx in (("train", train_idx), ("test", test_idx)):
-        scores.update({f"{split} {k}": round(v, 2) for k, v in split_scores(labels[idx], preds[idx], pcutoff, matched[idx]).items()})
+        scores.update(
+            {
+                f"{split} {k}": round(v, 2)
+                for k, v in split_scores(labels[idx], preds[idx], pcutoff, matched[idx]).items()
+            }
+        )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # a bodypart never labelled in a split has no error (NaN)
-            per_bodypart[f"{split.capitalize()} error (px)"] = dict(zip(bps, np.nanmean(pixel_errors(labels[idx], matched[idx]).reshape(-1, len(bps)), 0).round(2)))
+            per_bodypart[f"{split.capitalize()} error (px)"] = dict(
+                zip(bps, np.nanmean(pixel_errors(labels[idx], matched[idx]).reshape(-1, len(bps)), 0).round(2))
+            )
     folder = evaluation_dir(cfg, frac, shuffle)
-    write_table(predictions_table(matched, labels_df.index, scorer, bps, meta.get("individuals")), folder / f"{scorer}.h5", csv=False)
+    write_table(
+        predictions_table(matched, labels_df.index, scorer, bps, meta.get("individuals")),
+        folder / f"{scorer}.h5",
+        csv=False,
+    )
     df = pd.DataFrame([scores]).set_index(list(scores)[:5])
     _write_csv(df, folder / f"{scorer}-results.csv")
     _write_csv(pd.DataFrame.from_dict(per_bodypart, orient="index"), folder / f"{scorer}-keypoint-results.csv")
-    if plotting: _write_figures(folder / f"LabeledImages_{scorer}", labels_df.index, frames, labels, matched, bps, pcutoff, set(test_idx))
+    if plotting:
+        _write_figures(
+            folder / f"LabeledImages_{scorer}", labels_df.index, frames, labels, matched, bps, pcutoff, set(test_idx)
+        )
     return df

@@ -19,136 +19,196 @@ __all__ = ['FILTERS', 'from_sleap', 'filter_by_confidence', 'interpolate_over_ti
            'kalman_smooth', 'predictions_file', 'fit_sarimax', 'arima_filter', 'spline_fill', 'filterpredictions']
 
 # %% ../nbs/10_filtering.ipynb #3badcf32
-def from_sleap(path, # a SLEAP predictions or labels file (.slp)
-               fps:float|None=None, # the video's frame rate, if known
-              ) -> xr.Dataset:
+def from_sleap(
+    path,  # a SLEAP predictions or labels file (.slp)
+    fps: float | None = None,  # the video's frame rate, if known
+) -> xr.Dataset:
     "A pose dataset from a SLEAP `.slp` file (tracks become individuals, instance scores become confidence)."
     import sleap_io as sio
+
     path = Path(path)
-    if not path.exists(): raise DLCNBError(f"No SLEAP file at {path}.")
+    if not path.exists():
+        raise DLCNBError(f"No SLEAP file at {path}.")
     labels = sio.load_slp(str(path))
-    arr = labels.numpy(return_confidence=True).astype(np.float32) # (frame, track, node, x/y/score)
+    arr = labels.numpy(return_confidence=True).astype(np.float32)  # (frame, track, node, x/y/score)
     names = [t.name for t in labels.tracks] or [f"track_{j}" for j in range(arr.shape[1])]
-    return make_poses(arr[..., :2].transpose(0, 3, 2, 1), arr[..., 2].transpose(0, 2, 1),
-                      [n.name for n in labels.skeleton.nodes], names, fps, "SLEAP", path)
+    return make_poses(
+        arr[..., :2].transpose(0, 3, 2, 1),
+        arr[..., 2].transpose(0, 2, 1),
+        [n.name for n in labels.skeleton.nodes],
+        names,
+        fps,
+        "SLEAP",
+        path,
+    )
 
 # %% ../nbs/10_filtering.ipynb #8ef2900c
-def _position(data:xr.Dataset|xr.DataArray) -> xr.DataArray:
+def _position(data: xr.Dataset | xr.DataArray) -> xr.DataArray:
     return data.position if isinstance(data, xr.Dataset) else data
 
-def _replace_position(data:xr.Dataset|xr.DataArray, # a pose dataset or its `position`
-                      values:np.ndarray, # new position values, same dims order as `data.position`
-                      step:str, # what was done, for the log
-                     ) -> xr.Dataset|xr.DataArray:
+
+def _replace_position(
+    data: xr.Dataset | xr.DataArray,  # a pose dataset or its `position`
+    values: np.ndarray,  # new position values, same dims order as `data.position`
+    step: str,  # what was done, for the log
+) -> xr.Dataset | xr.DataArray:
     "`data` with new position values and `step` in its log."
     pos = _position(data).copy(data=values.astype(_position(data).dtype, copy=False))
     return log_step(data.assign(position=pos) if isinstance(data, xr.Dataset) else pos, step)
+
 
 def _time_first(data) -> np.ndarray:
     "The position values as a 2D (time, series) array."
     pos = _position(data)
     return np.moveaxis(pos.values, pos.get_axis_num("time"), 0).reshape(pos.sizes["time"], -1)
 
-def _from_time_first(data, flat:np.ndarray) -> np.ndarray:
+
+def _from_time_first(data, flat: np.ndarray) -> np.ndarray:
     "Undo `_time_first`."
     pos = _position(data)
     shape = (pos.sizes["time"],) + tuple(s for d, s in pos.sizes.items() if d != "time")
     return np.moveaxis(flat.reshape(shape), 0, pos.get_axis_num("time"))
 
 # %% ../nbs/10_filtering.ipynb #8ea5fc2f
-def filter_by_confidence(ds:xr.Dataset, # a pose dataset
-                         threshold:float=0.6, # confidence below which a point is dropped
-                        ) -> xr.Dataset:
+def filter_by_confidence(
+    ds: xr.Dataset,  # a pose dataset
+    threshold: float = 0.6,  # confidence below which a point is dropped
+) -> xr.Dataset:
     "Set positions whose confidence is below `threshold` to NaN."
     low = ds.confidence < threshold
     pos = ds.position.where(~low)
-    return log_step(ds.assign(position=pos), f"filter_by_confidence(threshold={threshold}): {int(low.sum())} points dropped")
+    return log_step(
+        ds.assign(position=pos), f"filter_by_confidence(threshold={threshold}): {int(low.sum())} points dropped"
+    )
 
 # %% ../nbs/10_filtering.ipynb #2aea54c4
-def interpolate_over_time(data:xr.Dataset|xr.DataArray, # a pose dataset or its `position`
-                          method:str="linear", # interpolation method, e.g. "linear" or "cubic"
-                          max_gap:int|None=None, # longest run of missing frames to fill (None: all)
-                         ) -> xr.Dataset|xr.DataArray:
+def interpolate_over_time(
+    data: xr.Dataset | xr.DataArray,  # a pose dataset or its `position`
+    method: str = "linear",  # interpolation method, e.g. "linear" or "cubic"
+    max_gap: int | None = None,  # longest run of missing frames to fill (None: all)
+) -> xr.Dataset | xr.DataArray:
     "Fill gaps of at most `max_gap` frames in the positions by interpolation."
     pos = _position(data)
-    filled = pos.interpolate_na("time", method=method, use_coordinate=False, max_gap=None if max_gap is None else max_gap + 1)
-    return _replace_position(data, filled.values, f"interpolate_over_time(method={method!r}, max_gap={max_gap}): {int(pos.isnull().sum() - filled.isnull().sum())} values filled")
+    filled = pos.interpolate_na(
+        "time", method=method, use_coordinate=False, max_gap=None if max_gap is None else max_gap + 1
+    )
+    return _replace_position(
+        data,
+        filled.values,
+        f"interpolate_over_time(method={method!r}, max_gap={max_gap}): {int(pos.isnull().sum() - filled.isnull().sum())} values filled",
+    )
 
 # %% ../nbs/10_filtering.ipynb #881124d9
-def _windows(flat:np.ndarray, # (time, series) values
-             t:np.ndarray, n:np.ndarray, # frame and series of the windows' centres
-             window:int, # window length (odd)
-            ) -> np.ndarray:
+def _windows(
+    flat: np.ndarray,  # (time, series) values
+    t: np.ndarray,
+    n: np.ndarray,  # frame and series of the windows' centres
+    window: int,  # window length (odd)
+) -> np.ndarray:
     "The centred windows of `flat` at (`t`, `n`), NaN-padded past the ends: shape (len(t), window)."
     tt = t[:, None] + np.arange(window) - window // 2
     out = flat[np.clip(tt, 0, len(flat) - 1), n[:, None]]
     out[(tt < 0) | (tt >= len(flat))] = np.nan
     return out
 
-def _windowed(data, # a pose dataset or its `position`
-              window:int, # window length in frames (odd)
-              min_periods:int, # fewest valid frames in a window for a result
-              fast, # filter of a NaN-free (time, series) array along axis 0
-              local, # reduction of (k, window) NaN-padded windows to (k,) values
-              chunk:int=1_000_000, # windows computed by `local` at once
-             ) -> np.ndarray:
+
+def _windowed(
+    data,  # a pose dataset or its `position`
+    window: int,  # window length in frames (odd)
+    min_periods: int,  # fewest valid frames in a window for a result
+    fast,  # filter of a NaN-free (time, series) array along axis 0
+    local,  # reduction of (k, window) NaN-padded windows to (k,) values
+    chunk: int = 1_000_000,  # windows computed by `local` at once
+) -> np.ndarray:
     "Apply a moving-window filter NaN-aware: `fast` where the window is complete, `local` elsewhere."
-    if window < 1 or window % 2 == 0: raise DLCNBError(f"The window must be an odd number of frames, not {window}.")
+    if window < 1 or window % 2 == 0:
+        raise DLCNBError(f"The window must be an odd number of frames, not {window}.")
     flat = _time_first(data)
     valid = ~np.isnan(flat)
     count = correlate1d(valid.astype(np.int32), np.ones(window, np.int32), axis=0, mode="constant")
     out = np.where(count == window, fast(np.where(valid, flat, 0)), np.nan).astype(flat.dtype)
     t, n = np.nonzero((count < window) & (count >= min_periods))
-    for i in range(0, len(t), chunk): out[t[i:i+chunk], n[i:i+chunk]] = local(_windows(flat, t[i:i+chunk], n[i:i+chunk], window))
+    for i in range(0, len(t), chunk):
+        out[t[i : i + chunk], n[i : i + chunk]] = local(_windows(flat, t[i : i + chunk], n[i : i + chunk], window))
     return _from_time_first(data, out)
 
 # %% ../nbs/10_filtering.ipynb #5745cb2e
-def median_filter(data:xr.Dataset|xr.DataArray, # a pose dataset or its `position`
-                  window:int=5, # window length in frames (odd)
-                  min_periods:int|None=None, # fewest valid frames in a window for a value (default: window // 2 + 1)
-                 ) -> xr.Dataset|xr.DataArray:
+def median_filter(
+    data: xr.Dataset | xr.DataArray,  # a pose dataset or its `position`
+    window: int = 5,  # window length in frames (odd)
+    min_periods: int | None = None,  # fewest valid frames in a window for a value (default: window // 2 + 1)
+) -> xr.Dataset | xr.DataArray:
     "Moving median over `window` frames, NaN-aware."
     from scipy.ndimage import median_filter as medfilt
+
     min_periods = min_periods or window // 2 + 1
-    values = _windowed(data, window, min_periods, lambda a: medfilt(a, size=(window, 1), mode="nearest"),
-                       lambda w: np.nanmedian(w, axis=1))
+    values = _windowed(
+        data,
+        window,
+        min_periods,
+        lambda a: medfilt(a, size=(window, 1), mode="nearest"),
+        lambda w: np.nanmedian(w, axis=1),
+    )
     return _replace_position(data, values, f"median_filter(window={window}, min_periods={min_periods})")
 
 # %% ../nbs/10_filtering.ipynb #8968a430
-def _local_polyfit(windows:np.ndarray, # (k, window) values, NaN where missing
-                   polyorder:int, # degree of the polynomial
-                  ) -> np.ndarray:
+def _local_polyfit(
+    windows: np.ndarray,  # (k, window) values, NaN where missing
+    polyorder: int,  # degree of the polynomial
+) -> np.ndarray:
     "Value at the centre of a least-squares polynomial fitted to the valid points of each window."
     valid = ~np.isnan(windows)
     codes, pattern = np.unique(valid @ (1 << np.arange(windows.shape[1])), return_inverse=True)
     h = windows.shape[1] // 2
     V = np.vander(np.arange(-h, h + 1), polyorder + 1, increasing=True).astype(np.float64)
     coefs = np.zeros((len(codes), windows.shape[1]))
-    for j, code in enumerate(codes): # one linear filter per pattern of missing frames (at most 2**window)
+    for j, code in enumerate(codes):  # one linear filter per pattern of missing frames (at most 2**window)
         m = (code >> np.arange(windows.shape[1])) & 1 == 1
-        if m.sum() > polyorder: coefs[j, m] = np.linalg.pinv(V[m])[0]
-        else: coefs[j] = np.nan
+        if m.sum() > polyorder:
+            coefs[j, m] = np.linalg.pinv(V[m])[0]
+        else:
+            coefs[j] = np.nan
     return (np.where(valid, windows, 0) * coefs[pattern.ravel()]).sum(1)
 
-def savgol_filter(data:xr.Dataset|xr.DataArray, # a pose dataset or its `position`
-                  window:int=7, # window length in frames (odd)
-                  polyorder:int=2, # degree of the fitted polynomial (< window)
-                  min_periods:int|None=None, # fewest valid frames in a window for a value (default: window // 2 + 1)
-                 ) -> xr.Dataset|xr.DataArray:
+
+def savgol_filter(
+    data: xr.Dataset | xr.DataArray,  # a pose dataset or its `position`
+    window: int = 7,  # window length in frames (odd)
+    polyorder: int = 2,  # degree of the fitted polynomial (< window)
+    min_periods: int | None = None,  # fewest valid frames in a window for a value (default: window // 2 + 1)
+) -> xr.Dataset | xr.DataArray:
     "Savitzky-Golay smoothing over `window` frames, NaN-aware."
-    if polyorder >= window: raise DLCNBError(f"polyorder ({polyorder}) must be smaller than the window ({window}).")
+    if polyorder >= window:
+        raise DLCNBError(f"polyorder ({polyorder}) must be smaller than the window ({window}).")
     min_periods = max(min_periods or window // 2 + 1, polyorder + 1)
-    values = _windowed(data, window, min_periods, lambda a: _scipy_savgol(a, window, polyorder, axis=0, mode="constant"),
-                       lambda w: _local_polyfit(w, polyorder), chunk=200_000)
-    return _replace_position(data, values, f"savgol_filter(window={window}, polyorder={polyorder}, min_periods={min_periods})")
+    values = _windowed(
+        data,
+        window,
+        min_periods,
+        lambda a: _scipy_savgol(a, window, polyorder, axis=0, mode="constant"),
+        lambda w: _local_polyfit(w, polyorder),
+        chunk=200_000,
+    )
+    return _replace_position(
+        data, values, f"savgol_filter(window={window}, polyorder={polyorder}, min_periods={min_periods})"
+    )
 
 # %% ../nbs/10_filtering.ipynb #1b89893c
 @njit(cache=True)
-def _rts_series(z, r, q, xs, vs): # noqa
+def _rts_series(z, r, q, xs, vs):  # noqa
     "Constant-velocity Kalman filter and RTS smoother of one series: writes the means to `xs` and variances to `vs`."
     T = len(z)
-    mf = np.empty((T, 2)); Pf = np.empty((T, 3)); mp = np.empty((T, 2)); Pp = np.empty((T, 3))
-    m0, m1, p00, p01, p11 = 0.0, 0.0, 1e6, 0.0, 1e6 # broad prior (1000 px, 1000 px/frame), centred on the first measurement
+    mf = np.empty((T, 2))
+    Pf = np.empty((T, 3))
+    mp = np.empty((T, 2))
+    Pp = np.empty((T, 3))
+    m0, m1, p00, p01, p11 = (
+        0.0,
+        0.0,
+        1e6,
+        0.0,
+        1e6,
+    )  # broad prior (1000 px, 1000 px/frame), centred on the first measurement
     for t in range(T):
         if np.isfinite(z[t]) and np.isfinite(r[t]):
             m0 = z[t]
@@ -159,7 +219,10 @@ def _rts_series(z, r, q, xs, vs): # noqa
             p00, p01, p11 = p00 + 2 * p01 + p11 + q / 3, p01 + p11 + q / 2, p11 + q
         mp[t, 0], mp[t, 1], Pp[t, 0], Pp[t, 1], Pp[t, 2] = m0, m1, p00, p01, p11
         if np.isfinite(z[t]) and np.isfinite(r[t]):
-            s = p00 + r[t]; k0 = p00 / s; k1 = p01 / s; y = z[t] - m0
+            s = p00 + r[t]
+            k0 = p00 / s
+            k1 = p01 / s
+            y = z[t] - m0
             m0, m1 = m0 + k0 * y, m1 + k1 * y
             p00, p01, p11 = (1 - k0) * p00, (1 - k0) * p01, p11 - k1 * p01
         mf[t, 0], mf[t, 1], Pf[t, 0], Pf[t, 1], Pf[t, 2] = m0, m1, p00, p01, p11
@@ -169,9 +232,11 @@ def _rts_series(z, r, q, xs, vs): # noqa
         a00, a01, a11 = Pf[t, 0], Pf[t, 1], Pf[t, 2]
         b00, b01, b11 = Pp[t + 1, 0], Pp[t + 1, 1], Pp[t + 1, 2]
         det = b00 * b11 - b01 * b01
-        f00, f01, f10, f11 = a00 + a01, a01, a01 + a11, a11 # P_f F^T
-        c00 = (f00 * b11 - f01 * b01) / det; c01 = (f01 * b00 - f00 * b01) / det
-        c10 = (f10 * b11 - f11 * b01) / det; c11 = (f11 * b00 - f10 * b01) / det
+        f00, f01, f10, f11 = a00 + a01, a01, a01 + a11, a11  # P_f F^T
+        c00 = (f00 * b11 - f01 * b01) / det
+        c01 = (f01 * b00 - f00 * b01) / det
+        c10 = (f10 * b11 - f11 * b01) / det
+        c11 = (f11 * b00 - f10 * b01) / det
         d0, d1 = s0 - mp[t + 1, 0], s1 - mp[t + 1, 1]
         e00, e01, e11 = s00 - b00, s01 - b01, s11 - b11
         s0, s1 = mf[t, 0] + c00 * d0 + c01 * d1, mf[t, 1] + c10 * d0 + c11 * d1
@@ -179,108 +244,148 @@ def _rts_series(z, r, q, xs, vs): # noqa
         s00, s01, s11 = a00 + g00 * c00 + g01 * c01, a01 + g00 * c10 + g01 * c11, a11 + g10 * c10 + g11 * c11
         xs[t], vs[t] = s0, s00
 
-def kalman_smooth(ds:xr.Dataset, # a pose dataset
-                  measurement_noise:float=2.0, # position noise (pixels, std) of a detection with confidence 1
-                  process_noise:float=1.0, # random acceleration (pixels/frame², std)
-                  p_bound:float=0.001, # confidences below this count as missing
-                 ) -> xr.Dataset:
+
+def kalman_smooth(
+    ds: xr.Dataset,  # a pose dataset
+    measurement_noise: float = 2.0,  # position noise (pixels, std) of a detection with confidence 1
+    process_noise: float = 1.0,  # random acceleration (pixels/frame², std)
+    p_bound: float = 0.001,  # confidences below this count as missing
+) -> xr.Dataset:
     "Constant-velocity Kalman (RTS) smoothing of every track, with the posterior variance as `position_variance`."
     conf = ds.confidence.fillna(1.0).clip(min=1e-6).broadcast_like(ds.position).transpose(*ds.position.dims)
-    z = np.ascontiguousarray(_time_first(ds).T, np.float64) # (series, time): each series contiguous
+    z = np.ascontiguousarray(_time_first(ds).T, np.float64)  # (series, time): each series contiguous
     c = conf.values.reshape(len(ds.time), -1).T
     r = np.where(c >= p_bound, measurement_noise**2 / c, np.nan)
     xs, vs = np.full_like(z, np.nan), np.full_like(z, np.nan)
-    for n in np.flatnonzero((np.isfinite(z) & np.isfinite(r)).any(1)): _rts_series(z[n], r[n], process_noise**2, xs[n], vs[n])
+    for n in np.flatnonzero((np.isfinite(z) & np.isfinite(r)).any(1)):
+        _rts_series(z[n], r[n], process_noise**2, xs[n], vs[n])
     xs, vs = xs.T, vs.T
     step = f"kalman_smooth(measurement_noise={measurement_noise}, process_noise={process_noise}, p_bound={p_bound})"
     out = _replace_position(ds, _from_time_first(ds, xs), step)
     return out.assign(position_variance=out.position.copy(data=_from_time_first(ds, vs).astype(out.position.dtype)))
 
 # %% ../nbs/10_filtering.ipynb #751b5fb1
-def predictions_file(video, # a video file
-                     destfolder=None, # folder of the predictions (default: the video's folder)
-                     filtered:bool=False, # the `_filtered` file instead
-                    ) -> Path:
+def predictions_file(
+    video,  # a video file
+    destfolder=None,  # folder of the predictions (default: the video's folder)
+    filtered: bool = False,  # the `_filtered` file instead
+) -> Path:
     "The DeepLabCut predictions file `<videostem>DLC_*.h5` of `video`."
-    video = Path(video); folder = Path(destfolder or video.parent)
+    video = Path(video)
+    folder = Path(destfolder or video.parent)
     found = sorted(p for p in folder.glob(f"{video.stem}DLC*.h5") if p.stem.endswith("_filtered") == filtered)
-    if not found: raise DLCNBError(f"No predictions for {video.name} in {folder} (looked for {video.stem}DLC_*{'_filtered' if filtered else ''}.h5). Analyze the video first.")
-    if len(found) > 1: raise DLCNBError(f"Several predictions for {video.name} in {folder}: {[p.name for p in found]}. Move the ones you don't want elsewhere.")
+    if not found:
+        raise DLCNBError(
+            f"No predictions for {video.name} in {folder} (looked for {video.stem}DLC_*{'_filtered' if filtered else ''}.h5). Analyze the video first."
+        )
+    if len(found) > 1:
+        raise DLCNBError(
+            f"Several predictions for {video.name} in {folder}: {[p.name for p in found]}. Move the ones you don't want elsewhere."
+        )
     return found[0]
 
 # %% ../nbs/10_filtering.ipynb #7d80c81b
-def fit_sarimax(x:np.ndarray, # one coordinate of one keypoint over time
-                p:np.ndarray, # its likelihood
-                p_bound:float=0.001, # likelihoods below this are treated as missing
-                alpha:float=0.01, # significance level of the returned confidence interval
-                ARdegree:int=3, # autoregressive order
-                MAdegree:int=1, # moving-average order
-               ) -> tuple[np.ndarray, np.ndarray]:
+def fit_sarimax(
+    x: np.ndarray,  # one coordinate of one keypoint over time
+    p: np.ndarray,  # its likelihood
+    p_bound: float = 0.001,  # likelihoods below this are treated as missing
+    alpha: float = 0.01,  # significance level of the returned confidence interval
+    ARdegree: int = 3,  # autoregressive order
+    MAdegree: int = 1,  # moving-average order
+) -> tuple[np.ndarray, np.ndarray]:
     "DeepLabCut's SARIMAX fit of a series: the predicted mean and its (time, 2) confidence interval (NaN if < 11 valid points)."
     import statsmodels.api as sm
+
     y = np.where(p < p_bound, np.nan, x).astype(np.float64)
-    if np.isfinite(y).sum() <= 10: return np.full(len(y), np.nan), np.full((len(y), 2), np.nan)
-    mod = sm.tsa.statespace.SARIMAX(y, order=(ARdegree, 0, MAdegree), seasonal_order=(0, 0, 0, 0), simple_differencing=True)
+    if np.isfinite(y).sum() <= 10:
+        return np.full(len(y), np.nan), np.full((len(y), 2), np.nan)
+    mod = sm.tsa.statespace.SARIMAX(
+        y, order=(ARdegree, 0, MAdegree), seasonal_order=(0, 0, 0, 0), simple_differencing=True
+    )
     pred = mod.fit(disp=False).get_prediction(end=mod.nobs - 1)
     return pred.predicted_mean, pred.conf_int(alpha=alpha)
 
-def arima_filter(ds:xr.Dataset, # a pose dataset
-                 p_bound:float=0.001, # likelihoods below this are treated as missing
-                 ARdegree:int=3, # autoregressive order
-                 MAdegree:int=1, # moving-average order
-                ) -> xr.Dataset:
+
+def arima_filter(
+    ds: xr.Dataset,  # a pose dataset
+    p_bound: float = 0.001,  # likelihoods below this are treated as missing
+    ARdegree: int = 3,  # autoregressive order
+    MAdegree: int = 1,  # moving-average order
+) -> xr.Dataset:
     "DeepLabCut's `arima` filter: each coordinate replaced by its SARIMAX one-step prediction (the first frame kept)."
     import warnings
+
     conf = ds.confidence.broadcast_like(ds.position).transpose(*ds.position.dims)
     z, p = _time_first(ds), conf.values.reshape(len(ds.time), -1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        out = np.stack([fit_sarimax(z[:, n], p[:, n], p_bound, 0.01, ARdegree, MAdegree)[0] for n in range(z.shape[1])], 1)
+        out = np.stack(
+            [fit_sarimax(z[:, n], p[:, n], p_bound, 0.01, ARdegree, MAdegree)[0] for n in range(z.shape[1])], 1
+        )
     out[0] = z[0]
-    return _replace_position(ds, _from_time_first(ds, out), f"arima_filter(p_bound={p_bound}, ARdegree={ARdegree}, MAdegree={MAdegree})")
+    return _replace_position(
+        ds, _from_time_first(ds, out), f"arima_filter(p_bound={p_bound}, ARdegree={ARdegree}, MAdegree={MAdegree})"
+    )
 
 # %% ../nbs/10_filtering.ipynb #9482f918
-def spline_fill(ds:xr.Dataset, # a pose dataset
-                max_gap:int=5, # longest run of missing frames to fill
-               ) -> xr.Dataset:
+def spline_fill(
+    ds: xr.Dataset,  # a pose dataset
+    max_gap: int = 5,  # longest run of missing frames to fill
+) -> xr.Dataset:
     "DeepLabCut's `spline` filter: cubic-spline interpolation over gaps of at most `max_gap` frames; filled points get likelihood 0.01."
     out = interpolate_over_time(ds, "cubic", max_gap)
     filled = (ds.position.isnull() & out.position.notnull()).any("space")
     return out.assign(confidence=out.confidence.where(~filled, 0.01))
 
-FILTERS = {"median": lambda ds, w, p, kw: median_filter(ds, w),
-           "spline": lambda ds, w, p, kw: spline_fill(ds, w),
-           "arima": lambda ds, w, p, kw: arima_filter(ds, p, **kw),
-           "savgol": lambda ds, w, p, kw: savgol_filter(ds, w, **kw),
-           "kalman": lambda ds, w, p, kw: kalman_smooth(ds, p_bound=p, **kw)}
+
+FILTERS = {
+    "median": lambda ds, w, p, kw: median_filter(ds, w),
+    "spline": lambda ds, w, p, kw: spline_fill(ds, w),
+    "arima": lambda ds, w, p, kw: arima_filter(ds, p, **kw),
+    "savgol": lambda ds, w, p, kw: savgol_filter(ds, w, **kw),
+    "kalman": lambda ds, w, p, kw: kalman_smooth(ds, p_bound=p, **kw),
+}
+
 
 def _filter_video(v, filtertype, windowlength, p_bound, save_as_csv, destfolder, overwrite, kwargs) -> xr.Dataset:
     "Filter one video's predictions and write its `_filtered.h5` (or read it back if it exists and not `overwrite`)."
     src = predictions_file(v, destfolder)
     dest = src.with_name(src.stem + "_filtered.h5")
-    if dest.exists() and not overwrite: return read_dlc_file(dest)
+    if dest.exists() and not overwrite:
+        return read_dlc_file(dest)
     raw = read_dlc_file(src)
     ds = FILTERS[filtertype](raw, windowlength, p_bound, kwargs)
     write_dlc_file(ds.drop_vars("position_variance", errors="ignore"), dest, raw.attrs["scorer"], csv=save_as_csv)
     return ds
 
-def filterpredictions(config, # the project's config.yaml or folder
-                      video=None, # video file(s) or folder(s); default: the project's `videos/`
-                      filtertype:str="median", # "median", "spline", "arima", "savgol" or "kalman"
-                      windowlength:int=5, # window (median, savgol) or longest gap filled (spline), in frames
-                      p_bound:float=0.001, # likelihood below which a point is missing (arima, kalman)
-                      save_as_csv:bool=True, # also write the .csv
-                      destfolder=None, # folder of the predictions (default: each video's folder)
-                      overwrite:bool=False, # filter again videos that were filtered already
-                      client=None, # a Dask client: one task per video on its cluster (default: here, one after the other)
-                      **kwargs, # options of the filter: ARdegree, MAdegree (arima); polyorder (savgol); measurement_noise, process_noise (kalman)
-                     ) -> dict:
+
+def filterpredictions(
+    config,  # the project's config.yaml or folder
+    video=None,  # video file(s) or folder(s); default: the project's `videos/`
+    filtertype: str = "median",  # "median", "spline", "arima", "savgol" or "kalman"
+    windowlength: int = 5,  # window (median, savgol) or longest gap filled (spline), in frames
+    p_bound: float = 0.001,  # likelihood below which a point is missing (arima, kalman)
+    save_as_csv: bool = True,  # also write the .csv
+    destfolder=None,  # folder of the predictions (default: each video's folder)
+    overwrite: bool = False,  # filter again videos that were filtered already
+    client=None,  # a Dask client: one task per video on its cluster (default: here, one after the other)
+    **kwargs,  # options of the filter: ARdegree, MAdegree (arima); polyorder (savgol); measurement_noise, process_noise (kalman)
+) -> dict:
     "Filter the predictions of videos and write DeepLabCut's `..._filtered.h5`; returns {video: filtered dataset}."
-    if filtertype not in FILTERS: raise DLCNBError(f"Unknown filtertype {filtertype!r}: use one of {list(FILTERS)}.")
+    if filtertype not in FILTERS:
+        raise DLCNBError(f"Unknown filtertype {filtertype!r}: use one of {list(FILTERS)}.")
     cfg = read_config(config)
     videos = video_paths(video or Path(cfg["project_path"]) / "videos")
-    args = dict(filtertype=filtertype, windowlength=windowlength, p_bound=p_bound, save_as_csv=save_as_csv,
-                destfolder=destfolder, overwrite=overwrite, kwargs=kwargs)
-    if not client: return {str(v): _filter_video(v, **args) for v in videos}
+    args = dict(
+        filtertype=filtertype,
+        windowlength=windowlength,
+        p_bound=p_bound,
+        save_as_csv=save_as_csv,
+        destfolder=destfolder,
+        overwrite=overwrite,
+        kwargs=kwargs,
+    )
+    if not client:
+        return {str(v): _filter_video(v, **args) for v in videos}
     report = map_videos(_filter_video, videos, client=client, **args)
     return {v: ds for v, ds, status in zip(report.video, report.result, report.status) if status == "done"}

@@ -8,8 +8,17 @@ import datetime, json, shutil, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, xarray as xr
 from .core import DLCNBError, atomic_path, atomic_write_bytes
-from .poses import (make_poses, validate_poses, frame_numbers, to_dlc_df, read_dlc_file, write_dlc_file,
-                          load_poses, save_poses, read_sleap_predictions)
+from dlcnb.poses import (
+    make_poses,
+    validate_poses,
+    frame_numbers,
+    to_dlc_df,
+    read_dlc_file,
+    write_dlc_file,
+    load_poses,
+    save_poses,
+    read_sleap_predictions,
+)
 
 # %% auto #0
 __all__ = ['LP_SCORER', 'ANIPOSE_VARS', 'POSE_FORMATS', 'SUFFIX_FORMATS', 'write_dlc_csv', 'read_lightning_pose',
@@ -18,80 +27,105 @@ __all__ = ['LP_SCORER', 'ANIPOSE_VARS', 'POSE_FORMATS', 'SUFFIX_FORMATS', 'write
            'pose_format', 'read_poses', 'write_poses']
 
 # %% ../nbs/02a_formats.ipynb #ba615d0c
-def _with_fps(ds:xr.Dataset, fps:float|None) -> xr.Dataset:
+def _with_fps(ds: xr.Dataset, fps: float | None) -> xr.Dataset:
     "`ds` with `time` in seconds at `fps`, when the file held no frame rate and one is given."
-    if not fps or ds.attrs.get("fps"): return ds
+    if not fps or ds.attrs.get("fps"):
+        return ds
     ds = ds.assign_coords(time=frame_numbers(ds) / fps)
     ds.attrs.update(fps=float(fps), time_unit="seconds")
     return ds
 
-def _write_text(text:str, path) -> Path:
+
+def _write_text(text: str, path) -> Path:
     "Write `text` to `path` atomically."
     atomic_write_bytes(Path(path), text.encode())
     return Path(path)
 
-def _one_individual(ds:xr.Dataset, fmt:str) -> xr.Dataset:
+
+def _one_individual(ds: xr.Dataset, fmt: str) -> xr.Dataset:
     "`ds` if it holds one individual, else a `DLCNBError` saying how to pick one."
     if ds.sizes["individual"] != 1:
-        raise DLCNBError(f"{fmt} files hold one animal; this dataset has {ds.sizes['individual']} "
-                         f"({list(ds.individual.values)}). Write each with `ds.sel(individual=[name])`.")
+        raise DLCNBError(
+            f"{fmt} files hold one animal; this dataset has {ds.sizes['individual']} "
+            f"({list(ds.individual.values)}). Write each with `ds.sel(individual=[name])`."
+        )
     return ds
 
 # %% ../nbs/02a_formats.ipynb #2899986b
-def write_dlc_csv(ds:xr.Dataset, # a pose dataset (labels or predictions)
-                  path, # destination .csv
-                  scorer:str|None=None, # DeepLabCut's scorer level
-                 ) -> Path:
+def write_dlc_csv(
+    ds: xr.Dataset,  # a pose dataset (labels or predictions)
+    path,  # destination .csv
+    scorer: str | None = None,  # DeepLabCut's scorer level
+) -> Path:
     "Write a pose dataset as a DeepLabCut `.csv` alone (as `df.to_csv` writes it in DeepLabCut), atomically."
     return _write_text(to_dlc_df(ds, scorer).to_csv(), path)
 
 # %% ../nbs/02a_formats.ipynb #6fec4a1e
 LP_SCORER = "heatmap_tracker"  # the scorer Lightning Pose writes in its predictions
 
-def read_lightning_pose(path, # a Lightning Pose predictions or labels .csv
-                        fps:float|None=None, # the video's frame rate, if known
-                       ) -> xr.Dataset:
+
+def read_lightning_pose(
+    path,  # a Lightning Pose predictions or labels .csv
+    fps: float | None = None,  # the video's frame rate, if known
+) -> xr.Dataset:
     "A pose dataset from a Lightning Pose CSV (DeepLabCut's single-animal layout, labels with one image column)."
     ds = read_dlc_file(path, fps)
     ds.attrs["source_software"] = "LightningPose"
     return ds
 
-def write_lightning_pose(ds:xr.Dataset, # a one-animal pose dataset (labels or predictions)
-                         path, # destination .csv
-                         scorer:str=LP_SCORER, # the scorer level
-                        ) -> Path:
+
+def write_lightning_pose(
+    ds: xr.Dataset,  # a one-animal pose dataset (labels or predictions)
+    path,  # destination .csv
+    scorer: str = LP_SCORER,  # the scorer level
+) -> Path:
     "Write a one-animal pose dataset as a Lightning Pose CSV (labels indexed by `labeled-data/<video>/<image>`)."
     ds = _one_individual(ds, "Lightning Pose").assign_coords(individual=["individual_0"])
     ds.attrs = {**ds.attrs, "unique_keypoints": ""}
     df = to_dlc_df(ds, scorer)
-    if isinstance(df.index, pd.MultiIndex): df.index = pd.Index(["/".join(map(str, r)) for r in df.index])
+    if isinstance(df.index, pd.MultiIndex):
+        df.index = pd.Index(["/".join(map(str, r)) for r in df.index])
     return _write_text(df.to_csv(), path)
 
 # %% ../nbs/02a_formats.ipynb #9e989d17
-def _image_size(root:Path|None, name:str) -> dict:
+def _image_size(root: Path | None, name: str) -> dict:
     "COCO's `width`/`height` of image `name` under `root`, read from its header (empty if the image is not there)."
-    if root is None or not (Path(root) / name).exists(): return {}
+    if root is None or not (Path(root) / name).exists():
+        return {}
     from PIL import Image
-    with Image.open(Path(root) / name) as im: return {"width": im.width, "height": im.height}
 
-def _coco_annotation(xy:np.ndarray, # (keypoint, 2) positions, NaN where unlabelled
-                    ) -> dict:
+    with Image.open(Path(root) / name) as im:
+        return {"width": im.width, "height": im.height}
+
+
+def _coco_annotation(
+    xy: np.ndarray,  # (keypoint, 2) positions, NaN where unlabelled
+) -> dict:
     "COCO's keypoints (x, y, visibility 2; 0, 0, 0 when unlabelled), count and bounding box of one animal."
     seen = ~np.isnan(xy).any(1)
     kps = np.column_stack([np.where(seen[:, None], xy, 0), 2 * seen]).ravel()
     lo, hi = xy[seen].min(0), xy[seen].max(0)
     w, h = hi - lo
-    return {"keypoints": [float(v) for v in kps], "num_keypoints": int(seen.sum()), "iscrowd": 0,
-            "bbox": [float(lo[0]), float(lo[1]), float(w), float(h)], "area": float(w * h)}
+    return {
+        "keypoints": [float(v) for v in kps],
+        "num_keypoints": int(seen.sum()),
+        "iscrowd": 0,
+        "bbox": [float(lo[0]), float(lo[1]), float(w), float(h)],
+        "area": float(w * h),
+    }
 
-def to_coco(ds:xr.Dataset, # a labels dataset (with the `image` coordinate)
-            root=None, # folder the image paths are relative to, to read their sizes (the project folder)
-            category:str="animal", # COCO's category name
-           ) -> dict:
+
+def to_coco(
+    ds: xr.Dataset,  # a labels dataset (with the `image` coordinate)
+    root=None,  # folder the image paths are relative to, to read their sizes (the project folder)
+    category: str = "animal",  # COCO's category name
+) -> dict:
     "COCO keypoints JSON (as a dict) of the labelled images of `ds`: one annotation per labelled animal."
     if "image" not in ds.coords:
-        raise DLCNBError("COCO files hold labelled images: this dataset has no `image` coordinate. "
-                         "Read the labels with `read_poses` on a CollectedData file first.")
+        raise DLCNBError(
+            "COCO files hold labelled images: this dataset has no `image` coordinate. "
+            "Read the labels with `read_poses` on a CollectedData file first."
+        )
     validate_poses(ds)
     kps, inds = [str(k) for k in ds.keypoint.values], [str(i) for i in ds.individual.values]
     edges = json.loads(ds.attrs.get("skeleton") or "[]")
@@ -100,30 +134,52 @@ def to_coco(ds:xr.Dataset, # a labels dataset (with the `image` coordinate)
     for t, name in enumerate(ds.image.values):
         images.append({"id": t + 1, "file_name": str(name), **_image_size(root, str(name))})
         for j, ind in enumerate(inds):
-            if np.isnan(pos[t, j]).any(1).all(): continue
-            annotations.append({"id": len(annotations) + 1, "image_id": t + 1, "category_id": 1, "individual": ind,
-                                **_coco_annotation(pos[t, j])})
-    category = {"id": 1, "name": category, "supercategory": category, "keypoints": kps,
-                "skeleton": [[kps.index(a) + 1, kps.index(b) + 1] for a, b in edges]}
-    info = {"description": "written by dlcnb", "individuals": inds, "scorer": ds.attrs.get("scorer", ""),
-            "unique_keypoints": ds.attrs.get("unique_keypoints", "")}
+            if np.isnan(pos[t, j]).any(1).all():
+                continue
+            annotations.append(
+                {
+                    "id": len(annotations) + 1,
+                    "image_id": t + 1,
+                    "category_id": 1,
+                    "individual": ind,
+                    **_coco_annotation(pos[t, j]),
+                }
+            )
+    category = {
+        "id": 1,
+        "name": category,
+        "supercategory": category,
+        "keypoints": kps,
+        "skeleton": [[kps.index(a) + 1, kps.index(b) + 1] for a, b in edges],
+    }
+    info = {
+        "description": "written by dlcnb",
+        "individuals": inds,
+        "scorer": ds.attrs.get("scorer", ""),
+        "unique_keypoints": ds.attrs.get("unique_keypoints", ""),
+    }
     return {"info": info, "images": images, "annotations": annotations, "categories": [category]}
 
 # %% ../nbs/02a_formats.ipynb #25b343b6
-def from_coco(coco:dict, # a COCO keypoints JSON, as loaded by `json.load`
-              source_file=None, # where it was read from
-             ) -> xr.Dataset:
+def from_coco(
+    coco: dict,  # a COCO keypoints JSON, as loaded by `json.load`
+    source_file=None,  # where it was read from
+) -> xr.Dataset:
     "A labels dataset (one `time` step per image) from COCO keypoints: animals named by `individual`, else by order."
     from dlcnb.poses import _frame_of
+
     if not coco.get("categories") or "keypoints" not in coco["categories"][0]:
-        raise DLCNBError(f"{source_file or 'This JSON'} is not a COCO keypoints file: "
-                         f"its first category lists no `keypoints`.")
+        raise DLCNBError(
+            f"{source_file or 'This JSON'} is not a COCO keypoints file: its first category lists no `keypoints`."
+        )
     kps, info = list(coco["categories"][0]["keypoints"]), coco.get("info") or {}
     row = {im["id"]: t for t, im in enumerate(coco["images"])}
     per_image = {}
-    for a in coco["annotations"]: per_image.setdefault(a["image_id"], []).append(a)
-    named = {id(a): str(a.get("individual", f"individual_{n}"))
-             for anns in per_image.values() for n, a in enumerate(anns)}
+    for a in coco["annotations"]:
+        per_image.setdefault(a["image_id"], []).append(a)
+    named = {
+        id(a): str(a.get("individual", f"individual_{n}")) for anns in per_image.values() for n, a in enumerate(anns)
+    }
     inds = list(dict.fromkeys([*info.get("individuals", []), *named.values()])) or ["individual_0"]
     pos = np.full((len(row), 2, len(kps), len(inds)), np.nan)
     for a in coco["annotations"]:
@@ -133,47 +189,60 @@ def from_coco(coco:dict, # a COCO keypoints JSON, as loaded by `json.load`
     names = [im["file_name"] for im in coco["images"]]
     ds = make_poses(pos, None, kps, inds, None, "COCO", source_file, _frame_of(pd.Index(names)))
     edges = [[kps[a - 1], kps[b - 1]] for a, b in coco["categories"][0].get("skeleton") or []]
-    ds.attrs.update(scorer=info.get("scorer", ""), unique_keypoints=info.get("unique_keypoints", ""),
-                    skeleton=json.dumps(edges))
+    ds.attrs.update(
+        scorer=info.get("scorer", ""), unique_keypoints=info.get("unique_keypoints", ""), skeleton=json.dumps(edges)
+    )
     return ds.assign_coords(image=("time", names))
 
-def read_coco(path, # a COCO keypoints .json
-              fps:float|None=None, # unused: COCO holds images, not frames of a video
-             ) -> xr.Dataset:
+
+def read_coco(
+    path,  # a COCO keypoints .json
+    fps: float | None = None,  # unused: COCO holds images, not frames of a video
+) -> xr.Dataset:
     "A labels dataset from a COCO keypoints JSON file."
     path = Path(path)
-    try: coco = json.loads(path.read_text())
-    except Exception as e: raise DLCNBError(f"Cannot read {path} as JSON ({type(e).__name__}: {e}).") from e
+    try:
+        coco = json.loads(path.read_text())
+    except Exception as e:
+        raise DLCNBError(f"Cannot read {path} as JSON ({type(e).__name__}: {e}).") from e
     return from_coco(coco, path)
 
-def write_coco(ds:xr.Dataset, # a labels dataset
-               path, # destination .json
-               root=None, # folder the image paths are relative to (to read image sizes)
-              ) -> Path:
+
+def write_coco(
+    ds: xr.Dataset,  # a labels dataset
+    path,  # destination .json
+    root=None,  # folder the image paths are relative to (to read image sizes)
+) -> Path:
     "Write the labels of `ds` as a COCO keypoints JSON, atomically."
     return _write_text(json.dumps(to_coco(ds, root)), path)
 
 # %% ../nbs/02a_formats.ipynb #7c419dce
-def write_coco_training_set(ds:xr.Dataset, # a labels dataset
-                            folder, # the COCO project folder to write
-                            test_images:list, # image paths (as in `ds.image`) of the test split
-                            root=None, # folder the image paths are relative to; its images are copied to `images/`
-                           ) -> dict:
+def write_coco_training_set(
+    ds: xr.Dataset,  # a labels dataset
+    folder,  # the COCO project folder to write
+    test_images: list,  # image paths (as in `ds.image`) of the test split
+    root=None,  # folder the image paths are relative to; its images are copied to `images/`
+) -> dict:
     "A DeepLabCut 3 COCO project: `annotations/train.json`, `annotations/test.json` and, from `root`, `images/`."
     folder, names = Path(folder), [str(n) for n in ds.image.values]
     unknown = set(map(str, test_images)) - set(names)
-    if unknown: raise DLCNBError(f"Test images {sorted(unknown)[:3]} are not labelled images of this dataset.")
+    if unknown:
+        raise DLCNBError(f"Test images {sorted(unknown)[:3]} are not labelled images of this dataset.")
     is_test = np.isin(names, list(map(str, test_images)))
-    out = {split: write_coco(ds.isel(time=np.flatnonzero(sel)), folder / "annotations" / f"{split}.json", root)
-           for split, sel in (("train", ~is_test), ("test", is_test))}
+    out = {
+        split: write_coco(ds.isel(time=np.flatnonzero(sel)), folder / "annotations" / f"{split}.json", root)
+        for split, sel in (("train", ~is_test), ("test", is_test))
+    }
     for name in names if root is not None else []:
         if (Path(root) / name).exists():
             (folder / "images" / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(Path(root) / name, folder / "images" / name)
     return out
 
-def read_coco_training_set(folder, # a COCO project folder (`annotations/train.json`, `annotations/test.json`)
-                          ) -> tuple:
+
+def read_coco_training_set(
+    folder,  # a COCO project folder (`annotations/train.json`, `annotations/test.json`)
+) -> tuple:
     "The labels of a COCO project as one dataset (train images first) and the list of its test images."
     train, test = (read_coco(Path(folder) / "annotations" / f"{s}.json") for s in ("train", "test"))
     inds = list(dict.fromkeys([*train.individual.values, *test.individual.values]))
@@ -181,79 +250,113 @@ def read_coco_training_set(folder, # a COCO project folder (`annotations/train.j
     return ds, [str(n) for n in test.image.values]
 
 # %% ../nbs/02a_formats.ipynb #35316e1a
-def _pose_estimation(ds:xr.Dataset, ind:str, name:str, skeleton, times:np.ndarray):
+def _pose_estimation(ds: xr.Dataset, ind: str, name: str, skeleton, times: np.ndarray):
     "ndx-pose's `PoseEstimation` of individual `ind`: one `PoseEstimationSeries` per keypoint."
     import ndx_pose
+
     one = ds.sel(individual=ind)
     unit = "pixels" if ds.sizes["space"] == 2 else "scene units"
-    series = [ndx_pose.PoseEstimationSeries(
-        name=str(k), description=f"{k} of {ind}", data=one.position.sel(keypoint=k).transpose("time", "space").values,
-        confidence=one.confidence.sel(keypoint=k).values, unit=unit, timestamps=times,
-        reference_frame="(0, 0) is the top-left corner of the video frame",
-        confidence_definition="the pose estimator's likelihood") for k in ds.keypoint.values]
-    return ndx_pose.PoseEstimation(name=name, pose_estimation_series=series, skeleton=skeleton,
-                                   description=f"Pose of {ind} from {ds.attrs.get('source_software', 'dlcnb')}",
-                                   scorer=str(ds.attrs.get("scorer") or "dlcnb"),
-                                   source_software=str(ds.attrs.get("source_software") or "dlcnb"))
+    series = [
+        ndx_pose.PoseEstimationSeries(
+            name=str(k),
+            description=f"{k} of {ind}",
+            data=one.position.sel(keypoint=k).transpose("time", "space").values,
+            confidence=one.confidence.sel(keypoint=k).values,
+            unit=unit,
+            timestamps=times,
+            reference_frame="(0, 0) is the top-left corner of the video frame",
+            confidence_definition="the pose estimator's likelihood",
+        )
+        for k in ds.keypoint.values
+    ]
+    return ndx_pose.PoseEstimation(
+        name=name,
+        pose_estimation_series=series,
+        skeleton=skeleton,
+        description=f"Pose of {ind} from {ds.attrs.get('source_software', 'dlcnb')}",
+        scorer=str(ds.attrs.get("scorer") or "dlcnb"),
+        source_software=str(ds.attrs.get("source_software") or "dlcnb"),
+    )
 
-def write_nwb(ds:xr.Dataset, # a pose dataset
-              path, # destination .nwb
-              session_description:str="pose estimation", # NWB's required session description
-             ) -> Path:
+
+def write_nwb(
+    ds: xr.Dataset,  # a pose dataset
+    path,  # destination .nwb
+    session_description: str = "pose estimation",  # NWB's required session description
+) -> Path:
     "Write a pose dataset as NWB with ndx-pose, laid out as movement writes it (module `behavior`), atomically."
     import ndx_pose, pynwb
+
     validate_poses(ds)
     inds, kps = [str(i) for i in ds.individual.values], [str(k) for k in ds.keypoint.values]
     times = frame_numbers(ds) / ds.attrs.get("fps", 1.0)
     edges = np.array([[kps.index(a), kps.index(b)] for a, b in json.loads(ds.attrs.get("skeleton") or "[]")], np.uint8)
-    nwb = pynwb.NWBFile(session_description=session_description, identifier=inds[0] if len(inds) == 1 else "dlcnb",
-                        session_start_time=datetime.datetime.now(datetime.timezone.utc))
+    nwb = pynwb.NWBFile(
+        session_description=session_description,
+        identifier=inds[0] if len(inds) == 1 else "dlcnb",
+        session_start_time=datetime.datetime.now(datetime.timezone.utc),
+    )
     behavior = nwb.create_processing_module(name="behavior", description="processed behavioral data")
     skeletons = [ndx_pose.Skeleton(name=f"skeleton_{ind}", nodes=kps, edges=edges.reshape(-1, 2)) for ind in inds]
     behavior.add(ndx_pose.Skeletons(skeletons=skeletons))
     for ind, sk in zip(inds, skeletons):
         behavior.add(_pose_estimation(ds, ind, "PoseEstimation" if len(inds) == 1 else ind, sk, times))
-    with atomic_path(path) as tmp, pynwb.NWBHDF5IO(str(tmp), "w") as io: io.write(nwb)
+    with atomic_path(path) as tmp, pynwb.NWBHDF5IO(str(tmp), "w") as io:
+        io.write(nwb)
     return Path(path)
 
 # %% ../nbs/02a_formats.ipynb #cfd3857d
-def _series_times(series) -> np.ndarray|None:
+def _series_times(series) -> np.ndarray | None:
     "The times (s) of an NWB time series, from its timestamps or its rate; None if it has neither for its data."
     n = len(series.data)
-    if series.timestamps is not None: times = np.asarray(series.timestamps[:], np.float64)
-    elif series.rate: times = (series.starting_time or 0.) + np.arange(n) / series.rate
-    else: times = np.zeros(0)  # sleap-io writes rate 0 for some short series
+    if series.timestamps is not None:
+        times = np.asarray(series.timestamps[:], np.float64)
+    elif series.rate:
+        times = (series.starting_time or 0.0) + np.arange(n) / series.rate
+    else:
+        times = np.zeros(0)  # sleap-io writes rate 0 for some short series
     return times if len(times) == n else None
 
-def _series_fps(series:list) -> float|None:
+
+def _series_fps(series: list) -> float | None:
     "The frame rate of NWB time series: the first one's rate, else from the steps of the first timestamps."
-    if series[0].rate: return float(series[0].rate)
+    if series[0].rate:
+        return float(series[0].rate)
     steps = next((np.diff(t) for s in series if (t := _series_times(s)) is not None and len(t) > 1), np.array([]))
     return float(np.round(1 / np.median(steps), 6)) if len(steps) else None
 
-def _pose_estimations(nwb, path:Path) -> list:
+
+def _pose_estimations(nwb, path: Path) -> list:
     "The ndx-pose `PoseEstimation`s of the first processing module that has any."
     import ndx_pose
+
     for module in nwb.processing.values():
         found = [o for o in module.data_interfaces.values() if isinstance(o, ndx_pose.PoseEstimation)]
-        if found: return found
+        if found:
+            return found
     raise DLCNBError(f"{path} holds no ndx-pose PoseEstimation. Write poses into it with `write_nwb` first.")
+
 
 def _keypoints(est) -> list:
     "Keypoint names of a `PoseEstimation` in its skeleton's order (its series are sorted by name)."
     names, sk = sorted(est.pose_estimation_series), est.skeleton
     return list(sk.nodes[:]) if sk is not None and sorted(sk.nodes[:]) == names else names
 
-def _nwb_arrays(ests:list, kps:list, rate:float|None) -> tuple:
+
+def _nwb_arrays(ests: list, kps: list, rate: float | None) -> tuple:
     "Positions, confidences and frame numbers of all series, on the union of their frames (NaN where absent)."
-    series = {(j, k): o.pose_estimation_series[k]
-              for j, o in enumerate(ests) for k in kps if k in o.pose_estimation_series}
+    series = {
+        (j, k): o.pose_estimation_series[k] for j, o in enumerate(ests) for k in kps if k in o.pose_estimation_series
+    }
     times = {key: _series_times(s) for key, s in series.items()}
     if untimed := [f"{ests[j].name}/{k}" for (j, k), t in times.items() if t is None]:
-        warnings.warn(f"{len(untimed)} pose series have data but no usable timestamps or rate and are left out "
-                      f"(e.g. {', '.join(untimed[:3])}).", stacklevel=3)
+        warnings.warn(
+            f"{len(untimed)} pose series have data but no usable timestamps or rate and are left out "
+            f"(e.g. {', '.join(untimed[:3])}).",
+            stacklevel=3,
+        )
         series = {key: s for key, s in series.items() if times[key] is not None}
-    frames = {key: np.rint(times[key] * (rate or 1.)).astype(int) for key in series}
+    frames = {key: np.rint(times[key] * (rate or 1.0)).astype(int) for key in series}
     every = np.unique(np.concatenate(list(frames.values())))
     n_space = np.asarray(next(iter(series.values())).data[:1]).shape[1]
     pos = np.full((len(every), n_space, len(kps), len(ests)), np.nan)
@@ -261,16 +364,21 @@ def _nwb_arrays(ests:list, kps:list, rate:float|None) -> tuple:
     for (j, k), s in series.items():
         rows = np.searchsorted(every, frames[j, k])
         pos[rows, :, kps.index(k), j] = s.data[:]
-        if s.confidence is not None: conf[rows, kps.index(k), j] = s.confidence[:]
+        if s.confidence is not None:
+            conf[rows, kps.index(k), j] = s.confidence[:]
     return pos, conf, every
 
-def read_nwb(path, # an NWB file with ndx-pose `PoseEstimation` (ours, movement's, SLEAP's, DeepLabCut's)
-             fps:float|None=None, # frame rate of the video; default: the series' rate, else from their timestamps
-            ) -> xr.Dataset:
+
+def read_nwb(
+    path,  # an NWB file with ndx-pose `PoseEstimation` (ours, movement's, SLEAP's, DeepLabCut's)
+    fps: float | None = None,  # frame rate of the video; default: the series' rate, else from their timestamps
+) -> xr.Dataset:
     "A pose dataset from the ndx-pose `PoseEstimation`s of an NWB file: one individual each, named by it."
     import pynwb
+
     path = Path(path)
-    if not path.exists(): raise DLCNBError(f"No NWB file at {path}.")
+    if not path.exists():
+        raise DLCNBError(f"No NWB file at {path}.")
     with pynwb.NWBHDF5IO(str(path), "r") as io:
         nwb = io.read()
         ests = _pose_estimations(nwb, path)
@@ -289,31 +397,41 @@ def read_nwb(path, # an NWB file with ndx-pose `PoseEstimation` (ours, movement'
 # %% ../nbs/02a_formats.ipynb #e1384e83
 ANIPOSE_VARS = {"error": "reprojection_error", "ncams": "n_cameras"}  # Anipose's column suffix: our variable
 
-def read_anipose(path, # an Anipose 3D .csv (`<kp>_x, _y, _z, _error, _ncams, _score`, `fnum`)
-                 fps:float|None=None, # the videos' frame rate, if known
-                 individual:str="individual_0", # name of the one animal
-                ) -> xr.Dataset:
+
+def read_anipose(
+    path,  # an Anipose 3D .csv (`<kp>_x, _y, _z, _error, _ncams, _score`, `fnum`)
+    fps: float | None = None,  # the videos' frame rate, if known
+    individual: str = "individual_0",  # name of the one animal
+) -> xr.Dataset:
     "A 3D pose dataset from an Anipose triangulation CSV, with its reprojection errors and camera counts."
     path = Path(path)
-    try: df = pd.read_csv(path)
-    except Exception as e: raise DLCNBError(f"Cannot read {path} as an Anipose CSV ({type(e).__name__}: {e}).") from e
+    try:
+        df = pd.read_csv(path)
+    except Exception as e:
+        raise DLCNBError(f"Cannot read {path} as an Anipose CSV ({type(e).__name__}: {e}).") from e
     kps = [c[:-2] for c in df.columns if c.endswith("_x") and f"{c[:-2]}_z" in df]
-    if not kps: raise DLCNBError(f"{path} has no `<keypoint>_x/_y/_z` columns: it is not an Anipose 3D CSV.")
-    col = lambda s: np.stack([df[f"{k}_{s}"].to_numpy(np.float64) if f"{k}_{s}" in df else np.full(len(df), np.nan)
-                              for k in kps], 1)[..., None]
+    if not kps:
+        raise DLCNBError(f"{path} has no `<keypoint>_x/_y/_z` columns: it is not an Anipose 3D CSV.")
+    col = lambda s: np.stack(
+        [df[f"{k}_{s}"].to_numpy(np.float64) if f"{k}_{s}" in df else np.full(len(df), np.nan) for k in kps], 1
+    )[..., None]
     pos = np.stack([col(c) for c in "xyz"], 1)
     frames = df["fnum"].to_numpy() if "fnum" in df else None
     ds = make_poses(pos, col("score"), kps, [individual], fps, "Anipose", path, frames)
     for suffix, var in ANIPOSE_VARS.items():
-        if f"{kps[0]}_{suffix}" in df: ds[var] = (("time", "keypoint", "individual"), col(suffix))
+        if f"{kps[0]}_{suffix}" in df:
+            ds[var] = (("time", "keypoint", "individual"), col(suffix))
     return ds
 
-def write_anipose(ds:xr.Dataset, # a one-animal 3D pose dataset
-                  path, # destination .csv
-                 ) -> Path:
+
+def write_anipose(
+    ds: xr.Dataset,  # a one-animal 3D pose dataset
+    path,  # destination .csv
+) -> Path:
     "Write a one-animal 3D pose dataset as Anipose's triangulation CSV (identity `M`, zero `center`), atomically."
     ds = _one_individual(validate_poses(ds), "Anipose").isel(individual=0)
-    if ds.sizes["space"] != 3: raise DLCNBError("Anipose CSVs hold 3D poses; this dataset is 2D. Triangulate it first.")
+    if ds.sizes["space"] != 3:
+        raise DLCNBError("Anipose CSVs hold 3D poses; this dataset is 2D. Triangulate it first.")
     nan = xr.full_like(ds.confidence, np.nan)
     cols = {}
     for k in ds.keypoint.values:
@@ -325,35 +443,52 @@ def write_anipose(ds:xr.Dataset, # a one-animal 3D pose dataset
     return _write_text(pd.DataFrame(cols).to_csv(index=False), path)
 
 # %% ../nbs/02a_formats.ipynb #2b2a35f3
-def write_sleap(ds:xr.Dataset, # a pose dataset
-                path, # destination .slp
-                video=None, # the video the poses are of (default: `attrs['video']`, else `video.mp4`)
-               ) -> Path:
+def write_sleap(
+    ds: xr.Dataset,  # a pose dataset
+    path,  # destination .slp
+    video=None,  # the video the poses are of (default: `attrs['video']`, else `video.mp4`)
+) -> Path:
     "Write a pose dataset as a SLEAP `.slp` with sleap-io: one track per individual, predicted instances, atomically."
     import sleap_io as sio
+
     validate_poses(ds)
-    skeleton = sio.Skeleton(nodes=[str(k) for k in ds.keypoint.values],
-                            edges=[tuple(e) for e in json.loads(ds.attrs.get("skeleton") or "[]")])
+    skeleton = sio.Skeleton(
+        nodes=[str(k) for k in ds.keypoint.values],
+        edges=[tuple(e) for e in json.loads(ds.attrs.get("skeleton") or "[]")],
+    )
     vid = sio.Video(filename=str(video or ds.attrs.get("video") or "video.mp4"), open_backend=False)
     tracks = [sio.Track(name=str(i)) for i in ds.individual.values]
     pos = ds.position.transpose("time", "individual", "keypoint", "space").values
     conf = ds.confidence.transpose("time", "individual", "keypoint").values
     frames = []
     for t, f in enumerate(frame_numbers(ds)):
-        score = lambda c: float(np.nanmean(c)) if np.isfinite(c).any() else 0.
-        insts = [sio.PredictedInstance.from_numpy(pos[t, j], skeleton, point_scores=conf[t, j], track=track,
-                                                  score=score(conf[t, j]))
-                 for j, track in enumerate(tracks) if not np.isnan(pos[t, j]).all()]
-        if insts: frames.append(sio.LabeledFrame(video=vid, frame_idx=int(f), instances=insts))
+        score = lambda c: float(np.nanmean(c)) if np.isfinite(c).any() else 0.0
+        insts = [
+            sio.PredictedInstance.from_numpy(
+                pos[t, j], skeleton, point_scores=conf[t, j], track=track, score=score(conf[t, j])
+            )
+            for j, track in enumerate(tracks)
+            if not np.isnan(pos[t, j]).all()
+        ]
+        if insts:
+            frames.append(sio.LabeledFrame(video=vid, frame_idx=int(f), instances=insts))
     labels = sio.Labels(labeled_frames=frames, videos=[vid], skeletons=[skeleton], tracks=tracks)
-    with atomic_path(path) as tmp: sio.save_slp(labels, str(tmp), verbose=False)
+    with atomic_path(path) as tmp:
+        sio.save_slp(labels, str(tmp), verbose=False)
     return Path(path)
 
 # %% ../nbs/02a_formats.ipynb #61ef6c1c
-def _read_sleap(path, fps=None, by_track:bool|None=None): return read_sleap_predictions(path, fps, by_track)
-def _read_netcdf(path, fps=None): return _with_fps(load_poses(path), fps)
+def _read_sleap(path, fps=None, by_track: bool | None = None):
+    return read_sleap_predictions(path, fps, by_track)
+
+
+def _read_netcdf(path, fps=None):
+    return _with_fps(load_poses(path), fps)
+
+
 def _write_dlc(ds, path, scorer=None):
     return write_dlc_csv(ds, path, scorer) if Path(path).suffix == ".csv" else write_dlc_file(ds, path, scorer)
+
 
 POSE_FORMATS = {  # name: (reader, writer, what it is)
     "dlc": (read_dlc_file, _write_dlc, "DeepLabCut .h5 (fixed or table) and .csv, labels or predictions"),
@@ -367,56 +502,74 @@ POSE_FORMATS = {  # name: (reader, writer, what it is)
 SUFFIX_FORMATS = {".nc": "netcdf", ".slp": "sleap", ".nwb": "nwb", ".json": "coco", ".h5": "dlc", ".csv": "dlc"}
 
 # %% ../nbs/02a_formats.ipynb #5ffaa0e7
-def _csv_format(path:Path) -> str:
+def _csv_format(path: Path) -> str:
     "Which pose CSV `path` is, from its first line."
-    with open(path, newline="") as f: first = f.readline().strip().split(",")
-    if first[0] == "scorer": return "lightning-pose" if first[-1].startswith("heatmap") else "dlc"
-    if "fnum" in first or any(c.endswith("_z") for c in first): return "anipose"
-    raise DLCNBError(f"{path} is neither a DeepLabCut/Lightning Pose CSV (first cell `scorer`) nor an Anipose CSV "
-                     f"(`<keypoint>_x/_y/_z` columns). Pass `format=` if you know what it is.")
+    with open(path, newline="") as f:
+        first = f.readline().strip().split(",")
+    if first[0] == "scorer":
+        return "lightning-pose" if first[-1].startswith("heatmap") else "dlc"
+    if "fnum" in first or any(c.endswith("_z") for c in first):
+        return "anipose"
+    raise DLCNBError(
+        f"{path} is neither a DeepLabCut/Lightning Pose CSV (first cell `scorer`) nor an Anipose CSV "
+        f"(`<keypoint>_x/_y/_z` columns). Pass `format=` if you know what it is."
+    )
 
-def _h5_format(path:Path) -> str:
+
+def _h5_format(path: Path) -> str:
     "Which HDF5 pose file `path` is: pandas' tables (DeepLabCut) or SLEAP's analysis file."
     import h5py
+
     try:
-        with h5py.File(path, "r") as f: keys = set(f)
-    except Exception as e: raise DLCNBError(f"Cannot open {path} as HDF5 ({type(e).__name__}: {e}).") from e
+        with h5py.File(path, "r") as f:
+            keys = set(f)
+    except Exception as e:
+        raise DLCNBError(f"Cannot open {path} as HDF5 ({type(e).__name__}: {e}).") from e
     return "sleap" if {"tracks", "node_names"} <= keys else "dlc"
 
-def pose_format(path, # a pose file
-               ) -> str:
+
+def pose_format(
+    path,  # a pose file
+) -> str:
     "The key in `POSE_FORMATS` of the file at `path`, from its suffix and, where the suffix is shared, its content."
     path = Path(path)
-    if not path.exists(): raise DLCNBError(f"No pose file at {path}.")
+    if not path.exists():
+        raise DLCNBError(f"No pose file at {path}.")
     suffix = path.suffix.lower().replace(".hdf5", ".h5")
     if suffix not in SUFFIX_FORMATS:
         raise DLCNBError(f"Unknown pose file type {path.suffix!r} ({path}). Known: {', '.join(SUFFIX_FORMATS)}.")
     return {".csv": _csv_format, ".h5": _h5_format}.get(suffix, lambda p: SUFFIX_FORMATS[suffix])(path)
 
 # %% ../nbs/02a_formats.ipynb #01481b14
-def _known(fmt:str) -> str:
+def _known(fmt: str) -> str:
     "`fmt` if it is a key of `POSE_FORMATS`, else a `DLCNBError` listing them."
-    if fmt not in POSE_FORMATS: raise DLCNBError(f"Unknown pose format {fmt!r}; known: {', '.join(POSE_FORMATS)}.")
+    if fmt not in POSE_FORMATS:
+        raise DLCNBError(f"Unknown pose format {fmt!r}; known: {', '.join(POSE_FORMATS)}.")
     return fmt
 
-def read_poses(path, # a pose file of any format in `POSE_FORMATS`
-               fps:float|None=None, # frame rate, where the file does not hold one
-               format:str|None=None, # a key of `POSE_FORMATS`; default: found from the suffix and content
-               **kwargs, # passed to the format's reader
-              ) -> xr.Dataset:
+
+def read_poses(
+    path,  # a pose file of any format in `POSE_FORMATS`
+    fps: float | None = None,  # frame rate, where the file does not hold one
+    format: str | None = None,  # a key of `POSE_FORMATS`; default: found from the suffix and content
+    **kwargs,  # passed to the format's reader
+) -> xr.Dataset:
     "A pose dataset from a file of any supported format."
     return POSE_FORMATS[_known(format) if format else pose_format(path)][0](Path(path), fps=fps, **kwargs)
 
-def write_poses(ds:xr.Dataset, # a pose dataset
-                path, # destination file
-                format:str|None=None, # a key of `POSE_FORMATS`; default: from the suffix (a 3D `.csv` is Anipose's)
-                **kwargs, # passed to the format's writer
-               ) -> Path:
+
+def write_poses(
+    ds: xr.Dataset,  # a pose dataset
+    path,  # destination file
+    format: str | None = None,  # a key of `POSE_FORMATS`; default: from the suffix (a 3D `.csv` is Anipose's)
+    **kwargs,  # passed to the format's writer
+) -> Path:
     "Write a pose dataset in any supported format, atomically."
     path = Path(path)
     fmt = format or SUFFIX_FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise DLCNBError(f"Cannot tell which format to write for {path}: pass `format=` ({', '.join(POSE_FORMATS)}).")
-    if fmt == "dlc" and path.suffix.lower() == ".csv" and ds.sizes["space"] == 3 and not format: fmt = "anipose"
+    if fmt == "dlc" and path.suffix.lower() == ".csv" and ds.sizes["space"] == 3 and not format:
+        fmt = "anipose"
     POSE_FORMATS[_known(fmt)][1](ds, path, **kwargs)
     return path

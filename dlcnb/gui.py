@@ -37,38 +37,47 @@ __all__ = ['TABS', 'CSS', 'enable_colab', 'call_line', 'short_clip', 'Panel', 'a
 # %% ../nbs/19_gui.ipynb #a93fa136
 def enable_colab() -> bool:
     "Turn on Colab's custom widget manager (anywidget needs it) when running in Colab; True if it did."
-    try: from google.colab import output
-    except ImportError: return False
+    try:
+        from google.colab import output
+    except ImportError:
+        return False
     output.enable_custom_widget_manager()
     return True
 
 # %% ../nbs/19_gui.ipynb #ceb89743
-def _arg(v, names:dict) -> str:
-    if isinstance(v, (str, Path)) and str(v) in names: return names[str(v)]
-    if isinstance(v, Path): return f"r'{v}'"
-    if isinstance(v, (list, tuple)): return "[" + ", ".join(_arg(x, names) for x in v) + "]"
+def _arg(v, names: dict) -> str:
+    if isinstance(v, (str, Path)) and str(v) in names:
+        return names[str(v)]
+    if isinstance(v, Path):
+        return f"r'{v}'"
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(_arg(x, names) for x in v) + "]"
     return repr(v)
 
-def call_line(func, # the public function called (shown as `dlc.<name>`)
-              args:tuple=(), # its positional arguments
-              kwargs:dict|None=None, # its keyword arguments
-              target:str|None=None, # variable the result is assigned to
-              names:dict|None=None, # {value: variable name}, e.g. the config path shown as `config`
-             ) -> str:
+
+def call_line(
+    func,  # the public function called (shown as `dlc.<name>`)
+    args: tuple = (),  # its positional arguments
+    kwargs: dict | None = None,  # its keyword arguments
+    target: str | None = None,  # variable the result is assigned to
+    names: dict | None = None,  # {value: variable name}, e.g. the config path shown as `config`
+) -> str:
     "The line of Python that makes this call through `import dlcnb as dlc`."
     names = {str(k): v for k, v in (names or {}).items()}
     parts = [_arg(a, names) for a in args] + [f"{k}={_arg(v, names)}" for k, v in (kwargs or {}).items()]
     return f"{target + ' = ' if target else ''}dlc.{func.__name__}({', '.join(parts)})"
 
 # %% ../nbs/19_gui.ipynb #22630071
-def short_clip(video, # the video file
-               n_frames:int=100, # frames to keep from the start
-               dest=None, # the clip's path (default: `<stem>_first<n>.avi` beside the video)
-              ) -> Path:
+def short_clip(
+    video,  # the video file
+    n_frames: int = 100,  # frames to keep from the start
+    dest=None,  # the clip's path (default: `<stem>_first<n>.avi` beside the video)
+) -> Path:
     "Write the first `n_frames` of `video` as an MJPG clip (for quick trial analyses); return its path."
     video = Path(video)
     dest = Path(dest) if dest else video.with_name(f"{video.stem}_first{n_frames}.avi")
-    if dest.exists(): return dest
+    if dest.exists():
+        return dest
     with VideoReader(video) as reader:
         part = dest.with_name(dest.stem + ".part" + dest.suffix)
         writer = cv2.VideoWriter(str(part), cv2.VideoWriter_fourcc(*"MJPG"), reader.fps, reader.size)
@@ -81,8 +90,12 @@ def short_clip(video, # the video file
 # %% ../nbs/19_gui.ipynb #8cce1bd7
 class Panel:
     "One tab of the app: its form, the copyable call line, a status line, errors and results."
-    def __init__(self, title:str, # the tab's title
-                 help:str=""): # a sentence shown at the top
+
+    def __init__(
+        self,
+        title: str,  # the tab's title
+        help: str = "",
+    ):  # a sentence shown at the top
         self.title = title
         self.call = W.HTML(layout=W.Layout(width="100%"))
         self.status = W.HTML()
@@ -94,75 +107,97 @@ class Panel:
         self.box = W.VBox([head, self.form, self.status, self.error, self.call, self.results, self.shown])
         self.box.add_class("dlcnb-panel")
 
-    def show_call(self, code:str):
+    def show_call(self, code: str):
         "Show `code` as a copyable block."
         style = "background:#f4f4f4;padding:4px;user-select:all"
         self.call.value = f"<pre class='dlcnb-call' style='{style}'>{html.escape(code)}</pre>"
 
-    def show_error(self, e:BaseException):
+    def show_error(self, e: BaseException):
         "Show an exception: a `DLCNBError`'s text as is, other errors with their traceback folded."
         msg = html.escape(str(e) if isinstance(e, DLCNBError) else f"{type(e).__name__}: {e}")
-        tb = "" if isinstance(e, DLCNBError) else (f"<details><summary>traceback</summary>"
-                                                   f"<pre>{html.escape(traceback.format_exc())}</pre></details>")
+        tb = (
+            ""
+            if isinstance(e, DLCNBError)
+            else (f"<details><summary>traceback</summary><pre>{html.escape(traceback.format_exc())}</pre></details>")
+        )
         self.error.value = f"<div class='dlcnb-error' style='color:#b00020'><b>Error:</b> {msg}</div>{tb}"
 
     def show(self, *objs):
         "Show figures, tables and other results in the tab (plotly figures as interactive `FigureWidget`s)."
         self.shown.children = [as_widget(o) for o in objs]
 
-def _table(df:pd.DataFrame) -> W.HTML:
+
+def _table(df: pd.DataFrame) -> W.HTML:
     return W.HTML(df.to_html(float_format=lambda x: f"{x:.2f}", classes="dlcnb-table"))
+
 
 def as_widget(obj) -> W.Widget:
     "A widget showing `obj`: a plotly figure as a `FigureWidget`, a table as HTML, a widget as itself."
-    if isinstance(obj, W.Widget): return obj
-    if isinstance(obj, go.Figure): return go.FigureWidget(obj)
-    if isinstance(obj, pd.DataFrame): return _table(obj)
+    if isinstance(obj, W.Widget):
+        return obj
+    if isinstance(obj, go.Figure):
+        return go.FigureWidget(obj)
+    if isinstance(obj, pd.DataFrame):
+        return _table(obj)
     return W.HTML(f"<pre>{html.escape(str(obj))}</pre>")
 
 # %% ../nbs/19_gui.ipynb #924a70da
 TABS = {}  # tab builders by name, in the order they are defined (DeepLabCut's GUI order)
+
 
 def tab(builder):
     "Register a tab builder `builder(app) -> Panel`."
     TABS[builder.__name__] = builder
     return builder
 
+
 CSS = ".dlcnb-app .lm-TabBar-tab { flex: 0 0 auto !important; min-width: 0 !important; max-width: none !important; }"
+
 
 class App:
     "DeepLabCut's GUI as a notebook app: one tab per workflow step, each calling dlcnb's public functions."
-    def __init__(self, config=None, # a project's config.yaml (or folder) to open
-                 background:bool=True, # run long jobs in a thread (False: run them in the caller, for tests)
-                ):
+
+    def __init__(
+        self,
+        config=None,  # a project's config.yaml (or folder) to open
+        background: bool = True,  # run long jobs in a thread (False: run them in the caller, for tests)
+    ):
         self.config, self.background, self.job, self.code = None, background, None, []
         self.stop_requested, self.on_config = False, []
         self.panels = {p.title: p for p in [builder(self) for builder in TABS.values()]}
         self.tabs = W.Tab(children=[p.box for p in self.panels.values()])
-        for i, t in enumerate(self.panels): self.tabs.set_title(i, t)
+        for i, t in enumerate(self.panels):
+            self.tabs.set_title(i, t)
         self.header = W.HTML()
         self.log = W.Textarea(layout=W.Layout(width="100%", height="120px"))
-        code = W.Accordion([self.log]); code.set_title(0, "Code of this session (copy it into a notebook)")
+        code = W.Accordion([self.log])
+        code.set_title(0, "Code of this session (copy it into a notebook)")
         self.widget = W.VBox([W.HTML(f"<style>{CSS}</style>"), self.header, self.tabs, code])
         self.widget.add_class("dlcnb-app")
         enable_colab()
-        if config is not None: self.open(config)
-        else: self._header()
+        if config is not None:
+            self.open(config)
+        else:
+            self._header()
 
     def _ipython_display_(self):
         from IPython.display import display
+
         display(self.widget)
 
-    def panel(self, title:str) -> Panel: return self.panels[title]
+    def panel(self, title: str) -> Panel:
+        return self.panels[title]
 
     def _header(self):
         if self.config is None:
             self.header.value = "<b>dlcnb</b> — no project open: create or open one in the Project tab."
         else:
             cfg = read_config(self.config)
-            self.header.value = (f"<b>dlcnb</b> — project <code>{html.escape(cfg['Task'])}</code> in "
-                                 f"<code>{html.escape(str(self.config.parent))}</code>; "
-                                 f"bodyparts: {', '.join(bodyparts(cfg))}")
+            self.header.value = (
+                f"<b>dlcnb</b> — project <code>{html.escape(cfg['Task'])}</code> in "
+                f"<code>{html.escape(str(self.config.parent))}</code>; "
+                f"bodyparts: {', '.join(bodyparts(cfg))}"
+            )
 
     def open(self, config):
         "Make `config` the app's project and refresh every tab."
@@ -173,21 +208,23 @@ class App:
     def refresh(self):
         "Refresh every tab from the project (video lists, folders, defaults)."
         self._header()
-        for f in self.on_config: f()
+        for f in self.on_config:
+            f()
 
-    def add_code(self, line:str):
+    def add_code(self, line: str):
         self.code.append(line)
         self.log.value = "import dlcnb as dlc\n" + "\n".join(self.code)
 
     def need_config(self) -> Path:
-        if self.config is None: raise DLCNBError("No project is open: create or open one in the Project tab first.")
+        if self.config is None:
+            raise DLCNBError("No project is open: create or open one in the Project tab first.")
         return self.config
 
-    def line(self, func, *args, target:str|None=None, **kwargs) -> str:
+    def line(self, func, *args, target: str | None = None, **kwargs) -> str:
         "The call line of `func(*args, **kwargs)`, the project's config shown as `config`."
         return call_line(func, args, kwargs, target, {self.config: "config"} if self.config else None)
 
-    def run(self, panel:Panel, func, *args, target=None, then=None, code:str|None=None, **kwargs):
+    def run(self, panel: Panel, func, *args, target=None, then=None, code: str | None = None, **kwargs):
         "Call `func(*args, **kwargs)` in a thread, showing its call line (or `code`); `then(result)` updates the tab."
         if self.job is not None and self.job.is_alive():
             panel.error.value = "<div class='dlcnb-error'>Another job is running; wait for it or stop it.</div>"
@@ -197,82 +234,107 @@ class App:
         panel.error.value = ""
         self.add_code(code)
         self.job = threading.Thread(target=self._work, args=(panel, func, args, kwargs, then), daemon=True)
-        if self.background: self.job.start()
-        else: self.job.run()
+        if self.background:
+            self.job.start()
+        else:
+            self.job.run()
 
     def _work(self, panel, func, args, kwargs, then):
         t = time.time()
         panel.status.value = _status("running", f"running <code>{func.__name__}</code> …")
         try:
             result = func(*args, **kwargs)
-            if then: then(result)
+            if then:
+                then(result)
         except BaseException as e:
             panel.show_error(e)
             panel.status.value = _status("error", f"<code>{func.__name__}</code> failed")
             return
         panel.status.value = _status("done", f"<code>{func.__name__}</code> done in {time.time() - t:.1f} s")
 
-    def wait(self, timeout:float|None=None):
+    def wait(self, timeout: float | None = None):
         "Wait for the running job to finish."
-        if self.job is not None and self.job.is_alive(): self.job.join(timeout)
+        if self.job is not None and self.job.is_alive():
+            self.job.join(timeout)
 
-def _status(state:str, text:str) -> str: return f"<span class='dlcnb-status' data-state='{state}'>{text}</span>"
 
-def app(config=None, # a project's config.yaml (or folder) to open
-       ) -> App:
+def _status(state: str, text: str) -> str:
+    return f"<span class='dlcnb-status' data-state='{state}'>{text}</span>"
+
+
+def app(
+    config=None,  # a project's config.yaml (or folder) to open
+) -> App:
     "The dlcnb notebook app: DeepLabCut's GUI (project, extract, label, train, evaluate, analyze, ...) in a notebook."
     return App(config)
 
 # %% ../nbs/19_gui.ipynb #cbb7a777
-def _button(text:str, on_click, style:str="primary") -> W.Button:
+def _button(text: str, on_click, style: str = "primary") -> W.Button:
     b = W.Button(description=text, button_style=style, layout=W.Layout(width="auto", align_self="flex-start"))
     b.add_class("dlcnb-" + text.lower().replace(" ", "-").replace("…", ""))
     b.on_click(lambda _: on_click())
     return b
 
+
 _LABEL = {"description_width": "140px"}
 
-def _text(desc:str, value:str="", **kw) -> W.Text:
+
+def _text(desc: str, value: str = "", **kw) -> W.Text:
     return W.Text(value=value, description=desc, style=_LABEL, layout=W.Layout(width="600px"), **kw)
 
-def _int(desc:str, value:int) -> W.IntText:
+
+def _int(desc: str, value: int) -> W.IntText:
     return W.IntText(value=value, description=desc, style=_LABEL, layout=W.Layout(width="260px"))
 
-def _float(desc:str, value:float) -> W.FloatText:
+
+def _float(desc: str, value: float) -> W.FloatText:
     return W.FloatText(value=value, description=desc, style=_LABEL, layout=W.Layout(width="260px"))
 
-def _dropdown(desc:str, options, value=None) -> W.Dropdown:
+
+def _dropdown(desc: str, options, value=None) -> W.Dropdown:
     return W.Dropdown(options=list(options), value=value, description=desc, style=_LABEL)
+
 
 def _videos() -> W.SelectMultiple:
     return W.SelectMultiple(description="Videos", layout=W.Layout(width="600px"), style=_LABEL)
 
-def _need(text:str, what:str) -> str:
+
+def _need(text: str, what: str) -> str:
     "`text` stripped, or a `DLCNBError` asking for `what`."
-    if not text.strip(): raise DLCNBError(f"Enter {what} first.")
+    if not text.strip():
+        raise DLCNBError(f"Enter {what} first.")
     return text.strip()
 
-def _paths(text:str) -> list:
+
+def _paths(text: str) -> list:
     return [Path(s.strip()).expanduser() for s in text.replace(",", "\n").splitlines() if s.strip()]
+
 
 def _defaults(func) -> dict:
     "The default values of `func`'s parameters (the forms start from them)."
     params = inspect.signature(func).parameters.items()
     return {k: p.default for k, p in params if p.default is not inspect.Parameter.empty}
 
+
 def project_videos(config) -> list[Path]:
     "The video files of a project: `videos/` and `video_sets`, without labeled videos."
     cfg = read_config(config)
     found = list((Path(cfg["project_path"]) / "videos").glob("*")) + [Path(v) for v in cfg.get("video_sets") or {}]
-    return sorted({p for p in found if p.suffix.lower() in VIDEO_EXTS and not p.stem.endswith("_labeled")
-                   and p.exists()})
+    return sorted(
+        {p for p in found if p.suffix.lower() in VIDEO_EXTS and not p.stem.endswith("_labeled") and p.exists()}
+    )
+
 
 def _refresh_videos(app, select):
     "Keep `select`'s options the project's videos."
-    def refresh(): select.options = [str(p) for p in project_videos(app.config)] if app.config else []
+
+    def refresh():
+        select.options = [str(p) for p in project_videos(app.config)] if app.config else []
+
     app.on_config.append(refresh)
 
-def _thumbs(paths:list, width:int=120) -> W.HBox:
+
+def _thumbs(paths: list, width: int = 120) -> W.HBox:
     "Small images of `paths` in a wrapping row."
     ims = []
     for p in paths:
@@ -281,53 +343,113 @@ def _thumbs(paths:list, width:int=120) -> W.HBox:
         ims.append(W.Image(value=cv2.imencode(".jpg", img)[1].tobytes(), format="jpg", layout=W.Layout(margin="2px")))
     return W.HBox(ims, layout=W.Layout(flex_flow="row wrap"))
 
-def _jpeg(rgb:np.ndarray) -> bytes: return cv2.imencode(".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))[1].tobytes()
+
+def _jpeg(rgb: np.ndarray) -> bytes:
+    return cv2.imencode(".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))[1].tobytes()
 
 # %% ../nbs/19_gui.ipynb #2c62a7ae
 @tab
-def project_tab(app:App) -> Panel:
+def project_tab(app: App) -> Panel:
     p = Panel("Project", "Create a project, open one, or make the bundled example; add videos; edit config.yaml.")
     path, task, who = _text("Open config.yaml"), _text("Task"), _text("Experimenter")
     videos = W.Textarea(description="Videos", placeholder="one path per line", layout=W.Layout(width="600px"))
     where = _text("Working directory", ".")
     copy, multi = W.Checkbox(description="copy videos"), W.Checkbox(description="multi-animal")
     editor = W.Textarea(layout=W.Layout(width="100%", height="240px"))
-    def opened(config): app.open(config)
-    def refresh(): editor.value = config_path(app.config).read_text(); path.value = str(app.config)
+
+    def opened(config):
+        app.open(config)
+
+    def refresh():
+        editor.value = config_path(app.config).read_text()
+        path.value = str(app.config)
+
     app.on_config.append(refresh)
-    def new(): app.run(p, create_new_project, _need(task.value, "a task name"), _need(who.value, "an experimenter"),
-                       _paths(videos.value), where.value, copy_videos=copy.value, multianimal=multi.value,
-                       target="config", then=opened)
-    def add(): app.run(p, add_new_videos, app.need_config(), _paths(videos.value), copy_videos=copy.value,
-                       then=lambda _: app.refresh())
-    def example(): app.run(p, load_demo_data, where.value, target="config", then=opened)
-    def save(): app.run(p, save_config_text, app.need_config(), editor.value, then=lambda _: app.refresh(),
-                        code="dlc.save_config_text(config, text)  # text: the edited config.yaml")
+
+    def new():
+        app.run(
+            p,
+            create_new_project,
+            _need(task.value, "a task name"),
+            _need(who.value, "an experimenter"),
+            _paths(videos.value),
+            where.value,
+            copy_videos=copy.value,
+            multianimal=multi.value,
+            target="config",
+            then=opened,
+        )
+
+    def add():
+        app.run(
+            p,
+            add_new_videos,
+            app.need_config(),
+            _paths(videos.value),
+            copy_videos=copy.value,
+            then=lambda _: app.refresh(),
+        )
+
+    def example():
+        app.run(p, load_demo_data, where.value, target="config", then=opened)
+
+    def save():
+        app.run(
+            p,
+            save_config_text,
+            app.need_config(),
+            editor.value,
+            then=lambda _: app.refresh(),
+            code="dlc.save_config_text(config, text)  # text: the edited config.yaml",
+        )
+
     p.form.children = [
         W.HBox([path, _button("Open", lambda: _guard(p, lambda: app.open(path.value)))]),
-        W.HTML("<b>New project</b>"), task, who, videos, where, W.HBox([copy, multi]),
-        W.HBox([_button("Create project", new), _button("Add videos", lambda: _guard(p, add), "info"),
-                _button("Bundled example", lambda: _guard(p, example), "info")]),
-        W.HTML("<b>config.yaml</b>"), editor, _button("Save config", lambda: _guard(p, save), "warning")]
+        W.HTML("<b>New project</b>"),
+        task,
+        who,
+        videos,
+        where,
+        W.HBox([copy, multi]),
+        W.HBox(
+            [
+                _button("Create project", new),
+                _button("Add videos", lambda: _guard(p, add), "info"),
+                _button("Bundled example", lambda: _guard(p, example), "info"),
+            ]
+        ),
+        W.HTML("<b>config.yaml</b>"),
+        editor,
+        _button("Save config", lambda: _guard(p, save), "warning"),
+    ]
     return p
 
-def _guard(panel:Panel, action):
+
+def _guard(panel: Panel, action):
     "Run a quick action in the caller, showing its error in the tab."
     panel.error.value = ""
-    try: action()
-    except Exception as e: panel.show_error(e)
+    try:
+        action()
+    except Exception as e:
+        panel.show_error(e)
 
-def save_config_text(config, # the project's config.yaml
-                     text:str, # the edited YAML
-                    ) -> Path:
+
+def save_config_text(
+    config,  # the project's config.yaml
+    text: str,  # the edited YAML
+) -> Path:
     "Check edited config.yaml text (YAML, keys, bodyparts, project path) and write it atomically."
     from ruamel.yaml import YAML, YAMLError
+
     path = config_path(config)
-    try: cfg = YAML().load(text)
-    except YAMLError as e: raise DLCNBError(f"The edited {path} is not valid YAML ({e}); nothing was saved.")
+    try:
+        cfg = YAML().load(text)
+    except YAMLError as e:
+        raise DLCNBError(f"The edited {path} is not valid YAML ({e}); nothing was saved.")
     old = read_config(path)
     missing = [k for k in ("Task", "scorer", "project_path") if not isinstance(cfg, dict) or k not in cfg]
-    if missing: raise DLCNBError(f"The edited {path} lacks {missing}; nothing was saved.")
+    if missing:
+        raise DLCNBError(f"The edited {path} lacks {missing}; nothing was saved.")
     if not (cfg.get("bodyparts") or cfg.get("multianimalbodyparts")):
         raise DLCNBError(f"The edited {path} has no bodyparts; nothing was saved.")
     if str(cfg["project_path"]) != str(old["project_path"]):
@@ -336,18 +458,34 @@ def save_config_text(config, # the project's config.yaml
 
 # %% ../nbs/19_gui.ipynb #4bd8e957
 @tab
-def extract_tab(app:App) -> Panel:
+def extract_tab(app: App) -> Panel:
     p = Panel("Extract frames", "Pick frames to label from the project's videos (k-means over the video, or uniform).")
     d = _defaults(extract_frames)
     algo, n = _dropdown("Algorithm", ["kmeans", "uniform"], d["algo"]), _int("Frames per video", 20)
     step, videos = _int("Cluster step", 10), _videos()
     _refresh_videos(app, videos)
-    def refresh(): n.value = read_config(app.config).get("numframes2pick", 20)
+
+    def refresh():
+        n.value = read_config(app.config).get("numframes2pick", 20)
+
     app.on_config.append(refresh)
-    def done(df): p.results.children = [W.HTML(f"{len(df)} frames extracted"), _thumbs([Path(i) for i in df.image])]
-    def go(): app.run(p, extract_frames, app.need_config(), algo=algo.value, numframes2pick=n.value,
-                      cluster_step=step.value, videos=[Path(v) for v in videos.value] or None, target="frames",
-                      then=done)
+
+    def done(df):
+        p.results.children = [W.HTML(f"{len(df)} frames extracted"), _thumbs([Path(i) for i in df.image])]
+
+    def go():
+        app.run(
+            p,
+            extract_frames,
+            app.need_config(),
+            algo=algo.value,
+            numframes2pick=n.value,
+            cluster_step=step.value,
+            videos=[Path(v) for v in videos.value] or None,
+            target="frames",
+            then=done,
+        )
+
     p.form.children = [algo, n, step, videos, _button("Extract frames", lambda: _guard(p, go))]
     return p
 
@@ -357,48 +495,84 @@ def _label_folders(config) -> list[str]:
     has_images = lambda d: any(f.suffix.lower() in IMAGE_SUFFIXES for f in d.iterdir())
     return sorted(d.name for d in root.iterdir() if d.is_dir() and has_images(d))
 
+
 @tab
-def label_tab(app:App) -> Panel:
+def label_tab(app: App) -> Panel:
     p = Panel("Label", "Click to place the selected bodypart, drag to move, right-click to delete; arrows: next frame.")
     folder, width = _dropdown("Folder", []), _int("Display width", 640)
-    def refresh(): folder.options = _label_folders(app.config)
+
+    def refresh():
+        folder.options = _label_folders(app.config)
+
     app.on_config.append(refresh)
-    def show(w): p.results.children = [w]
-    def go(): app.run(p, label_frames, app.need_config(), folder.value, display_width=width.value, target="labeler",
-                      then=show)
-    p.form.children = [W.HBox([folder, _button("Refresh", lambda: _guard(p, refresh), "")]), width,
-                       _button("Open labeler", lambda: _guard(p, go))]
+
+    def show(w):
+        p.results.children = [w]
+
+    def go():
+        app.run(
+            p, label_frames, app.need_config(), folder.value, display_width=width.value, target="labeler", then=show
+        )
+
+    p.form.children = [
+        W.HBox([folder, _button("Refresh", lambda: _guard(p, refresh), "")]),
+        width,
+        _button("Open labeler", lambda: _guard(p, go)),
+    ]
     return p
 
 # %% ../nbs/19_gui.ipynb #13145978
 @tab
-def check_tab(app:App) -> Panel:
-    p = Panel("Check labels", "A gallery of labeled frames; frames with suspicious labels (far from the others, "
-                              "left/right swaps) come first.")
+def check_tab(app: App) -> Panel:
+    p = Panel(
+        "Check labels",
+        "A gallery of labeled frames; frames with suspicious labels (far from the others, "
+        "left/right swaps) come first.",
+    )
     n = _int("Frames", 12)
-    def go(): app.run(p, check_labels, app.need_config(), max_frames=n.value, target="fig", then=p.show)
+
+    def go():
+        app.run(p, check_labels, app.need_config(), max_frames=n.value, target="fig", then=p.show)
+
     p.form.children = [n, _button("Check labels", lambda: _guard(p, go))]
     return p
 
 # %% ../nbs/19_gui.ipynb #04293a17
 @tab
-def dataset_tab(app:App) -> Panel:
+def dataset_tab(app: App) -> Panel:
     p = Panel("Training set", "Split the labeled frames into train and test sets (one split per shuffle).")
     shuffles, frac = _int("Shuffles", 1), _float("Train fraction", 0.95)
     net = _dropdown("Network", NET_TYPES, "efficientnet_lite0")
-    def refresh(): frac.value = float((read_config(app.config).get("TrainingFraction") or [0.95])[0])
+
+    def refresh():
+        frac.value = float((read_config(app.config).get("TrainingFraction") or [0.95])[0])
+
     app.on_config.append(refresh)
-    def done(splits): p.results.children = [W.HTML(f"{len(splits)} shuffle(s) written")]
-    def go(): app.run(p, create_training_dataset, app.need_config(), num_shuffles=shuffles.value,
-                      train_fraction=frac.value, net_type=net.value, then=done)
+
+    def done(splits):
+        p.results.children = [W.HTML(f"{len(splits)} shuffle(s) written")]
+
+    def go():
+        app.run(
+            p,
+            create_training_dataset,
+            app.need_config(),
+            num_shuffles=shuffles.value,
+            train_fraction=frac.value,
+            net_type=net.value,
+            then=done,
+        )
+
     p.form.children = [shuffles, frac, net, _button("Create training dataset", lambda: _guard(p, go))]
     return p
 
 # %% ../nbs/19_gui.ipynb #b6f6097a
-def svg_lines(series:dict, # {name: list of values}, plotted against their index + 1 (epochs)
-              title:str="", # shown above the plot
-              width:int=420, height:int=180, # pixels
-             ) -> str:
+def svg_lines(
+    series: dict,  # {name: list of values}, plotted against their index + 1 (epochs)
+    title: str = "",  # shown above the plot
+    width: int = 420,
+    height: int = 180,  # pixels
+) -> str:
     "A small SVG line chart (no JavaScript: it draws the same in every notebook front end)."
     colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"]
     vals = [v for s in series.values() for v in s if np.isfinite(v)]
@@ -409,37 +583,56 @@ def svg_lines(series:dict, # {name: list of values}, plotted against their index
     Y = lambda v: 20 + (height - 40) * (hi - v) / (hi - lo)
     points = lambda s: " ".join(f"{X(i):.1f},{Y(v):.1f}" for i, v in enumerate(s) if np.isfinite(v))
     text = lambda x, y, t, c="black": f"<text x='{x}' y='{y}' fill='{c}' font-size='11'>{html.escape(str(t))}</text>"
-    dots = lambda s, c: "".join(f"<circle cx='{X(i):.1f}' cy='{Y(v):.1f}' r='3' fill='{c}'/>"
-                                for i, v in enumerate(s) if np.isfinite(v))
-    lines = [f"<polyline fill='none' stroke='{c}' stroke-width='2' points='{points(s)}'/>" + dots(s, c)
-             + text(width - 150, 14 + 14 * k, name, c)
-             for k, ((name, s), c) in enumerate(zip(series.items(), colors))]
-    axes = (text(2, 24, f"{hi:.3g}") + text(2, height - 20, f"{lo:.3g}") + text(40, height - 4, "epoch 1")
-            + text(width - 60, height - 4, f"epoch {n}"))
-    return (f"<div><b>{html.escape(title)}</b></div><svg class='dlcnb-plot' width='{width}' height='{height}' "
-            f"style='border:1px solid #ddd'>{axes}{''.join(lines)}</svg>")
+    dots = lambda s, c: "".join(
+        f"<circle cx='{X(i):.1f}' cy='{Y(v):.1f}' r='3' fill='{c}'/>" for i, v in enumerate(s) if np.isfinite(v)
+    )
+    lines = [
+        f"<polyline fill='none' stroke='{c}' stroke-width='2' points='{points(s)}'/>"
+        + dots(s, c)
+        + text(width - 150, 14 + 14 * k, name, c)
+        for k, ((name, s), c) in enumerate(zip(series.items(), colors))
+    ]
+    axes = (
+        text(2, 24, f"{hi:.3g}")
+        + text(2, height - 20, f"{lo:.3g}")
+        + text(40, height - 4, "epoch 1")
+        + text(width - 60, height - 4, f"epoch {n}")
+    )
+    return (
+        f"<div><b>{html.escape(title)}</b></div><svg class='dlcnb-plot' width='{width}' height='{height}' "
+        f"style='border:1px solid #ddd'>{axes}{''.join(lines)}</svg>"
+    )
 
 # %% ../nbs/19_gui.ipynb #f9dcd3ef
 class LiveTraining(Callback):
     "fastai callback: after each epoch `report(epoch, n_epoch, {metric: values}, seconds)`; stop when `stop()`."
-    order = 70  # after the Recorder has logged the epoch
-    def __init__(self, report, stop): self.report, self.stop = report, stop
 
-    def before_fit(self): self.history, self.t0 = {}, time.time()
+    order = 70  # after the Recorder has logged the epoch
+
+    def __init__(self, report, stop):
+        self.report, self.stop = report, stop
+
+    def before_fit(self):
+        self.history, self.t0 = {}, time.time()
 
     def after_batch(self):
-        if self.stop(): raise CancelFitException()
+        if self.stop():
+            raise CancelFitException()
 
     def after_epoch(self):
         names = self.recorder.metric_names[1:]
-        for k, v in zip(names, self.recorder.values[-1]): self.history.setdefault(k, []).append(float(v))
+        for k, v in zip(names, self.recorder.values[-1]):
+            self.history.setdefault(k, []).append(float(v))
         self.report(self.epoch + 1, self.n_epoch, self.history, time.time() - self.t0)
 
 # %% ../nbs/19_gui.ipynb #0252a823
 @tab
-def train_tab(app:App) -> Panel:
-    p = Panel("Train", "Train the pose model; the form starts from train_network's defaults (0: chosen from the data, "
-                       "as train_network does). The plot updates after every epoch.")
+def train_tab(app: App) -> Panel:
+    p = Panel(
+        "Train",
+        "Train the pose model; the form starts from train_network's defaults (0: chosen from the data, "
+        "as train_network does). The plot updates after every epoch.",
+    )
     d = _defaults(train_network)
     shuffle, epochs = _int("Shuffle", d["shuffle"]), _int("Epochs (0: auto)", d["epochs"] or 0)
     batch = _int("Batch size (0: auto)", d["batch_size"] or 0)
@@ -447,58 +640,96 @@ def train_tab(app:App) -> Panel:
     save = _int("Save every (epochs)", d["save_epochs"])
     resume = W.Checkbox(description="resume from the latest snapshot")
     progress, plots = W.HTML(), W.HBox([W.HTML(), W.HTML()])
+
     def report(epoch, n, hist, elapsed):
         left = elapsed / epoch * (n - epoch)
-        progress.value = (f"<span class='dlcnb-epoch' data-epoch='{epoch}'>epoch {epoch}/{n}; "
-                          f"about {left:.0f} s left</span>")
+        progress.value = (
+            f"<span class='dlcnb-epoch' data-epoch='{epoch}'>epoch {epoch}/{n}; about {left:.0f} s left</span>"
+        )
         losses = {k: v for k, v in hist.items() if "loss" in k}
         plots.children[0].value = svg_lines(losses, "loss")
         plots.children[1].value = svg_lines({k: v for k, v in hist.items() if k not in losses}, "test error (px)")
+
     live = LiveTraining(report, lambda: app.stop_requested)
     p.results.children = [progress, plots]
+
     def go():
-        kw = dict(shuffle=shuffle.value, batch_size=batch.value or None, lr=lr.value, scale=scale.value or None,
-                  save_epochs=save.value, **({"snapshot": -1} if resume.value else {}))
+        kw = dict(
+            shuffle=shuffle.value,
+            batch_size=batch.value or None,
+            lr=lr.value,
+            scale=scale.value or None,
+            save_epochs=save.value,
+            **({"snapshot": -1} if resume.value else {}),
+        )
         config = app.need_config()
         n = epochs.value or settings_dict(training_settings(config, shuffle.value))["epochs"]
+
         def fit():
             learn = train_network(config, epochs=0, **kw)
-            with learn.no_bar(): learn.fit_one_cycle(n, lr.value, cbs=[live])
+            with learn.no_bar():
+                learn.fit_one_cycle(n, lr.value, cbs=[live])
             return learn
+
         app.stop_requested = False
-        code = (app.line(train_network, config, epochs=0, target="learn", **kw)
-                + f"\nlearn.fit_one_cycle({n}, {lr.value})")
+        code = (
+            app.line(train_network, config, epochs=0, target="learn", **kw) + f"\nlearn.fit_one_cycle({n}, {lr.value})"
+        )
         app.run(p, fit, code=code)
-    def stop(): app.stop_requested = True
-    p.form.children = [shuffle, epochs, batch, lr, scale, save, resume,
-                       W.HBox([_button("Train", lambda: _guard(p, go)), _button("Stop", stop, "danger")])]
+
+    def stop():
+        app.stop_requested = True
+
+    p.form.children = [
+        shuffle,
+        epochs,
+        batch,
+        lr,
+        scale,
+        save,
+        resume,
+        W.HBox([_button("Train", lambda: _guard(p, go)), _button("Stop", stop, "danger")]),
+    ]
     return p
 
 # %% ../nbs/19_gui.ipynb #c1d7fe65
 @tab
-def evaluate_tab(app:App) -> Panel:
-    p = Panel("Evaluate", "DeepLabCut's train and test errors (pixels) of a shuffle's best snapshot, and each image's "
-                          "labels vs predictions.")
+def evaluate_tab(app: App) -> Panel:
+    p = Panel(
+        "Evaluate",
+        "DeepLabCut's train and test errors (pixels) of a shuffle's best snapshot, and each image's "
+        "labels vs predictions.",
+    )
     shuffle, image = _int("Shuffle", 1), _dropdown("Image", [])
+
     def done(scores):
         image.options = [("/".join(k), k) for k in load_labels(app.config).index]
         p.results.children = [_table(scores.T), image]
+
     def view(change):
-        if change["new"] is None: return
+        if change["new"] is None:
+            return
         _guard(p, lambda: p.show(evaluation_figure(app.config, change["new"], shuffle.value)))
+
     image.observe(view, "value")
-    def go(): app.run(p, evaluate_network, app.need_config(), Shuffles=[shuffle.value], target="scores", then=done)
+
+    def go():
+        app.run(p, evaluate_network, app.need_config(), Shuffles=[shuffle.value], target="scores", then=done)
+
     p.form.children = [shuffle, _button("Evaluate", lambda: _guard(p, go))]
     return p
 
-def evaluation_figure(config, # the project's config.yaml
-                      image:tuple, # the image's label index, e.g. ('labeled-data', 'm4s1', 'img0001.png')
-                      shuffle:int=1, # the evaluated shuffle
-                     ):
+
+def evaluation_figure(
+    config,  # the project's config.yaml
+    image: tuple,  # the image's label index, e.g. ('labeled-data', 'm4s1', 'img0001.png')
+    shuffle: int = 1,  # the evaluated shuffle
+):
     "Labels and the predictions `evaluate_network` wrote for one labeled image, as a plotly figure."
     from dlcnb.data import read_split
     from dlcnb.evaluation import evaluation_dir
     from dlcnb.training import pose_figure
+
     cfg = read_config(config)
     folder = evaluation_dir(cfg, read_split(cfg, shuffle)[2], shuffle)
     files = sorted(folder.glob("*.h5"))
@@ -513,77 +744,132 @@ def evaluation_figure(config, # the project's config.yaml
 
 # %% ../nbs/19_gui.ipynb #29b2b801
 @tab
-def analyze_tab(app:App) -> Panel:
-    p = Panel("Analyze videos", "Predict every frame of the chosen videos with the best snapshot; a clip of the first "
-                                "frames makes a quick trial.")
+def analyze_tab(app: App) -> Panel:
+    p = Panel(
+        "Analyze videos",
+        "Predict every frame of the chosen videos with the best snapshot; a clip of the first "
+        "frames makes a quick trial.",
+    )
     videos = _videos()
     _refresh_videos(app, videos)
     shuffle, clip = _int("Shuffle", 1), _int("First frames only", 0)
     dask = W.Checkbox(description="Dask cluster (one task per video)")
     table = W.HTML()
+
     def go():
         config, chosen, n = app.need_config(), [Path(v) for v in videos.value], clip.value
-        if not chosen: raise DLCNBError("Choose at least one video.")
+        if not chosen:
+            raise DLCNBError("Choose at least one video.")
         status = {str(v): "queued" for v in chosen}
-        def show(): table.value = _table(pd.DataFrame({"video": list(status), "status": list(status.values())})).value
+
+        def show():
+            table.value = _table(pd.DataFrame({"video": list(status), "status": list(status.values())})).value
+
         show()
+
         def analyze():
             todo = [short_clip(v, n) if n else v for v in chosen]
-            if dask.value: return analyze_videos(config, todo, shuffle=shuffle.value, client=True)
+            if dask.value:
+                return analyze_videos(config, todo, shuffle=shuffle.value, client=True)
             for v, t in zip(chosen, todo):
-                status[str(v)] = "running"; show()
+                status[str(v)] = "running"
+                show()
                 analyze_videos(config, t, shuffle=shuffle.value, client=False)
-                status[str(v)] = f"done: {t.name}"; show()
+                status[str(v)] = f"done: {t.name}"
+                show()
             app.refresh()
+
         clips = [f"dlc.short_clip({_arg(v, {})}, {n})" for v in chosen] if n else []
         each = "<each video>" if len(chosen) > 1 else chosen[0]
         code = "\n".join(clips + [app.line(analyze_videos, config, each, shuffle=shuffle.value)])
         app.run(p, analyze, code=code)
+
     p.form.children = [videos, shuffle, clip, dask, _button("Analyze", lambda: _guard(p, go))]
     p.results.children = [table]
     return p
 
 # %% ../nbs/19_gui.ipynb #a465bcf9
 @tab
-def filter_tab(app:App) -> Panel:
+def filter_tab(app: App) -> Panel:
     p = Panel("Filter & plot", "Smooth the predictions of an analysed video and compare raw and filtered trajectories.")
     video = _dropdown("Video", [])
     _refresh_videos(app, video)
     kind, window = _dropdown("Filter", FILTERS, "median"), _int("Window length", 5)
+
     def go():
         config, v = app.need_config(), Path(video.value)
+
         def done(result):
             filtered = result[str(v)]
             raw = read_dlc_file(prediction_path(config, v))
             p.show(plot_timeseries(raw, filtered), plot_trajectories(filtered, v))
-        app.run(p, filterpredictions, config, v, filtertype=kind.value, windowlength=window.value, target="filtered",
-                then=done)
+
+        app.run(
+            p,
+            filterpredictions,
+            config,
+            v,
+            filtertype=kind.value,
+            windowlength=window.value,
+            target="filtered",
+            then=done,
+        )
+
     p.form.children = [video, kind, window, _button("Filter", lambda: _guard(p, go))]
     return p
 
 # %% ../nbs/19_gui.ipynb #33d31012
 @tab
-def refine_tab(app:App) -> Panel:
-    p = Panel("Refine", "Active learning: extract outlier frames, correct the machine labels, merge them into the "
-                        "training data.")
+def refine_tab(app: App) -> Panel:
+    p = Panel(
+        "Refine",
+        "Active learning: extract outlier frames, correct the machine labels, merge them into the training data.",
+    )
     video = _dropdown("Video", [])
     _refresh_videos(app, video)
     algo, n = _dropdown("Outliers", ["jump", "fitting", "uncertain"], "jump"), _int("Frames", 10)
-    def show(w): p.results.children = [w]
-    def extract(): app.run(p, extract_outlier_frames, app.need_config(), [Path(video.value)],
-                           outlieralgorithm=algo.value, numframes2extract=n.value, target="outliers", then=p.show)
-    def refine(): app.run(p, refine_labels, app.need_config(), target="labeler", then=show)
-    def merge(): app.run(p, merge_datasets, app.need_config(), target="labels", then=lambda df: p.show(df.shape))
-    p.form.children = [video, algo, n, W.HBox([_button("Extract outliers", lambda: _guard(p, extract)),
-                                               _button("Refine labels", lambda: _guard(p, refine), "info"),
-                                               _button("Merge", lambda: _guard(p, merge), "warning")])]
+
+    def show(w):
+        p.results.children = [w]
+
+    def extract():
+        app.run(
+            p,
+            extract_outlier_frames,
+            app.need_config(),
+            [Path(video.value)],
+            outlieralgorithm=algo.value,
+            numframes2extract=n.value,
+            target="outliers",
+            then=p.show,
+        )
+
+    def refine():
+        app.run(p, refine_labels, app.need_config(), target="labeler", then=show)
+
+    def merge():
+        app.run(p, merge_datasets, app.need_config(), target="labels", then=lambda df: p.show(df.shape))
+
+    p.form.children = [
+        video,
+        algo,
+        n,
+        W.HBox(
+            [
+                _button("Extract outliers", lambda: _guard(p, extract)),
+                _button("Refine labels", lambda: _guard(p, refine), "info"),
+                _button("Merge", lambda: _guard(p, merge), "warning"),
+            ]
+        ),
+    ]
     return p
 
 # %% ../nbs/19_gui.ipynb #10e9799f
-def video_preview(path, # a video file
-                  n:int=12, # frames to show
-                  width:int=480, # pixels
-                 ) -> W.VBox:
+def video_preview(
+    path,  # a video file
+    n: int = 12,  # frames to show
+    width: int = 480,  # pixels
+) -> W.VBox:
     "A slider over `n` frames of a video spread over its length (plays in every front end, whatever the codec)."
     with VideoReader(path) as r:
         idx = np.linspace(0, r.n_frames - 1, n).round().astype(int)
@@ -594,60 +880,121 @@ def video_preview(path, # a video file
     slider.observe(lambda c: setattr(img, "value", frames[c["new"]]), "value")
     return W.VBox([W.HTML(f"<code>{html.escape(str(path))}</code>"), img, slider])
 
+
 @tab
-def labeled_video_tab(app:App) -> Panel:
+def labeled_video_tab(app: App) -> Panel:
     p = Panel("Labeled video", "Draw the predictions on a video (mp4 beside it) and preview it here.")
     video = _dropdown("Video", [])
     _refresh_videos(app, video)
     filtered, skeleton = W.Checkbox(description="filtered"), W.Checkbox(description="skeleton")
     trail = _int("Trail points", 0)
-    def done(paths): p.results.children = [video_preview(paths[0])]
-    def go(): app.run(p, create_labeled_video, app.need_config(), Path(video.value), filtered=filtered.value,
-                      draw_skeleton=skeleton.value, trailpoints=trail.value, target="labeled", then=done)
+
+    def done(paths):
+        p.results.children = [video_preview(paths[0])]
+
+    def go():
+        app.run(
+            p,
+            create_labeled_video,
+            app.need_config(),
+            Path(video.value),
+            filtered=filtered.value,
+            draw_skeleton=skeleton.value,
+            trailpoints=trail.value,
+            target="labeled",
+            then=done,
+        )
+
     p.form.children = [video, W.HBox([filtered, skeleton]), trail, _button("Create video", lambda: _guard(p, go))]
     return p
 
 # %% ../nbs/19_gui.ipynb #ae82868c
 @tab
-def threed_tab(app:App) -> Panel:
-    p = Panel("3D", "A 3D project: calibrate the cameras from board images, then triangulate the cameras' 2D "
-                    "predictions.")
+def threed_tab(app: App) -> Panel:
+    p = Panel(
+        "3D", "A 3D project: calibrate the cameras from board images, then triangulate the cameras' 2D predictions."
+    )
     task, who, ncams, where = _text("Task"), _text("Experimenter"), _int("Cameras", 2), _text("Working directory", ".")
     config3d, rows, cols = _text("3D config.yaml"), _int("Board rows", 8), _int("Board columns", 6)
     videos = W.Textarea(description="Videos / predictions", placeholder="one per line", layout=W.Layout(width="600px"))
-    def created(path): config3d.value = str(path)
-    def calibrated(calib): p.show(calib.report if calib.report is not None else calib)
+
+    def created(path):
+        config3d.value = str(path)
+
+    def calibrated(calib):
+        p.show(calib.report if calib.report is not None else calib)
+
     cfg3d = lambda: _need(config3d.value, "a 3D config.yaml")
-    def create(): app.run(p, create_new_project_3d, _need(task.value, "a task name"),
-                          _need(who.value, "an experimenter"), ncams.value, where.value, target="config3d",
-                          then=created)
-    def calibrate(): app.run(p, calibrate_cameras, cfg3d(), rows.value, cols.value, calibrate=True, target="calib",
-                             then=calibrated)
-    def tri(): app.run(p, triangulate, cfg3d(), _paths(videos.value), target="ds3d",
-                       then=lambda ds: p.show(view_3d(ds)))
-    p.form.children = [W.HTML("<b>New 3D project</b>"), task, who, ncams, where,
-                       _button("Create 3D project", lambda: _guard(p, create)),
-                       W.HTML("<b>Calibrate and triangulate</b>"), config3d, W.HBox([rows, cols]),
-                       _button("Calibrate cameras", lambda: _guard(p, calibrate)), videos,
-                       _button("Triangulate", lambda: _guard(p, tri))]
+
+    def create():
+        app.run(
+            p,
+            create_new_project_3d,
+            _need(task.value, "a task name"),
+            _need(who.value, "an experimenter"),
+            ncams.value,
+            where.value,
+            target="config3d",
+            then=created,
+        )
+
+    def calibrate():
+        app.run(p, calibrate_cameras, cfg3d(), rows.value, cols.value, calibrate=True, target="calib", then=calibrated)
+
+    def tri():
+        app.run(p, triangulate, cfg3d(), _paths(videos.value), target="ds3d", then=lambda ds: p.show(view_3d(ds)))
+
+    p.form.children = [
+        W.HTML("<b>New 3D project</b>"),
+        task,
+        who,
+        ncams,
+        where,
+        _button("Create 3D project", lambda: _guard(p, create)),
+        W.HTML("<b>Calibrate and triangulate</b>"),
+        config3d,
+        W.HBox([rows, cols]),
+        _button("Calibrate cameras", lambda: _guard(p, calibrate)),
+        videos,
+        _button("Triangulate", lambda: _guard(p, tri)),
+    ]
     return p
 
 # %% ../nbs/19_gui.ipynb #8564f473
 @tab
-def tracking_tab(app:App) -> Panel:
-    p = Panel("Tracking", "Multi-animal: link detections into tracklets, stitch them into one track per animal, "
-                          "review identity swaps.")
+def tracking_tab(app: App) -> Panel:
+    p = Panel(
+        "Tracking",
+        "Multi-animal: link detections into tracklets, stitch them into one track per animal, review identity swaps.",
+    )
     detections, n = _text("Detections file"), _int("Animals", 2)
     state = {}
-    def linked(tracklets): state["tracklets"] = tracklets; p.show(tracklets)
+
+    def linked(tracklets):
+        state["tracklets"] = tracklets
+        p.show(tracklets)
+
     def stitched(tracks):
         events = find_identity_swaps(tracks)
         p.show(events, plot_identity_swaps(tracks, events))
-    def link(): app.run(p, convert_detections2tracklets, Path(_need(detections.value, "a detections file")),
-                        target="tracklets", then=linked)
+
+    def link():
+        app.run(
+            p,
+            convert_detections2tracklets,
+            Path(_need(detections.value, "a detections file")),
+            target="tracklets",
+            then=linked,
+        )
+
     def stitch():
-        if "tracklets" not in state: raise DLCNBError("Make tracklets first (the Tracklets button).")
+        if "tracklets" not in state:
+            raise DLCNBError("Make tracklets first (the Tracklets button).")
         app.run(p, stitch_tracklets, state["tracklets"], n.value, target="tracks", then=stitched)
-    p.form.children = [detections, n, W.HBox([_button("Tracklets", lambda: _guard(p, link)),
-                                              _button("Stitch", lambda: _guard(p, stitch), "info")])]
+
+    p.form.children = [
+        detections,
+        n,
+        W.HBox([_button("Tracklets", lambda: _guard(p, link)), _button("Stitch", lambda: _guard(p, stitch), "info")]),
+    ]
     return p

@@ -29,15 +29,18 @@ def _snapshot_file(cfg, shuffle, trainingsetindex, snapshot) -> Path:
     return find_snapshot(snapshot_dir(cfg, shuffle, trainingsetindex), snapshot)
 
 # %% ../nbs/09_inference.ipynb #91d66be1
-def check_snapshot(meta:dict, # the snapshot's metadata
-                   cfg:dict, # the project's config
-                   path, # the snapshot file, named in errors
-                  ) -> dict:
+def check_snapshot(
+    meta: dict,  # the snapshot's metadata
+    cfg: dict,  # the project's config
+    path,  # the snapshot file, named in errors
+) -> dict:
     "`meta` (with the `snapshot_file` its scorer is named after) if the snapshot fits this project, else a `DLCNBError`."
     for key, want in (("Task", cfg_get(cfg, "Task")), ("bodyparts", bodyparts(cfg))):
         if meta.get(key) != want:
-            raise DLCNBError(f"Snapshot {path} was trained with {key} {meta.get(key)!r}, but {config_path(cfg)} has "
-                             f"{want!r}. Use a snapshot of this project (check `shuffle`/`snapshot`), or retrain.")
+            raise DLCNBError(
+                f"Snapshot {path} was trained with {key} {meta.get(key)!r}, but {config_path(cfg)} has "
+                f"{want!r}. Use a snapshot of this project (check `shuffle`/`snapshot`), or retrain."
+            )
     return {"snapshot_file": Path(path).name, **meta}
 
 # %% ../nbs/09_inference.ipynb #3b62649b
@@ -47,49 +50,63 @@ def _freeze(model, x):
         warnings.simplefilter("ignore")
         return torch.jit.optimize_for_inference(torch.jit.freeze(torch.jit.trace(model, x, check_trace=False)))
 
-def _output_shape(meta:dict) -> tuple:
+
+def _output_shape(meta: dict) -> tuple:
     "`([individuals,] keypoints)`: the shape a predictor gives per frame, before x, y, likelihood."
     return ((len(meta["individuals"]),) if meta.get("edges") else ()) + (len(meta["bodyparts"]),)
 
+
 class Predictor:
     "A pose model ready for fast batched inference: uint8 frames in, keypoints in video pixels out."
-    def __init__(self, model, # a `PoseModel`
-                 meta:dict, # its snapshot metadata (`scale`, `bodyparts`, ...)
-                 device:str|None=None, # "cpu", "cuda", ... (default: a GPU if there is one)
-                 optimize:str="auto", # "auto", "jit", "half" or "none"
-                ):
+
+    def __init__(
+        self,
+        model,  # a `PoseModel`
+        meta: dict,  # its snapshot metadata (`scale`, `bodyparts`, ...)
+        device: str | None = None,  # "cpu", "cuda", ... (default: a GPU if there is one)
+        optimize: str = "auto",  # "auto", "jit", "half" or "none"
+    ):
         self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
-        if optimize == "auto": optimize = "half" if self.device.type == "cuda" else "jit"
-        if optimize not in ("jit", "half", "none"): raise DLCNBError(f"optimize={optimize!r}: use 'auto', 'jit', 'half' or 'none'.")
+        if optimize == "auto":
+            optimize = "half" if self.device.type == "cuda" else "jit"
+        if optimize not in ("jit", "half", "none"):
+            raise DLCNBError(f"optimize={optimize!r}: use 'auto', 'jit', 'half' or 'none'.")
         self.meta, self.optimize, self.scale, self.stride = meta, optimize, float(meta.get("scale", 1.0)), model.stride
         self.model = model.to(self.device).eval().to(memory_format=torch.channels_last)
-        if optimize == "half": self.model = self.model.half()
+        if optimize == "half":
+            self.model = self.model.half()
         self.net = None if optimize == "jit" else self.model
         self.shape, self.batch_size = _output_shape(meta), 32 if self.device.type == "cuda" else 8
 
-    def __repr__(self): return f"Predictor({self.meta['net_type']}, scale={self.scale}, {self.device}, {self.optimize})"
+    def __repr__(self):
+        return f"Predictor({self.meta['net_type']}, scale={self.scale}, {self.device}, {self.optimize})"
 
-    def _forward(self, frames:np.ndarray) -> tuple:
+    def _forward(self, frames: np.ndarray) -> tuple:
         "The model's outputs for a batch of uint8 frames."
         x = preprocess(torch.from_numpy(np.ascontiguousarray(frames)).to(self.device, non_blocking=True), self.scale)
-        if self.optimize == "half": x = x.half()
-        if self.net is None: self.net = _freeze(self.model, x)
+        if self.optimize == "half":
+            x = x.half()
+        if self.net is None:
+            self.net = _freeze(self.model, x)
         return self.net(x)
 
     @torch.inference_mode()
-    def __call__(self, frames:np.ndarray, # (B, H, W, 3) uint8 RGB
-                 offset=(0, 0), # (x, y) added to the keypoints (the crop's corner)
-                ) -> np.ndarray:
+    def __call__(
+        self,
+        frames: np.ndarray,  # (B, H, W, 3) uint8 RGB
+        offset=(0, 0),  # (x, y) added to the keypoints (the crop's corner)
+    ) -> np.ndarray:
         kp = decode_outputs(self._forward(frames), self.meta, self.stride, self.scale)
         kp[..., :2] += np.asarray(offset, np.float32)
         return kp
 
 # %% ../nbs/09_inference.ipynb #860784d5
-def predict_video(predictor:Predictor, # the model
-                  video, # the video file
-                  batch_size:int=8, # frames per batch
-                  cropping:list|None=None, # [x1, x2, y1, y2] box to analyse (default: the whole frame)
-                 ) -> np.ndarray:
+def predict_video(
+    predictor: Predictor,  # the model
+    video,  # the video file
+    batch_size: int = 8,  # frames per batch
+    cropping: list | None = None,  # [x1, x2, y1, y2] box to analyse (default: the whole frame)
+) -> np.ndarray:
     "Keypoints `(frames, [individuals,] keypoints, 3)` (x, y, likelihood) of every frame of `video`."
     with VideoReader(video) as reader:
         x1, x2, y1, y2 = cropping or (0, reader.size[0], 0, reader.size[1])
@@ -97,186 +114,295 @@ def predict_video(predictor:Predictor, # the model
         bar = progress_bar(iter_batches(reader, batch_size), total=-(-len(reader) // batch_size), leave=False)
         start = time.perf_counter()
         for idx, frames in bar:
-            out[idx[0]:idx[-1] + 1] = predictor(frames[:, y1:y2, x1:x2], (x1, y1))
+            out[idx[0] : idx[-1] + 1] = predictor(frames[:, y1:y2, x1:x2], (x1, y1))
             bar.comment = f"{(idx[-1] + 1) / (time.perf_counter() - start):.1f} frames/s"
     return out
 
 # %% ../nbs/09_inference.ipynb #b6107472
-def output_paths(video, # the video file
-                 scorer:str, # from `dlc_scorer`
-                 destfolder=None, # where the outputs go (default: beside the video)
-                ) -> dict:
+def output_paths(
+    video,  # the video file
+    scorer: str,  # from `dlc_scorer`
+    destfolder=None,  # where the outputs go (default: beside the video)
+) -> dict:
     "Paths of the `h5`, `meta` pickle and `nc` outputs of `video`."
     stem = Path(destfolder or Path(video).parent) / f"{Path(video).stem}{scorer}"
-    return {"h5": stem.with_name(stem.name + ".h5"), "meta": stem.with_name(stem.name + "_meta.pickle"),
-            "nc": stem.with_name(stem.name + ".nc")}
+    return {
+        "h5": stem.with_name(stem.name + ".h5"),
+        "meta": stem.with_name(stem.name + "_meta.pickle"),
+        "nc": stem.with_name(stem.name + ".nc"),
+    }
+
 
 def _run_meta(cfg, meta, scorer, start, reader, batch_size, cropping):
     "DeepLabCut 3's `_meta.pickle` contents for one analysed video."
     (w, h), stop = reader.size, time.time()
-    return {"data": {"start": start, "stop": stop, "run_duration": stop - start, "Scorer": scorer,
-                     "pytorch-config": dict(meta), "fps": reader.fps, "batch_size": batch_size, "frame_dimensions": (w, h),
-                     "nframes": len(reader), "iteration (active-learning)": cfg.get("iteration") or 0,
-                     "training set fraction": meta["train_fraction"], "cropping": cropping is not None,
-                     "cropping_parameters": list(cropping or (0, w, 0, h)), "individuals": list(meta.get("individuals") or ["individual_0"]),
-                     "bodyparts": list(meta["bodyparts"]), "unique_bodyparts": []}}
+    return {
+        "data": {
+            "start": start,
+            "stop": stop,
+            "run_duration": stop - start,
+            "Scorer": scorer,
+            "pytorch-config": dict(meta),
+            "fps": reader.fps,
+            "batch_size": batch_size,
+            "frame_dimensions": (w, h),
+            "nframes": len(reader),
+            "iteration (active-learning)": cfg.get("iteration") or 0,
+            "training set fraction": meta["train_fraction"],
+            "cropping": cropping is not None,
+            "cropping_parameters": list(cropping or (0, w, 0, h)),
+            "individuals": list(meta.get("individuals") or ["individual_0"]),
+            "bodyparts": list(meta["bodyparts"]),
+            "unique_bodyparts": [],
+        }
+    }
 
-def detection_slots(n:int) -> list[str]:
+
+def detection_slots(n: int) -> list[str]:
     "Names of the `n` individuals a multi-animal model finds per frame, before tracking gives them identities."
     return [f"det_{j}" for j in range(n)]
 
+
 def _poses(kps, meta, scorer, fps, source):
     "A pose dataset from `(frames, keypoints, 3)` predictions, or `(frames, individuals, keypoints, 3)` detections (individuals `det_<j>`)."
-    kps = kps if kps.ndim == 4 else kps[:, None]     # (frames, individuals, keypoints, 3)
+    kps = kps if kps.ndim == 4 else kps[:, None]  # (frames, individuals, keypoints, 3)
     slots = detection_slots(kps.shape[1]) if meta.get("edges") else ["individual_0"]
-    ds = make_poses(kps[..., :2].transpose(0, 3, 2, 1), kps[..., 2].transpose(0, 2, 1), meta["bodyparts"], slots, fps,
-                    "DeepLabCut", source)
+    ds = make_poses(
+        kps[..., :2].transpose(0, 3, 2, 1),
+        kps[..., 2].transpose(0, 2, 1),
+        meta["bodyparts"],
+        slots,
+        fps,
+        "DeepLabCut",
+        source,
+    )
     ds.attrs["scorer"] = scorer
     return log_step(ds, f"analyze_videos({scorer})")
+
 
 def _analyze_one(predictor, video, out, cfg, scorer, batch_size, cropping, save_as_csv):
     "Analyse one video and write its three outputs (the stale `.nc` goes first, so a crash leaves it incomplete)."
     start = time.time()
-    with VideoReader(video) as reader: kps = predict_video(predictor, video, batch_size, cropping)
+    with VideoReader(video) as reader:
+        kps = predict_video(predictor, video, batch_size, cropping)
     ds = _poses(kps, predictor.meta, scorer, reader.fps, out["h5"])
     out["nc"].unlink(missing_ok=True)
     write_dlc_file(ds, out["h5"], scorer, csv=save_as_csv)
-    with atomic_path(out["meta"]) as tmp: tmp.write_bytes(pickle.dumps(_run_meta(cfg, predictor.meta, scorer, start, reader, batch_size, cropping)))
+    with atomic_path(out["meta"]) as tmp:
+        tmp.write_bytes(pickle.dumps(_run_meta(cfg, predictor.meta, scorer, start, reader, batch_size, cropping)))
     save_poses(ds, out["nc"])
     return ds
 
-def load_predictor(config, # the project's config file or folder
-                   shuffle:int=1, # shuffle number
-                   trainingsetindex:int=0, # index into `TrainingFraction`
-                   snapshot:str|int|Path="best", # "best", an index into the snapshots (-1: latest), or a file
-                   device:str|None=None, # "cpu", "cuda", ... (default: a GPU if there is one)
-                   optimize:str="auto", # see `Predictor` (torch runtime)
-                   runtime:str="torch", # "torch", or "onnx" (onnxruntime, on the snapshot exported by `export_model`)
-                  ) -> Predictor:
+
+def load_predictor(
+    config,  # the project's config file or folder
+    shuffle: int = 1,  # shuffle number
+    trainingsetindex: int = 0,  # index into `TrainingFraction`
+    snapshot: str | int | Path = "best",  # "best", an index into the snapshots (-1: latest), or a file
+    device: str | None = None,  # "cpu", "cuda", ... (default: a GPU if there is one)
+    optimize: str = "auto",  # see `Predictor` (torch runtime)
+    runtime: str = "torch",  # "torch", or "onnx" (onnxruntime, on the snapshot exported by `export_model`)
+) -> Predictor:
     "A `Predictor` for a project's snapshot, checked against the project."
     cfg = read_config(config)
-    if runtime not in ("torch", "onnx"): raise DLCNBError(f"runtime={runtime!r}: use 'torch' or 'onnx'.")
+    if runtime not in ("torch", "onnx"):
+        raise DLCNBError(f"runtime={runtime!r}: use 'torch' or 'onnx'.")
     path = _snapshot_file(cfg, shuffle, trainingsetindex, snapshot)
-    if runtime == "onnx": return OnnxPredictor(_onnx_export(cfg, shuffle, trainingsetindex, path), device)
+    if runtime == "onnx":
+        return OnnxPredictor(_onnx_export(cfg, shuffle, trainingsetindex, path), device)
     model, meta = load_snapshot(path)
     return Predictor(model, check_snapshot(meta, cfg, path), device, optimize)
 
-def _analyze_task(video, # the video
-                  config:str, # the project's config file
-                  shuffle, trainingsetindex, snapshot, device, optimize, runtime, batch_size, cropping, save_as_csv, destfolder):
+
+def _analyze_task(
+    video,  # the video
+    config: str,  # the project's config file
+    shuffle,
+    trainingsetindex,
+    snapshot,
+    device,
+    optimize,
+    runtime,
+    batch_size,
+    cropping,
+    save_as_csv,
+    destfolder,
+):
     "Analyse one video in this process (a Dask worker, or here), loading the model once per process; return the `.nc` path."
     key = ("predictor", config, shuffle, trainingsetindex, str(snapshot), device, optimize, runtime)
-    predictor = cached_on_worker(key, lambda: load_predictor(config, shuffle, trainingsetindex, snapshot, device or worker_device(), optimize, runtime))
+    predictor = cached_on_worker(
+        key,
+        lambda: load_predictor(
+            config, shuffle, trainingsetindex, snapshot, device or worker_device(), optimize, runtime
+        ),
+    )
     cfg, scorer = read_config(config), dlc_scorer(predictor.meta)
     out = output_paths(video, scorer, destfolder)
     _analyze_one(predictor, Path(video), out, cfg, scorer, batch_size or predictor.batch_size, cropping, save_as_csv)
     return str(out["nc"])
 
-def analyze_videos(config, # the project's config file or folder
-                   videos, # a video, a folder of videos, or a list of them
-                   shuffle:int=1, # shuffle number
-                   trainingsetindex:int=0, # index into `TrainingFraction`
-                   snapshot:str|int|Path="best", # "best", an index into the snapshots (-1: latest), or a file
-                   batch_size:int|None=None, # frames per batch (default: the runtime's best, `Predictor.batch_size`)
-                   device:str|None=None, # "cpu", "cuda", ... (default: a GPU if there is one; each Dask worker its own)
-                   save_as_csv:bool=False, # also write the `.csv` twin of the `.h5`
-                   destfolder=None, # where outputs go (default: beside each video)
-                   cropping:list|None=None, # [x1, x2, y1, y2] (default: the config's, if its `cropping` is true)
-                   overwrite:bool=False, # re-analyse videos that already have outputs
-                   optimize:str="auto", # see `Predictor`
-                   runtime:str="torch", # "torch", or "onnx" (onnxruntime: `pip install onnxruntime`)
-                   client=None, # a Dask client; None: a LocalCluster when several videos are left to do; False: in this process
-                  ):
+
+def analyze_videos(
+    config,  # the project's config file or folder
+    videos,  # a video, a folder of videos, or a list of them
+    shuffle: int = 1,  # shuffle number
+    trainingsetindex: int = 0,  # index into `TrainingFraction`
+    snapshot: str | int | Path = "best",  # "best", an index into the snapshots (-1: latest), or a file
+    batch_size: int | None = None,  # frames per batch (default: the runtime's best, `Predictor.batch_size`)
+    device: str | None = None,  # "cpu", "cuda", ... (default: a GPU if there is one; each Dask worker its own)
+    save_as_csv: bool = False,  # also write the `.csv` twin of the `.h5`
+    destfolder=None,  # where outputs go (default: beside each video)
+    cropping: list | None = None,  # [x1, x2, y1, y2] (default: the config's, if its `cropping` is true)
+    overwrite: bool = False,  # re-analyse videos that already have outputs
+    optimize: str = "auto",  # see `Predictor`
+    runtime: str = "torch",  # "torch", or "onnx" (onnxruntime: `pip install onnxruntime`)
+    client=None,  # a Dask client; None: a LocalCluster when several videos are left to do; False: in this process
+):
     "Predict keypoints in every frame of `videos`; write DeepLabCut's files and a pose dataset per video."
     cfg = read_config(config)
     predictor = load_predictor(cfg, shuffle, trainingsetindex, snapshot, device, optimize, runtime)
     scorer = dlc_scorer(predictor.meta)
-    if cropping is None and cfg.get("cropping"): cropping = [cfg_get(cfg, k) for k in ("x1", "x2", "y1", "y2")]
+    if cropping is None and cfg.get("cropping"):
+        cropping = [cfg_get(cfg, k) for k in ("x1", "x2", "y1", "y2")]
     videos = video_paths(videos)
     outs = {v: output_paths(v, scorer, destfolder) for v in videos}
     done = lambda v: not overwrite and all(p.exists() for p in outs[Path(v)].values())
     if client is False or (client is None and sum(not done(v) for v in videos) <= 1):
-        results = {str(v): load_poses(outs[v]["nc"]) if done(v) else _analyze_one(predictor, v, outs[v], cfg, scorer, batch_size or predictor.batch_size, cropping, save_as_csv)
-                   for v in videos}
+        results = {
+            str(v): load_poses(outs[v]["nc"])
+            if done(v)
+            else _analyze_one(
+                predictor, v, outs[v], cfg, scorer, batch_size or predictor.batch_size, cropping, save_as_csv
+            )
+            for v in videos
+        }
     else:
-        report = map_videos(_analyze_task, videos, done=done, client=client, config=str(config_path(cfg)), shuffle=shuffle,
-                            trainingsetindex=trainingsetindex, snapshot=snapshot, device=device, optimize=optimize, runtime=runtime,
-                            batch_size=batch_size, cropping=cropping, save_as_csv=save_as_csv, destfolder=destfolder)
-        results = {v: load_poses(outs[Path(v)]["nc"]) for v, status in zip(report.video, report.status) if status != "failed"}
+        report = map_videos(
+            _analyze_task,
+            videos,
+            done=done,
+            client=client,
+            config=str(config_path(cfg)),
+            shuffle=shuffle,
+            trainingsetindex=trainingsetindex,
+            snapshot=snapshot,
+            device=device,
+            optimize=optimize,
+            runtime=runtime,
+            batch_size=batch_size,
+            cropping=cropping,
+            save_as_csv=save_as_csv,
+            destfolder=destfolder,
+        )
+        results = {
+            v: load_poses(outs[Path(v)]["nc"]) for v, status in zip(report.video, report.status) if status != "failed"
+        }
     return next(iter(results.values())) if len(results) == 1 else results
 
 # %% ../nbs/09_inference.ipynb #dea89406
-def _read_rgb(path:Path) -> np.ndarray:
+def _read_rgb(path: Path) -> np.ndarray:
     img = cv2.imread(str(path))
-    if img is None: raise DLCNBError(f"Cannot read image {path}: it is not a readable PNG/JPEG. Remove it from the folder or re-save it.")
+    if img is None:
+        raise DLCNBError(
+            f"Cannot read image {path}: it is not a readable PNG/JPEG. Remove it from the folder or re-save it."
+        )
     return cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
 
-def analyze_images(config, # the project's config file or folder
-                   folder, # a folder of images
-                   shuffle:int=1, # shuffle number
-                   trainingsetindex:int=0, # index into `TrainingFraction`
-                   snapshot:str|int|Path="best", # "best", an index into the snapshots (-1: latest), or a file
-                   device:str|None=None, # "cpu", "cuda", ... (default: a GPU if there is one)
-                   destfolder=None, # where the .h5 goes (default: `folder`)
-                  ) -> pd.DataFrame:
+
+def analyze_images(
+    config,  # the project's config file or folder
+    folder,  # a folder of images
+    shuffle: int = 1,  # shuffle number
+    trainingsetindex: int = 0,  # index into `TrainingFraction`
+    snapshot: str | int | Path = "best",  # "best", an index into the snapshots (-1: latest), or a file
+    device: str | None = None,  # "cpu", "cuda", ... (default: a GPU if there is one)
+    destfolder=None,  # where the .h5 goes (default: `folder`)
+) -> pd.DataFrame:
     "Predict keypoints in every image of `folder`; write and return DeepLabCut's prediction table."
     folder = Path(folder)
     images = sorted(p for p in folder.glob("*") if p.suffix.lower() in (".png", ".jpg", ".jpeg"))
-    if not images: raise DLCNBError(f"No .png/.jpg images in {folder}. Pass the folder that holds the images.")
+    if not images:
+        raise DLCNBError(f"No .png/.jpg images in {folder}. Pass the folder that holds the images.")
     predictor = load_predictor(config, shuffle, trainingsetindex, snapshot, device, optimize="none")
     kps = np.concatenate([predictor(_read_rgb(p)[None]) for p in progress_bar(images, leave=False)])
     scorer = dlc_scorer(predictor.meta)
-    df = predictions_table(kps, [str(p) for p in images], scorer, predictor.meta["bodyparts"], detection_slots(kps.shape[1]) if kps.ndim == 4 else None)
+    df = predictions_table(
+        kps,
+        [str(p) for p in images],
+        scorer,
+        predictor.meta["bodyparts"],
+        detection_slots(kps.shape[1]) if kps.ndim == 4 else None,
+    )
     write_table(df, Path(destfolder or folder) / f"image_predictions_{scorer}.h5", csv=False)
     return df
 
 # %% ../nbs/09_inference.ipynb #bc6d0992
-def _colors(cmap:str, n:int) -> list:
+def _colors(cmap: str, n: int) -> list:
     "`n` BGR colors spread over matplotlib colormap `cmap`."
     import matplotlib
+
     rgb = matplotlib.colormaps[cmap](np.linspace(0, 1, n))[:, :3] * 255
     return [tuple(int(c) for c in col[::-1]) for col in rgb]
+
 
 def _draw(frame, xy, visible, colors, radius, skeleton, trail):
     "Draw one frame's keypoints (and skeleton, trails) on a BGR `frame` in place."
     for a, b in skeleton:
-        if visible[a] and visible[b]: cv2.line(frame, tuple(map(int, xy[a])), tuple(map(int, xy[b])), (200, 200, 200), 1, cv2.LINE_AA)
+        if visible[a] and visible[b]:
+            cv2.line(frame, tuple(map(int, xy[a])), tuple(map(int, xy[b])), (200, 200, 200), 1, cv2.LINE_AA)
     for past_xy, past_vis in trail:
-        for k in np.flatnonzero(past_vis): cv2.circle(frame, tuple(map(int, past_xy[k])), max(1, radius // 3), colors[k], -1)
-    for k in np.flatnonzero(visible): cv2.circle(frame, tuple(map(int, xy[k])), radius, colors[k], -1, cv2.LINE_AA)
+        for k in np.flatnonzero(past_vis):
+            cv2.circle(frame, tuple(map(int, past_xy[k])), max(1, radius // 3), colors[k], -1)
+    for k in np.flatnonzero(visible):
+        cv2.circle(frame, tuple(map(int, xy[k])), radius, colors[k], -1, cv2.LINE_AA)
 
-def _write_video(path:Path, frames, fps:float, size:tuple):
+
+def _write_video(path: Path, frames, fps: float, size: tuple):
     "Encode BGR `frames` to the mp4 `path` atomically."
     with atomic_path(path) as tmp:
         part = tmp.with_suffix(".mp4")
         writer = cv2.VideoWriter(str(part), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
         try:
-            for f in frames: writer.write(f)
+            for f in frames:
+                writer.write(f)
         finally:
             writer.release()
-            if part.exists(): os.replace(part, tmp)
+            if part.exists():
+                os.replace(part, tmp)
 
-def prediction_path(config, video, shuffle:int=1, trainingsetindex:int=0, snapshot="best", filtered:bool=False, destfolder=None) -> Path:
+
+def prediction_path(
+    config, video, shuffle: int = 1, trainingsetindex: int = 0, snapshot="best", filtered: bool = False, destfolder=None
+) -> Path:
     "The `.h5` predictions (or `_filtered.h5`) of `video` made with a shuffle's snapshot."
     cfg = read_config(config)
     path = _snapshot_file(cfg, shuffle, trainingsetindex, snapshot)
-    h5 = output_paths(video, dlc_scorer(torch.load(path, map_location="cpu", weights_only=True)["metadata"], path), destfolder)["h5"]
+    h5 = output_paths(
+        video, dlc_scorer(torch.load(path, map_location="cpu", weights_only=True)["metadata"], path), destfolder
+    )["h5"]
     h5 = h5.with_name(h5.stem + "_filtered.h5") if filtered else h5
-    if not h5.exists(): raise DLCNBError(f"No predictions at {h5}. Run `analyze_videos`" + (" then `filterpredictions`" if filtered else "") + " first.")
+    if not h5.exists():
+        raise DLCNBError(
+            f"No predictions at {h5}. Run `analyze_videos`"
+            + (" then `filterpredictions`" if filtered else "")
+            + " first."
+        )
     return h5
 
-def create_labeled_video(config, # the project's config file or folder
-                         videos, # a video, a folder of videos, or a list of them
-                         shuffle:int=1, # shuffle number
-                         trainingsetindex:int=0, # index into `TrainingFraction`
-                         snapshot:str|int|Path="best", # the snapshot whose predictions are drawn
-                         filtered:bool=False, # draw the `_filtered.h5` predictions
-                         draw_skeleton:bool=False, # join the config's `skeleton` pairs
-                         trailpoints:int=0, # how many past positions to draw per bodypart
-                         pcutoff:float|None=None, # likelihood below which points are hidden (default: the config's)
-                         destfolder=None, # where the predictions are and the video goes (default: beside each video)
-                         overwrite:bool=False, # redo existing labeled videos
-                        ) -> list[Path]:
+
+def create_labeled_video(
+    config,  # the project's config file or folder
+    videos,  # a video, a folder of videos, or a list of them
+    shuffle: int = 1,  # shuffle number
+    trainingsetindex: int = 0,  # index into `TrainingFraction`
+    snapshot: str | int | Path = "best",  # the snapshot whose predictions are drawn
+    filtered: bool = False,  # draw the `_filtered.h5` predictions
+    draw_skeleton: bool = False,  # join the config's `skeleton` pairs
+    trailpoints: int = 0,  # how many past positions to draw per bodypart
+    pcutoff: float | None = None,  # likelihood below which points are hidden (default: the config's)
+    destfolder=None,  # where the predictions are and the video goes (default: beside each video)
+    overwrite: bool = False,  # redo existing labeled videos
+) -> list[Path]:
     "Draw predictions on videos; return the paths of the labeled mp4s."
     cfg = read_config(config)
     pcutoff = cfg.get("pcutoff", 0.6) if pcutoff is None else pcutoff
@@ -286,17 +412,23 @@ def create_labeled_video(config, # the project's config file or folder
     for video in video_paths(videos):
         h5 = prediction_path(cfg, video, shuffle, trainingsetindex, snapshot, filtered, destfolder)
         out = h5.with_name(h5.stem + "_labeled.mp4")
-        if overwrite or not out.exists(): _label_video(video, read_dlc_file(h5), out, cfg, pcutoff, skeleton, trailpoints)
+        if overwrite or not out.exists():
+            _label_video(video, read_dlc_file(h5), out, cfg, pcutoff, skeleton, trailpoints)
         done.append(out)
     return done
+
 
 def _label_video(video, ds, out, cfg, pcutoff, skeleton, trailpoints):
     "Write `video` with the predictions of `ds` (every individual) drawn on it to `out`."
     xy = ds.position.transpose("time", "individual", "keypoint", "space").values
     visible = ds.confidence.transpose("time", "individual", "keypoint").values >= pcutoff
     with VideoReader(video) as reader:
-        if len(reader) != len(xy): raise DLCNBError(f"{video} has {len(reader)} frames but its predictions have {len(xy)}. Re-run `analyze_videos(..., overwrite=True)`.")
+        if len(reader) != len(xy):
+            raise DLCNBError(
+                f"{video} has {len(reader)} frames but its predictions have {len(xy)}. Re-run `analyze_videos(..., overwrite=True)`."
+            )
         colors, radius = _colors(str(cfg.get("colormap") or "rainbow"), xy.shape[2]), int(cfg.get("dotsize") or 6)
+
         def frames():
             for t, rgb in enumerate(progress_bar(reader, total=len(reader), leave=False)):
                 frame = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
@@ -304,32 +436,46 @@ def _label_video(video, ds, out, cfg, pcutoff, skeleton, trailpoints):
                     trail = [(xy[s, i], visible[s, i]) for s in range(max(0, t - trailpoints), t)]
                     _draw(frame, xy[t, i], visible[t, i], colors, radius, skeleton, trail)
                 yield frame
+
         _write_video(out, frames(), reader.fps or 30, reader.size)
 
 # %% ../nbs/09_inference.ipynb #c421b69d
-def export_model(config, # the project's config file or folder
-                 shuffle:int=1, # shuffle number
-                 trainingsetindex:int=0, # index into `TrainingFraction`
-                 snapshot:str|int|Path="best", # "best", an index into the snapshots (-1: latest), or a file
-                 path=None, # the file to write (default: `exported-models-pytorch/<scorer>.pt` or `.onnx` in the project)
-                 format:str="pytorch", # "pytorch" (a `.pt` file for torch) or "onnx" (for onnxruntime, see below)
-                ) -> Path:
+def export_model(
+    config,  # the project's config file or folder
+    shuffle: int = 1,  # shuffle number
+    trainingsetindex: int = 0,  # index into `TrainingFraction`
+    snapshot: str | int | Path = "best",  # "best", an index into the snapshots (-1: latest), or a file
+    path=None,  # the file to write (default: `exported-models-pytorch/<scorer>.pt` or `.onnx` in the project)
+    format: str = "pytorch",  # "pytorch" (a `.pt` file for torch) or "onnx" (for onnxruntime, see below)
+) -> Path:
     "Write a snapshot with everything needed to run it (weights, bodyparts, scale, skeleton) to one file."
-    if format not in ("pytorch", "onnx"): raise DLCNBError(f"format={format!r}: use 'pytorch' or 'onnx'.")
+    if format not in ("pytorch", "onnx"):
+        raise DLCNBError(f"format={format!r}: use 'pytorch' or 'onnx'.")
     cfg = read_config(config)
     src = _snapshot_file(cfg, shuffle, trainingsetindex, snapshot)
     ckpt = torch.load(src, map_location="cpu", weights_only=True)
     meta = check_snapshot(ckpt["metadata"], cfg, src)
-    project = {"skeleton": [[str(a), str(b)] for a, b in cfg.get("skeleton") or []], "pcutoff": float(cfg.get("pcutoff") or 0.6),
-               "colormap": str(cfg.get("colormap") or "rainbow")}
+    project = {
+        "skeleton": [[str(a), str(b)] for a, b in cfg.get("skeleton") or []],
+        "pcutoff": float(cfg.get("pcutoff") or 0.6),
+        "colormap": str(cfg.get("colormap") or "rainbow"),
+    }
     meta = {**meta, "project": project}
-    path = Path(path or Path(cfg["project_path"]) / "exported-models-pytorch" / f"{dlc_scorer(meta)}.{'onnx' if format == 'onnx' else 'pt'}")
-    if format == "onnx": return export_onnx(load_snapshot(src)[0], meta, path)
+    path = Path(
+        path
+        or Path(cfg["project_path"])
+        / "exported-models-pytorch"
+        / f"{dlc_scorer(meta)}.{'onnx' if format == 'onnx' else 'pt'}"
+    )
+    if format == "onnx":
+        return export_onnx(load_snapshot(src)[0], meta, path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(path) as tmp: torch.save({"model": ckpt["model"], "metadata": meta}, tmp)
+    with atomic_path(path) as tmp:
+        torch.save({"model": ckpt["model"], "metadata": meta}, tmp)
     return path
 
-def _onnx_export(cfg, shuffle, trainingsetindex, snapshot:Path) -> Path:
+
+def _onnx_export(cfg, shuffle, trainingsetindex, snapshot: Path) -> Path:
     "The project's ONNX export of `snapshot`, written first if missing or older than the snapshot."
     scorer = dlc_scorer(torch.load(snapshot, map_location="cpu", weights_only=True)["metadata"])
     path = Path(cfg["project_path"]) / "exported-models-pytorch" / f"{scorer}.onnx"
@@ -337,61 +483,95 @@ def _onnx_export(cfg, shuffle, trainingsetindex, snapshot:Path) -> Path:
         export_model(cfg, shuffle, trainingsetindex, snapshot, path, format="onnx")
     return path
 
-def load_exported_model(path, # a file written by `export_model` (`.pt`, or `.onnx` for onnxruntime)
-                        device:str|None=None, # "cpu", "cuda", ... (default: a GPU if there is one)
-                        optimize:str="auto", # see `Predictor` (`.pt` files)
-                       ) -> Predictor:
+
+def load_exported_model(
+    path,  # a file written by `export_model` (`.pt`, or `.onnx` for onnxruntime)
+    device: str | None = None,  # "cpu", "cuda", ... (default: a GPU if there is one)
+    optimize: str = "auto",  # see `Predictor` (`.pt` files)
+) -> Predictor:
     "A `Predictor` from an exported model file (no project needed)."
-    if Path(path).suffix == ".onnx": return OnnxPredictor(path, device)
+    if Path(path).suffix == ".onnx":
+        return OnnxPredictor(path, device)
     model, meta = load_snapshot(path)
-    if "project" not in meta: raise DLCNBError(f"{path} is a training snapshot, not an exported model: export it with `export_model`.")
+    if "project" not in meta:
+        raise DLCNBError(f"{path} is a training snapshot, not an exported model: export it with `export_model`.")
     return Predictor(model, meta, device, optimize)
 
 # %% ../nbs/09_inference.ipynb #86c25d57
-def _optional(name:str, # the module to import
-              pip:str, # the PyPI package that provides it
-             ):
+def _optional(
+    name: str,  # the module to import
+    pip: str,  # the PyPI package that provides it
+):
     "Import the optional dependency `name`, or raise a `DLCNBError` saying how to install it."
-    try: return importlib.import_module(name)
+    try:
+        return importlib.import_module(name)
     except ImportError as e:
-        raise DLCNBError(f"This needs the optional package {pip}: `pip install {pip}` (or `pip install dlcnb[onnx]`).") from e
+        raise DLCNBError(
+            f"This needs the optional package {pip}: `pip install {pip}` (or `pip install dlcnb[onnx]`)."
+        ) from e
 
 # %% ../nbs/09_inference.ipynb #1a4be29c
 ONNX_OPSET = 18  # the first opset whose Resize has `antialias` (the model's input downscaling needs it)
 
+
 class FramesToOutputs(torch.nn.Module):
     "A `PoseModel` with its input preprocessing: uint8 RGB frames `(B, H, W, 3)` in, the model's outputs out."
-    def __init__(self, model, # a `PoseModel`
-                 scale:float, # its input scale
-                ):
+
+    def __init__(
+        self,
+        model,  # a `PoseModel`
+        scale: float,  # its input scale
+    ):
         super().__init__()
         self.model, self.scale = model, scale
 
-    def forward(self, frames): return self.model(preprocess(frames, self.scale))
+    def forward(self, frames):
+        return self.model(preprocess(frames, self.scale))
+
 
 def _aa_resize(g, x, output_size, align_corners, scale_factors):
     "ONNX `Resize` for torch's antialiased bilinear downscaling (`F.interpolate(..., antialias=True)`)."
     from torch.onnx import symbolic_helper
+
     scales = [1.0, 1.0, *symbolic_helper._maybe_get_const(scale_factors, "fs")]
-    return g.op("Resize", x, g.op("Constant", value_t=torch.tensor([], dtype=torch.float32)),
-                g.op("Constant", value_t=torch.tensor(scales, dtype=torch.float32)), antialias_i=1, exclude_outside_i=1,
-                coordinate_transformation_mode_s="half_pixel", mode_s="linear")
+    return g.op(
+        "Resize",
+        x,
+        g.op("Constant", value_t=torch.tensor([], dtype=torch.float32)),
+        g.op("Constant", value_t=torch.tensor(scales, dtype=torch.float32)),
+        antialias_i=1,
+        exclude_outside_i=1,
+        coordinate_transformation_mode_s="half_pixel",
+        mode_s="linear",
+    )
 
 # %% ../nbs/09_inference.ipynb #a229b771
-def export_onnx(model, # a `PoseModel`
-                meta:dict, # its metadata (stored in the file)
-                path, # the `.onnx` file to write
-               ) -> Path:
+def export_onnx(
+    model,  # a `PoseModel`
+    meta: dict,  # its metadata (stored in the file)
+    path,  # the `.onnx` file to write
+) -> Path:
     "Write `model` with its preprocessing as an ONNX graph (dynamic batch and frame size), `meta` in its metadata."
     onnx, path = _optional("onnx", "onnx"), Path(path)
     torch.onnx.register_custom_op_symbolic("aten::_upsample_bilinear2d_aa", _aa_resize, ONNX_OPSET)
     names = ["heatmaps", "locref"] + (["pafs"] if meta.get("edges") else [])
-    net, frames = FramesToOutputs(model.cpu().float().eval(), float(meta.get("scale", 1.0))), torch.zeros(2, 128, 128, 3, dtype=torch.uint8)
+    net, frames = (
+        FramesToOutputs(model.cpu().float().eval(), float(meta.get("scale", 1.0))),
+        torch.zeros(2, 128, 128, 3, dtype=torch.uint8),
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(path) as tmp, warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        torch.onnx.export(net, (frames,), str(tmp), dynamo=False, opset_version=ONNX_OPSET, input_names=["frames"],
-                          output_names=names, dynamic_axes={"frames": {0: "batch", 1: "height", 2: "width"}})
+        torch.onnx.export(
+            net,
+            (frames,),
+            str(tmp),
+            dynamo=False,
+            opset_version=ONNX_OPSET,
+            input_names=["frames"],
+            output_names=names,
+            dynamic_axes={"frames": {0: "batch", 1: "height", 2: "width"}},
+        )
         graph = onnx.load(str(tmp))
         onnx.helper.set_model_props(graph, {"dlcnb": json.dumps(meta)})
         onnx.save(graph, str(tmp))
@@ -402,27 +582,36 @@ def _usable_cores() -> int:
     "CPU cores this process may run on."
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
+
 class OnnxPredictor(Predictor):
     "A `Predictor` running an exported ONNX model (`export_model(..., format='onnx')`) on onnxruntime."
-    def __init__(self, path, # an `.onnx` file written by `export_onnx`
-                 device:str|None=None, # "cpu" or "cuda" (default: a GPU if onnxruntime has CUDA)
-                 threads:int|None=None, # CPU threads (default: one per usable core)
-                ):
+
+    def __init__(
+        self,
+        path,  # an `.onnx` file written by `export_onnx`
+        device: str | None = None,  # "cpu" or "cuda" (default: a GPU if onnxruntime has CUDA)
+        threads: int | None = None,  # CPU threads (default: one per usable core)
+    ):
         ort, self.path = _optional("onnxruntime", "onnxruntime"), Path(path)
-        if not self.path.exists(): raise DLCNBError(f"No ONNX model at {self.path}. Write one with `export_model(config, format='onnx')`.")
+        if not self.path.exists():
+            raise DLCNBError(f"No ONNX model at {self.path}. Write one with `export_model(config, format='onnx')`.")
         gpu = "CUDAExecutionProvider" in ort.get_available_providers() and device != "cpu"
-        if device == "cuda" and not gpu: raise DLCNBError("device='cuda' with onnxruntime needs `pip install onnxruntime-gpu` and a GPU.")
+        if device == "cuda" and not gpu:
+            raise DLCNBError("device='cuda' with onnxruntime needs `pip install onnxruntime-gpu` and a GPU.")
         opts = ort.SessionOptions()
         opts.intra_op_num_threads, opts.inter_op_num_threads = threads or _usable_cores(), 1
-        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")  # idle threads sleep: the decoder needs the cores
+        opts.add_session_config_entry(
+            "session.intra_op.allow_spinning", "0"
+        )  # idle threads sleep: the decoder needs the cores
         providers = ["CUDAExecutionProvider", "CPUExecutionProvider"] if gpu else ["CPUExecutionProvider"]
         self.session = ort.InferenceSession(str(self.path), opts, providers=providers)
         props = self.session.get_modelmeta().custom_metadata_map
-        if "dlcnb" not in props: raise DLCNBError(f"{self.path} is not a dlcnb model (no dlcnb metadata): export it with `export_model`.")
+        if "dlcnb" not in props:
+            raise DLCNBError(f"{self.path} is not a dlcnb model (no dlcnb metadata): export it with `export_model`.")
         self.meta = json.loads(props["dlcnb"])
         self.device, self.optimize = torch.device("cuda" if gpu else "cpu"), "onnx"
         self.scale, self.stride = float(self.meta.get("scale", 1.0)), int(self.meta["stride"])
         self.shape, self.batch_size = _output_shape(self.meta), 32 if gpu else 8
 
-    def _forward(self, frames:np.ndarray) -> tuple:
+    def _forward(self, frames: np.ndarray) -> tuple:
         return tuple(map(torch.from_numpy, self.session.run(None, {"frames": np.ascontiguousarray(frames)})))

@@ -8,8 +8,19 @@ import os, hashlib, json, time, socket, pickle
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np, pandas as pd
-from .core import (DLCNBError, read_config, config_path, cfg_get, bodyparts, is_multianimal, atomic_write_bytes,
-                        atomic_path, safe_name, inside, _SafeUnpickler)
+from dlcnb.core import (
+    DLCNBError,
+    read_config,
+    config_path,
+    cfg_get,
+    bodyparts,
+    is_multianimal,
+    atomic_write_bytes,
+    atomic_path,
+    safe_name,
+    inside,
+    _SafeUnpickler,
+)
 
 # %% auto #0
 __all__ = ['H5_KEY', 'H5_KEYS', 'HISTORY_SIZE', 'LOCK_NAME', 'LOCK_STALE_S', 'label_columns', 'empty_labels', 'check_rows',
@@ -20,148 +31,203 @@ __all__ = ['H5_KEY', 'H5_KEYS', 'HISTORY_SIZE', 'LOCK_NAME', 'LOCK_STALE_S', 'la
 # %% ../nbs/01_io.ipynb #6fe6f227
 H5_KEY = "df_with_missing"
 
-def label_columns(cfg:dict, # project config
-                  coords=("x", "y"), # coordinate names (predictions add "likelihood")
-                 ) -> pd.MultiIndex:
+
+def label_columns(
+    cfg: dict,  # project config
+    coords=("x", "y"),  # coordinate names (predictions add "likelihood")
+) -> pd.MultiIndex:
     "DeepLabCut's label columns for the project in `cfg`."
     scorer = cfg_get(cfg, "scorer")
     if not is_multianimal(cfg):
-        return pd.MultiIndex.from_product([[scorer], bodyparts(cfg), list(coords)], names=["scorer", "bodyparts", "coords"])
+        return pd.MultiIndex.from_product(
+            [[scorer], bodyparts(cfg), list(coords)], names=["scorer", "bodyparts", "coords"]
+        )
     animal_bps, unique = list(cfg_get(cfg, "multianimalbodyparts")), list(cfg.get("uniquebodyparts") or [])
     cols = [(scorer, ind, bp, c) for ind in cfg_get(cfg, "individuals") for bp in animal_bps for c in coords]
     cols += [(scorer, "single", bp, c) for bp in unique for c in coords]
     return pd.MultiIndex.from_tuples(cols, names=["scorer", "individuals", "bodyparts", "coords"])
 
-def empty_labels(cfg:dict, # project config
-                 images:list, # image keys: ("labeled-data", stem, name) tuples
-                ) -> pd.DataFrame:
+
+def empty_labels(
+    cfg: dict,  # project config
+    images: list,  # image keys: ("labeled-data", stem, name) tuples
+) -> pd.DataFrame:
     "An all-NaN label table in DeepLabCut's layout for `images`."
     index = pd.MultiIndex.from_tuples([tuple(i) for i in images])
     return pd.DataFrame(np.nan, index=index, columns=label_columns(cfg), dtype="float64")
 
 # %% ../nbs/01_io.ipynb #2527da54
-def _to_three_level(index:pd.Index) -> pd.MultiIndex:
+def _to_three_level(index: pd.Index) -> pd.MultiIndex:
     "Convert a legacy flat `labeled-data/<stem>/<img>` row index to DeepLabCut's 3-level index."
-    if isinstance(index, pd.MultiIndex): return index
+    if isinstance(index, pd.MultiIndex):
+        return index
     parts = [tuple(Path(str(p).replace("\\", "/")).parts[-3:]) for p in index]
-    if any(len(p) != 3 for p in parts): raise DLCNBError(f"Row names like {index[0]!r} are not labeled-data/<video>/<image> paths.")
+    if any(len(p) != 3 for p in parts):
+        raise DLCNBError(f"Row names like {index[0]!r} are not labeled-data/<video>/<image> paths.")
     return pd.MultiIndex.from_tuples(parts)
 
-def check_rows(index:pd.MultiIndex, # a label table's 3-level row index
-               path, # the labels file, named in the error
-              ):
+
+def check_rows(
+    index: pd.MultiIndex,  # a label table's 3-level row index
+    path,  # the labels file, named in the error
+):
     "Raise a `DLCNBError` naming the row unless every row is `(\"labeled-data\", <folder>, <image>)` with plain names."
     for row in index:
         where = f"The row {'/'.join(map(str, row))!r} of {path}"
         if len(row) != 3 or row[0] != "labeled-data":
             raise DLCNBError(f"{where} is not a labeled-data/<video>/<image> path. Fix or remove that row.")
-        for part in row[1:]: safe_name(part, where)
+        for part in row[1:]:
+            safe_name(part, where)
 
-def check_labels_match(df:pd.DataFrame, # labels read from `path`
-                       cfg:dict, # project config
-                       path, # the labels file, named in the error
-                      ):
+
+def check_labels_match(
+    df: pd.DataFrame,  # labels read from `path`
+    cfg: dict,  # project config
+    path,  # the labels file, named in the error
+):
     "Raise a `DLCNBError` naming both lists if the bodyparts/individuals of `df` differ from the config's."
     expected = label_columns(cfg)
     for level in [l for l in ("individuals", "bodyparts") if l in expected.names]:
         have, want = list(df.columns.unique(level)), list(expected.unique(level))
         if have != want:
-            raise DLCNBError(f"{path} has {level} {have}, but {config_path(cfg)} lists {want}. Make the config's "
-                             f"{level} match the labels (same names, same order), or relabel with `label_frames`.")
+            raise DLCNBError(
+                f"{path} has {level} {have}, but {config_path(cfg)} lists {want}. Make the config's "
+                f"{level} match the labels (same names, same order), or relabel with `label_frames`."
+            )
 
 # %% ../nbs/01_io.ipynb #0d5a0fc8
 H5_KEYS = (H5_KEY, "keypoints")  # DeepLabCut's key, napari-deeplabcut's
 
-def _pickled_attr(value) -> str|None:
+
+def _pickled_attr(value) -> str | None:
     "What is wrong with an HDF5 attribute that pytables would unpickle, or None if it holds only plain data."
-    if not (isinstance(value, np.bytes_) and value.endswith(b".")): return None  # pytables unpickles only these
+    if not (isinstance(value, np.bytes_) and value.endswith(b".")):
+        return None  # pytables unpickles only these
     import io
-    try: _SafeUnpickler(io.BytesIO(value)).load()
-    except pickle.UnpicklingError as e: return str(e)
-    except Exception: return None  # not a pickle: pytables keeps it as bytes
+
+    try:
+        _SafeUnpickler(io.BytesIO(value)).load()
+    except pickle.UnpicklingError as e:
+        return str(e)
+    except Exception:
+        return None  # not a pickle: pytables keeps it as bytes
     return None
 
-def check_h5(path:Path, # an .h5 file about to be read with pandas
-            ):
+
+def check_h5(
+    path: Path,  # an .h5 file about to be read with pandas
+):
     "Raise a `DLCNBError` naming the file if reading it with pandas/pytables would unpickle objects (run code)."
     import h5py
+
     bad = []
+
     def visit(name, obj):
         for k, v in obj.attrs.items():
-            if (why := _pickled_attr(v)): bad.append(f"attribute {name}/{k} ({why})")
+            if why := _pickled_attr(v):
+                bad.append(f"attribute {name}/{k} ({why})")
         if isinstance(obj, h5py.Dataset) and obj.attrs.get("PSEUDOATOM") == b"object":
             bad.append(f"object column {name}")
+
     try:
-        with h5py.File(path, "r") as f: visit("/", f); f.visititems(visit)
+        with h5py.File(path, "r") as f:
+            visit("/", f)
+            f.visititems(visit)
     except OSError as e:
         raise DLCNBError(f"{path} is not an HDF5 file ({e}). Restore it from its backup ({path.name}.bak).") from e
-    if bad: raise DLCNBError(f"{path} holds pickled Python objects ({'; '.join(bad[:3])}), which could run code; "
-                             "it was not read. Labels are numbers: write the table with float columns, "
-                             "or restore a backup.")
+    if bad:
+        raise DLCNBError(
+            f"{path} holds pickled Python objects ({'; '.join(bad[:3])}), which could run code; "
+            "it was not read. Labels are numbers: write the table with float columns, "
+            "or restore a backup."
+        )
 
-def _read_h5(path:Path) -> pd.DataFrame:
+
+def _read_h5(path: Path) -> pd.DataFrame:
     check_h5(path)
     with pd.HDFStore(path, "r") as store:
         keys = [k.strip("/") for k in store.keys()]
         key = next((k for k in H5_KEYS if k in keys), keys[0] if len(keys) == 1 else None)
-        if key is None: raise DLCNBError(f"{path} has the tables {keys} but none named {' or '.join(H5_KEYS)}.")
+        if key is None:
+            raise DLCNBError(f"{path} has the tables {keys} but none named {' or '.join(H5_KEYS)}.")
         return store.get(key)
 
-def _read_csv(path:Path) -> pd.DataFrame:
+
+def _read_csv(path: Path) -> pd.DataFrame:
     head = pd.read_csv(path, header=None, nrows=4, dtype=str)
     n_col_levels = 4 if head.iloc[1, 0] == "individuals" else 3
     n_idx = 1 + int(head.iloc[0, 1:].isna().cummin().sum())  # leading empty header cells = extra index levels
     return pd.read_csv(path, header=list(range(n_col_levels)), index_col=list(range(n_idx)))
 
-def read_labels(path, # a CollectedData_*.h5 or .csv file (or machinelabels-iter*.h5)
-                cfg:dict|None=None, # if given, check bodyparts/individuals against it
-               ) -> pd.DataFrame:
+
+def read_labels(
+    path,  # a CollectedData_*.h5 or .csv file (or machinelabels-iter*.h5)
+    cfg: dict | None = None,  # if given, check bodyparts/individuals against it
+) -> pd.DataFrame:
     "Read DeepLabCut labels into DeepLabCut's layout (3-level row index, float64), safely (see `check_h5`)."
     path = Path(path)
-    if not path.exists(): raise DLCNBError(f"No labels file at {path}. Label frames first (`label_frames`).")
+    if not path.exists():
+        raise DLCNBError(f"No labels file at {path}. Label frames first (`label_frames`).")
     try:
         df = _read_csv(path) if path.suffix == ".csv" else _read_h5(path)
-        if (obj := [c for c, t in df.dtypes.items() if t == object]):
+        if obj := [c for c, t in df.dtypes.items() if t == object]:
             raise DLCNBError(f"{path} has non-numeric label columns {obj[:3]}. Labels are numbers: fix those columns.")
         df = df.astype("float64")
-    except DLCNBError: raise
-    except Exception as e: raise DLCNBError(f"Cannot read labels from {path} ({type(e).__name__}: {e}). Restore it from "
-                                            f"its backup ({path.name}.bak) if there is one.") from e
+    except DLCNBError:
+        raise
+    except Exception as e:
+        raise DLCNBError(
+            f"Cannot read labels from {path} ({type(e).__name__}: {e}). Restore it from "
+            f"its backup ({path.name}.bak) if there is one."
+        ) from e
     df.index = _to_three_level(df.index)
     df.index.names = [None] * 3
     check_rows(df.index, path)
-    if cfg is not None: check_labels_match(df, cfg, path)
+    if cfg is not None:
+        check_labels_match(df, cfg, path)
     return df
 
 # %% ../nbs/01_io.ipynb #a0f0d5ae
-def backup(path:Path):
+def backup(path: Path):
     "Copy `path` to `<path>.bak` (atomically) if it exists."
-    if path.exists(): atomic_write_bytes(path.with_name(path.name + ".bak"), path.read_bytes())
+    if path.exists():
+        atomic_write_bytes(path.with_name(path.name + ".bak"), path.read_bytes())
 
-def _readable_by_older_pandas(h5:Path):
+
+def _readable_by_older_pandas(h5: Path):
     "Stamp the `pandas_version` attribute pandas < 3 writes and needs to read `table` files (pandas 3 no longer writes it)."
     import tables
-    with tables.open_file(h5, "a") as f: f.get_node(f"/{H5_KEY}")._v_attrs.pandas_version = "0.15.2"
 
-def write_table(df:pd.DataFrame, # a DeepLabCut table (labels or predictions)
-                path, # destination .h5
-                csv:bool=True, # also write the .csv twin
-                format:str="fixed", # pandas' HDF5 layout: DeepLabCut writes labels "fixed", predictions "table"
-               ) -> Path:
+    with tables.open_file(h5, "a") as f:
+        f.get_node(f"/{H5_KEY}")._v_attrs.pandas_version = "0.15.2"
+
+
+def write_table(
+    df: pd.DataFrame,  # a DeepLabCut table (labels or predictions)
+    path,  # destination .h5
+    csv: bool = True,  # also write the .csv twin
+    format: str = "fixed",  # pandas' HDF5 layout: DeepLabCut writes labels "fixed", predictions "table"
+) -> Path:
     "Write a DeepLabCut table to `.h5` (and `.csv`) atomically, keeping the previous versions as `.bak`."
-    path = Path(path).with_suffix(".h5"); path.parent.mkdir(parents=True, exist_ok=True)
-    for p in (path, path.with_suffix(".csv"))[:1 + csv]: backup(p)
+    path = Path(path).with_suffix(".h5")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for p in (path, path.with_suffix(".csv"))[: 1 + csv]:
+        backup(p)
     with atomic_path(path) as tmp:
         df.to_hdf(tmp, key=H5_KEY, mode="w", format=format)
         _readable_by_older_pandas(tmp)
-    if csv: atomic_write_bytes(path.with_suffix(".csv"), df.to_csv().encode())
+    if csv:
+        atomic_write_bytes(path.with_suffix(".csv"), df.to_csv().encode())
     return path
 
-def write_labels(df:pd.DataFrame, # labels in DeepLabCut's layout
-                 path, # the CollectedData_<scorer>.h5 path; the .csv is written beside it
-                ) -> Path:
+
+def write_labels(
+    df: pd.DataFrame,  # labels in DeepLabCut's layout
+    path,  # the CollectedData_<scorer>.h5 path; the .csv is written beside it
+) -> Path:
     "Write labels to `.h5` and `.csv` like DeepLabCut, atomically, keeping `.bak` and the last versions in the history."
-    df = df.copy(); df.index = _to_three_level(df.index)
+    df = df.copy()
+    df.index = _to_three_level(df.index)
     path = Path(path).with_suffix(".h5")
     keep_version(path)  # the version on disk, if someone else wrote it
     write_table(df, path)
@@ -171,97 +237,135 @@ def write_labels(df:pd.DataFrame, # labels in DeepLabCut's layout
 # %% ../nbs/01_io.ipynb #1d03c91c
 HISTORY_SIZE = 20
 
-def history_dir(path:Path) -> Path:
+
+def history_dir(path: Path) -> Path:
     "The hidden folder holding the last versions of labels file `path`."
     return Path(path).parent / ".dlcnb-history" / Path(path).with_suffix("").name
 
-def _kept(folder:Path) -> list[Path]:
+
+def _kept(folder: Path) -> list[Path]:
     "The versions in history folder `folder`, oldest first."
     return sorted(p for p in folder.glob("*") if p.suffix in (".h5", ".csv")) if folder.exists() else []
 
-def keep_version(path:Path, # a labels file (.h5; its .csv twin if the .h5 does not exist yet)
-                 size:int|None=None, # versions kept (default `HISTORY_SIZE`)
-                ) -> Path|None:
+
+def keep_version(
+    path: Path,  # a labels file (.h5; its .csv twin if the .h5 does not exist yet)
+    size: int | None = None,  # versions kept (default `HISTORY_SIZE`)
+) -> Path | None:
     "Copy the labels file at `path` into its history unless the newest version there is identical; drop the oldest."
     src = next((p for p in (Path(path).with_suffix(".h5"), Path(path).with_suffix(".csv")) if p.exists()), None)
-    if src is None: return None
+    if src is None:
+        return None
     folder, data = history_dir(path), src.read_bytes()
     versions = _kept(folder)
-    if versions and versions[-1].suffix == src.suffix and versions[-1].read_bytes() == data: return versions[-1]
+    if versions and versions[-1].suffix == src.suffix and versions[-1].read_bytes() == data:
+        return versions[-1]
     dest = folder / f"{time.time_ns()}{src.suffix}"
     atomic_write_bytes(dest, data)
-    for old in versions[:max(0, len(versions) + 1 - (size or HISTORY_SIZE))]: old.unlink()
+    for old in versions[: max(0, len(versions) + 1 - (size or HISTORY_SIZE))]:
+        old.unlink()
     return dest
 
 # %% ../nbs/01_io.ipynb #fe7cc30e
-def labels_path(cfg:dict, # project config
-                stem:str, # the labeled-data folder (video stem)
-               ) -> Path:
+def labels_path(
+    cfg: dict,  # project config
+    stem: str,  # the labeled-data folder (video stem)
+) -> Path:
     "Path of `labeled-data/<stem>/CollectedData_<scorer>.h5`."
     root = Path(cfg["project_path"])
     name = f"CollectedData_{cfg_get(cfg, 'scorer')}.h5"
-    return inside(root, Path("labeled-data") / safe_name(stem, "The labeled-data folder") / name,
-                  f"The labeled-data folder {stem!r}")
+    return inside(
+        root,
+        Path("labeled-data") / safe_name(stem, "The labeled-data folder") / name,
+        f"The labeled-data folder {stem!r}",
+    )
 
-def find_labels(cfg:dict, # project config
-                stem:str, # the labeled-data folder (video stem)
-               ) -> Path|None:
+
+def find_labels(
+    cfg: dict,  # project config
+    stem: str,  # the labeled-data folder (video stem)
+) -> Path | None:
     "The labels file of a folder: `CollectedData_<scorer>.h5`, else its `.csv`, else another scorer's (None: none)."
     own = labels_path(cfg, stem)
     for p in (own, own.with_suffix(".csv")):
-        if p.exists(): return p
+        if p.exists():
+            return p
     others = sorted(own.parent.glob("CollectedData_*.h5")) or sorted(own.parent.glob("CollectedData_*.csv"))
     if len(others) > 1:
-        raise DLCNBError(f"{own.parent} has labels of several scorers ({', '.join(p.name for p in others)}) but none "
-                         f"of {cfg['scorer']!r} ({config_path(cfg)}). Keep one, or set `scorer:`.")
+        raise DLCNBError(
+            f"{own.parent} has labels of several scorers ({', '.join(p.name for p in others)}) but none "
+            f"of {cfg['scorer']!r} ({config_path(cfg)}). Keep one, or set `scorer:`."
+        )
     return others[0] if others else None
 
-def with_scorer(df:pd.DataFrame, # a label table
-                scorer:str, # the scorer wanted in its columns
-               ) -> pd.DataFrame:
+
+def with_scorer(
+    df: pd.DataFrame,  # a label table
+    scorer: str,  # the scorer wanted in its columns
+) -> pd.DataFrame:
     "`df` with `scorer` as its columns' scorer level (labels of another scorer are kept under their own name on disk)."
     df = df.copy()
     df.columns = pd.MultiIndex.from_tuples([(scorer, *c[1:]) for c in df.columns], names=df.columns.names)
     return df
 
-def load_labels(config, # project config (file, folder or dict)
-               ) -> pd.DataFrame:
+
+def load_labels(
+    config,  # project config (file, folder or dict)
+) -> pd.DataFrame:
     "All human labels of a project, one row per labeled image, whatever file each folder has (see `find_labels`)."
-    cfg = read_config(config); root = Path(cfg["project_path"]) / "labeled-data"
-    files = [f for d in sorted(root.iterdir() if root.is_dir() else []) if d.is_dir() and not d.name.startswith(".")
-             if (f := find_labels(cfg, d.name))]
-    if not files: raise DLCNBError(f"No CollectedData_{cfg['scorer']}.h5 under {root}. "
-                                   f"Extract and label frames first (`extract_frames`, `label_frames`).")
+    cfg = read_config(config)
+    root = Path(cfg["project_path"]) / "labeled-data"
+    files = [
+        f
+        for d in sorted(root.iterdir() if root.is_dir() else [])
+        if d.is_dir() and not d.name.startswith(".")
+        if (f := find_labels(cfg, d.name))
+    ]
+    if not files:
+        raise DLCNBError(
+            f"No CollectedData_{cfg['scorer']}.h5 under {root}. "
+            f"Extract and label frames first (`extract_frames`, `label_frames`)."
+        )
     return pd.concat([with_scorer(read_labels(f, cfg), cfg["scorer"]) for f in files])
 
 # %% ../nbs/01_io.ipynb #fbecb477
-def fingerprint(path:Path) -> tuple|None:
+def fingerprint(path: Path) -> tuple | None:
     "Size, modification time and SHA-256 of the file at `path` (None if there is none)."
     path = Path(path)
-    if not path.exists(): return None
+    if not path.exists():
+        return None
     st = path.stat()
     return st.st_size, st.st_mtime_ns, hashlib.sha256(path.read_bytes()).hexdigest()
 
-def _frames(a:pd.DataFrame|None, b:pd.DataFrame) -> set:
+
+def _frames(a: pd.DataFrame | None, b: pd.DataFrame) -> set:
     "Rows of `b` that are new or differ from `a`."
-    if a is None: return set(b.index[b.notna().any(axis=1)])
+    if a is None:
+        return set(b.index[b.notna().any(axis=1)])
     x = a.reindex(b.index).reindex(columns=b.columns).to_numpy()
     same = (x == b.to_numpy()) | (np.isnan(x) & np.isnan(b.to_numpy()))
     return set(b.index[~same.all(axis=1)])
 
-def merge_labels(base:pd.DataFrame|None, # the table as it was read
-                 mine:pd.DataFrame, # the table with this editor's changes
-                 disk:pd.DataFrame, # the table as another writer has left it since
-                 path, # the file, named in the error
-                ) -> pd.DataFrame:
+
+def merge_labels(
+    base: pd.DataFrame | None,  # the table as it was read
+    mine: pd.DataFrame,  # the table with this editor's changes
+    disk: pd.DataFrame,  # the table as another writer has left it since
+    path,  # the file, named in the error
+) -> pd.DataFrame:
     "`disk` with the frames `mine` changed since `base`; a `DLCNBError` naming the frames both changed differently."
     mine_changed, disk_changed = _frames(base, mine), _frames(base, disk)
-    both = sorted(k for k in mine_changed & disk_changed if k in disk.index and k in mine.index
-                  and not mine.loc[[k]].equals(disk.loc[[k]].reindex(columns=mine.columns)))
+    both = sorted(
+        k
+        for k in mine_changed & disk_changed
+        if k in disk.index and k in mine.index and not mine.loc[[k]].equals(disk.loc[[k]].reindex(columns=mine.columns))
+    )
     if both:
-        raise DLCNBError(f"{path} was changed by someone else while you labelled, on the same frames as you: "
-                         f"{', '.join('/'.join(k[1:]) for k in both[:10])}. Nothing was written; your edits are kept. "
-                         f"Reopen the labeler to see their labels, then redo those frames.")
+        raise DLCNBError(
+            f"{path} was changed by someone else while you labelled, on the same frames as you: "
+            f"{', '.join('/'.join(k[1:]) for k in both[:10])}. Nothing was written; your edits are kept. "
+            f"Reopen the labeler to see their labels, then redo those frames."
+        )
     out = disk.reindex(columns=mine.columns)
     rows = sorted(mine_changed)
     return pd.concat([out.drop(index=[k for k in rows if k in out.index]), mine.loc[rows]]).sort_index()
@@ -269,67 +373,92 @@ def merge_labels(base:pd.DataFrame|None, # the table as it was read
 # %% ../nbs/01_io.ipynb #830b2dc9
 LOCK_NAME, LOCK_STALE_S = ".dlcnb-lock", 86400
 
-def _alive(info:dict) -> bool:
+
+def _alive(info: dict) -> bool:
     "Whether the process that wrote lock `info` may still run (unknown on another host: trust its age)."
-    if time.time() - info.get("time", 0) > LOCK_STALE_S: return False
-    if info.get("host") != socket.gethostname(): return True
-    try: os.kill(int(info.get("pid", 0)), 0)
-    except ProcessLookupError: return False
-    except (PermissionError, ValueError, OverflowError): pass
+    if time.time() - info.get("time", 0) > LOCK_STALE_S:
+        return False
+    if info.get("host") != socket.gethostname():
+        return True
+    try:
+        os.kill(int(info.get("pid", 0)), 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, ValueError, OverflowError):
+        pass
     return True
 
-def lock_holder(folder:Path) -> dict|None:
+
+def lock_holder(folder: Path) -> dict | None:
     "Who holds the labeler lock of `folder` (pid, host, time), or None if nobody does (a stale lock is nobody)."
-    try: info = json.loads((Path(folder) / LOCK_NAME).read_text())
-    except (OSError, ValueError): return None
+    try:
+        info = json.loads((Path(folder) / LOCK_NAME).read_text())
+    except (OSError, ValueError):
+        return None
     return info if isinstance(info, dict) and _alive(info) else None
 
-def take_lock(folder:Path) -> dict|None:
+
+def take_lock(folder: Path) -> dict | None:
     "Hold the labeler lock of `folder`; if someone else holds it, take nothing and return that holder's info."
     other = lock_holder(folder)
-    if other and other.get("pid") != os.getpid(): return other
+    if other and other.get("pid") != os.getpid():
+        return other
     me = {"pid": os.getpid(), "host": socket.gethostname(), "time": time.time()}
     atomic_write_bytes(Path(folder) / LOCK_NAME, json.dumps(me).encode())
     return None
 
-def release_lock(folder:Path):
+
+def release_lock(folder: Path):
     "Drop the labeler lock of `folder` if this process holds it."
     info = lock_holder(folder)
     if info and info.get("pid") == os.getpid() and info.get("host") == socket.gethostname():
         (Path(folder) / LOCK_NAME).unlink(missing_ok=True)
 
+
 @contextmanager
-def folder_lock(folder:Path):
+def folder_lock(folder: Path):
     "Hold an exclusive write lock on `folder` while a save checks and writes its labels file."
     Path(folder).mkdir(parents=True, exist_ok=True)
     with open(Path(folder) / ".dlcnb-write.lock", "a") as f:
-        try: import fcntl
-        except ImportError: fcntl = None  # Windows: no write lock, the fingerprint check still applies
-        if fcntl: fcntl.flock(f, fcntl.LOCK_EX)
-        try: yield
+        try:
+            import fcntl
+        except ImportError:
+            fcntl = None  # Windows: no write lock, the fingerprint check still applies
+        if fcntl:
+            fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
         finally:
-            if fcntl: fcntl.flock(f, fcntl.LOCK_UN)
+            if fcntl:
+                fcntl.flock(f, fcntl.LOCK_UN)
 
 # %% ../nbs/01_io.ipynb #967b4bea
 class LabelFile:
     "One folder's labels as an editor holds them: read from whatever file exists, saved with change detection."
-    def __init__(self, cfg:dict, # project config
-                 path:Path, # the .h5 labels file to write (e.g. `labels_path(cfg, stem)`)
-                ):
+
+    def __init__(
+        self,
+        cfg: dict,  # project config
+        path: Path,  # the .h5 labels file to write (e.g. `labels_path(cfg, stem)`)
+    ):
         self.cfg, self.path, self.base, self.error = cfg, Path(path).with_suffix(".h5"), None, None
         stem = self.path.parent.name
         own = self.path.name.startswith("CollectedData_")
         self.source = (find_labels(cfg, stem) if own else None) or next(
-            (p for p in (self.path, self.path.with_suffix(".csv")) if p.exists()), None)
-        if self.source is not None: self.path = self.source.with_suffix(".h5")
+            (p for p in (self.path, self.path.with_suffix(".csv")) if p.exists()), None
+        )
+        if self.source is not None:
+            self.path = self.source.with_suffix(".h5")
         self.scorer, self.stamp = cfg["scorer"], fingerprint(self.source) if self.source else None
         try:
             if self.source is not None:
                 df = read_labels(self.source, cfg)
                 self.scorer, self.base = df.columns.get_level_values("scorer")[0], with_scorer(df, cfg["scorer"])
                 keep_version(self.source)  # what was there when opened, whoever wrote it, stays recoverable
-        except DLCNBError as e: self.error = str(e)
-        except OSError: pass  # a read-only folder: the version stays unkept, labels are still shown
+        except DLCNBError as e:
+            self.error = str(e)
+        except OSError:
+            pass  # a read-only folder: the version stays unkept, labels are still shown
 
     def release(self):
         "Drop this process's labeler lock of the folder."
@@ -339,34 +468,47 @@ class LabelFile:
         "Whether the file changed since it was read or last saved here."
         return fingerprint(self.source or self.path) != self.stamp
 
-    def save(self, df:pd.DataFrame, # the folder's labels (config's scorer), all rows to keep
-            ) -> pd.DataFrame:
+    def save(
+        self,
+        df: pd.DataFrame,  # the folder's labels (config's scorer), all rows to keep
+    ) -> pd.DataFrame:
         "Write `df` (merged with changes made on disk meanwhile, see `merge_labels`); return what was written."
-        if self.error: raise DLCNBError(f"Not saved: {self.path.parent} is open read-only, because {self.error}")
+        if self.error:
+            raise DLCNBError(f"Not saved: {self.path.parent} is open read-only, because {self.error}")
         with folder_lock(self.path.parent):
             if self.changed_on_disk():
-                disk = with_scorer(read_labels(find_labels(self.cfg, self.path.parent.name) or self.path, self.cfg),
-                                   self.cfg["scorer"]) if (self.source or self.path).exists() else df.iloc[:0]
+                disk = (
+                    with_scorer(
+                        read_labels(find_labels(self.cfg, self.path.parent.name) or self.path, self.cfg),
+                        self.cfg["scorer"],
+                    )
+                    if (self.source or self.path).exists()
+                    else df.iloc[:0]
+                )
                 df = merge_labels(self.base, df, disk, self.path)
             write_labels(with_scorer(df, self.scorer), self.path)
             self.base, self.source, self.stamp = df, self.path, fingerprint(self.path)
         return df
 
 # %% ../nbs/01_io.ipynb #d44c88a0
-def _versions(cfg:dict, folder:str) -> list[Path]:
+def _versions(cfg: dict, folder: str) -> list[Path]:
     return _kept(history_dir(find_labels(cfg, folder) or labels_path(cfg, folder)))
 
-def _changed(a:pd.DataFrame|None, b:pd.DataFrame) -> int:
+
+def _changed(a: pd.DataFrame | None, b: pd.DataFrame) -> int:
     "How many frames differ between label tables `a` and `b` (rows added or removed count too)."
-    if a is None: return len(b)
+    if a is None:
+        return len(b)
     a, rows = with_scorer(a, b.columns[0][0]), a.index.union(b.index)
     x, y = a.reindex(rows).reindex(columns=b.columns), b.reindex(rows)
     x, y = x.to_numpy(), y.to_numpy()
     return int((~((x == y) | (np.isnan(x) & np.isnan(y)))).any(axis=1).sum())
 
-def label_history(config, # the project's config.yaml (or folder, or config dict)
-                  folder:str, # the labeled-data folder (video stem)
-                 ) -> pd.DataFrame:
+
+def label_history(
+    config,  # the project's config.yaml (or folder, or config dict)
+    folder: str,  # the labeled-data folder (video stem)
+) -> pd.DataFrame:
     "The kept versions of a folder's labels: version number, time written, frames labelled and frames changed."
     cfg, rows, prev = read_config(config), [], None
     for v, p in enumerate(_versions(cfg, folder)):
@@ -376,14 +518,20 @@ def label_history(config, # the project's config.yaml (or folder, or config dict
         prev = df
     return pd.DataFrame(rows, columns=["version", "time", "frames labelled", "frames changed"])
 
-def restore_labels(config, # the project's config.yaml (or folder, or config dict)
-                   folder:str, # the labeled-data folder (video stem)
-                   version:int, # a version number from `label_history` (-1: the newest)
-                  ) -> Path:
+
+def restore_labels(
+    config,  # the project's config.yaml (or folder, or config dict)
+    folder: str,  # the labeled-data folder (video stem)
+    version: int,  # a version number from `label_history` (-1: the newest)
+) -> Path:
     "Make a kept version of a folder's labels the current file again (the version replaced stays in the history)."
-    cfg = read_config(config); versions = _versions(cfg, folder)
+    cfg = read_config(config)
+    versions = _versions(cfg, folder)
     if not versions or not -len(versions) <= version < len(versions):
-        raise DLCNBError(f"No version {version} of the labels of labeled-data/{folder}: {len(versions)} kept "
-                         f"(see `label_history(config, {folder!r})`).")
+        raise DLCNBError(
+            f"No version {version} of the labels of labeled-data/{folder}: {len(versions)} kept "
+            f"(see `label_history(config, {folder!r})`)."
+        )
     path = find_labels(cfg, folder) or labels_path(cfg, folder)
-    with folder_lock(path.parent): return write_labels(read_labels(versions[version]), path)
+    with folder_lock(path.parent):
+        return write_labels(read_labels(versions[version]), path)

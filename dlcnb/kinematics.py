@@ -15,113 +15,163 @@ __all__ = ['compute_time_derivative', 'compute_velocity', 'compute_acceleration'
            'compute_forward_vector_angle']
 
 # %% ../nbs/11_kinematics.ipynb #cf2bddf3
-def _position(data:xr.Dataset|xr.DataArray) -> xr.DataArray:
+def _position(data: xr.Dataset | xr.DataArray) -> xr.DataArray:
     return data.position if isinstance(data, xr.Dataset) else data
 
-def _named(result:xr.DataArray, name:str, source, step:str) -> xr.DataArray:
+
+def _named(result: xr.DataArray, name: str, source, step: str) -> xr.DataArray:
     "`result` named `name` with the attrs of the source position and `step` logged."
     result = result.rename(name)
     result.attrs = dict(_position(source).attrs)
     return log_step(result, step)
 
 # %% ../nbs/11_kinematics.ipynb #f94f05f8
-def compute_time_derivative(data:xr.Dataset|xr.DataArray, # a pose dataset or its `position`
-                            order:int=1, # how many times to differentiate
-                           ) -> xr.DataArray:
+def compute_time_derivative(
+    data: xr.Dataset | xr.DataArray,  # a pose dataset or its `position`
+    order: int = 1,  # how many times to differentiate
+) -> xr.DataArray:
     "The `order`-th derivative of the positions with respect to `time`."
-    if not isinstance(order, int) or order < 1: raise DLCNBError(f"The order of a derivative must be a positive integer, not {order!r}.")
+    if not isinstance(order, int) or order < 1:
+        raise DLCNBError(f"The order of a derivative must be a positive integer, not {order!r}.")
     result = _position(data)
-    for _ in range(order): result = result.differentiate("time")
+    for _ in range(order):
+        result = result.differentiate("time")
     return result
 
-def compute_velocity(data:xr.Dataset|xr.DataArray, # a pose dataset or its `position`
-                    ) -> xr.DataArray:
+
+def compute_velocity(
+    data: xr.Dataset | xr.DataArray,  # a pose dataset or its `position`
+) -> xr.DataArray:
     "Velocity vectors (pixels per `time` unit), same dims as the positions."
     return _named(compute_time_derivative(data, 1), "velocity", data, "compute_velocity")
 
-def compute_acceleration(data:xr.Dataset|xr.DataArray, # a pose dataset or its `position`
-                        ) -> xr.DataArray:
+
+def compute_acceleration(
+    data: xr.Dataset | xr.DataArray,  # a pose dataset or its `position`
+) -> xr.DataArray:
     "Acceleration vectors (pixels per `time` unit squared), same dims as the positions."
     return _named(compute_time_derivative(data, 2), "acceleration", data, "compute_acceleration")
 
-def compute_norm(vectors:xr.DataArray, # an array with a `space` dimension
-                ) -> xr.DataArray:
-    "The Euclidean norm over `space`."
-    return np.sqrt((vectors ** 2).sum("space", skipna=False))
 
-def compute_speed(data:xr.Dataset|xr.DataArray, # a pose dataset or its `position`
-                 ) -> xr.DataArray:
+def compute_norm(
+    vectors: xr.DataArray,  # an array with a `space` dimension
+) -> xr.DataArray:
+    "The Euclidean norm over `space`."
+    return np.sqrt((vectors**2).sum("space", skipna=False))
+
+
+def compute_speed(
+    data: xr.Dataset | xr.DataArray,  # a pose dataset or its `position`
+) -> xr.DataArray:
     "Speed (norm of the velocity), dims without `space`."
     return _named(compute_norm(compute_velocity(data)), "speed", data, "compute_speed")
 
 # %% ../nbs/11_kinematics.ipynb #91b49367
-def compute_path_length(data:xr.Dataset|xr.DataArray, # a pose dataset or its `position`
-                        start:float|None=None, # first time (default: the first frame)
-                        stop:float|None=None, # last time (default: the last frame)
-                       ) -> xr.DataArray:
+def compute_path_length(
+    data: xr.Dataset | xr.DataArray,  # a pose dataset or its `position`
+    start: float | None = None,  # first time (default: the first frame)
+    stop: float | None = None,  # last time (default: the last frame)
+) -> xr.DataArray:
     "Length of the path travelled by each keypoint between `start` and `stop`."
     pos = _position(data).sel(time=slice(start, stop)).ffill("time")
     steps = compute_norm(pos.diff("time"))
-    return _named(steps.sum("time", min_count=1), "path_length", data, f"compute_path_length(start={start}, stop={stop})")
+    return _named(
+        steps.sum("time", min_count=1), "path_length", data, f"compute_path_length(start={start}, stop={stop})"
+    )
 
 # %% ../nbs/11_kinematics.ipynb #e80227b1
-def compute_pairwise_distances(data:xr.Dataset|xr.DataArray, # a pose dataset or its `position`
-                               dim:str, # "keypoint" or "individual"
-                               pairs:dict|str="all", # {a: b or [b, ...]}, or "all"
-                              ) -> xr.DataArray|dict[str, xr.DataArray]:
+def compute_pairwise_distances(
+    data: xr.Dataset | xr.DataArray,  # a pose dataset or its `position`
+    dim: str,  # "keypoint" or "individual"
+    pairs: dict | str = "all",  # {a: b or [b, ...]}, or "all"
+) -> xr.DataArray | dict[str, xr.DataArray]:
     "Euclidean distances between pairs of keypoints or of individuals."
     pos = _position(data)
-    if dim not in ("keypoint", "individual"): raise DLCNBError(f"dim must be 'keypoint' or 'individual', not {dim!r}.")
+    if dim not in ("keypoint", "individual"):
+        raise DLCNBError(f"dim must be 'keypoint' or 'individual', not {dim!r}.")
     names = list(pos[dim].values)
-    if pairs == "all": todo = list(itertools.combinations(names, 2))
-    elif isinstance(pairs, dict): todo = [(a, b) for a, bs in pairs.items() for b in ([bs] if isinstance(bs, str) else bs)]
-    else: raise DLCNBError(f"pairs must be a dict or 'all', not {pairs!r}.")
-    if missing := {n for p in todo for n in p} - set(names): raise DLCNBError(f"No {dim} named {sorted(missing)}; the data has {names}.")
-    if not todo: raise DLCNBError(f"No pairs of {dim}s to compute distances for.")
-    out = {f"dist_{a}_{b}": _named(compute_norm(pos.sel({dim: a}, drop=True) - pos.sel({dim: b}, drop=True)),
-                                   f"dist_{a}_{b}", data, f"compute_pairwise_distances({dim}, {a}, {b})") for a, b in todo}
+    if pairs == "all":
+        todo = list(itertools.combinations(names, 2))
+    elif isinstance(pairs, dict):
+        todo = [(a, b) for a, bs in pairs.items() for b in ([bs] if isinstance(bs, str) else bs)]
+    else:
+        raise DLCNBError(f"pairs must be a dict or 'all', not {pairs!r}.")
+    if missing := {n for p in todo for n in p} - set(names):
+        raise DLCNBError(f"No {dim} named {sorted(missing)}; the data has {names}.")
+    if not todo:
+        raise DLCNBError(f"No pairs of {dim}s to compute distances for.")
+    out = {
+        f"dist_{a}_{b}": _named(
+            compute_norm(pos.sel({dim: a}, drop=True) - pos.sel({dim: b}, drop=True)),
+            f"dist_{a}_{b}",
+            data,
+            f"compute_pairwise_distances({dim}, {a}, {b})",
+        )
+        for a, b in todo
+    }
     return next(iter(out.values())) if len(out) == 1 else out
 
 # %% ../nbs/11_kinematics.ipynb #09ea31c9
-def compute_joint_angle(data:xr.Dataset|xr.DataArray, # a pose dataset or its `position`
-                        a:str, # keypoint at the end of the first segment
-                        joint:str, # keypoint at the joint
-                        b:str, # keypoint at the end of the second segment
-                        in_degrees:bool=False, # degrees instead of radians
-                       ) -> xr.DataArray:
+def compute_joint_angle(
+    data: xr.Dataset | xr.DataArray,  # a pose dataset or its `position`
+    a: str,  # keypoint at the end of the first segment
+    joint: str,  # keypoint at the joint
+    b: str,  # keypoint at the end of the second segment
+    in_degrees: bool = False,  # degrees instead of radians
+) -> xr.DataArray:
     "The angle at `joint` between the segments `joint`→`a` and `joint`→`b`, in [0, π]."
     pos = _position(data)
-    u, v = pos.sel(keypoint=a, drop=True) - pos.sel(keypoint=joint, drop=True), pos.sel(keypoint=b, drop=True) - pos.sel(keypoint=joint, drop=True)
+    u, v = (
+        pos.sel(keypoint=a, drop=True) - pos.sel(keypoint=joint, drop=True),
+        pos.sel(keypoint=b, drop=True) - pos.sel(keypoint=joint, drop=True),
+    )
     angle = np.arccos(((u * v).sum("space", skipna=False) / (compute_norm(u) * compute_norm(v))).clip(-1, 1))
-    return _named(np.rad2deg(angle) if in_degrees else angle, "joint_angle", data, f"compute_joint_angle({a}, {joint}, {b})")
+    return _named(
+        np.rad2deg(angle) if in_degrees else angle, "joint_angle", data, f"compute_joint_angle({a}, {joint}, {b})"
+    )
 
 # %% ../nbs/11_kinematics.ipynb #1be0883b
-def compute_forward_vector(data:xr.Dataset|xr.DataArray, # a pose dataset or its `position` (2D)
-                           left_keypoint:str, # a keypoint on the animal's left
-                           right_keypoint:str, # the matching keypoint on its right
-                           camera_view:str="top_down", # "top_down" or "bottom_up"
-                          ) -> xr.DataArray:
+def compute_forward_vector(
+    data: xr.Dataset | xr.DataArray,  # a pose dataset or its `position` (2D)
+    left_keypoint: str,  # a keypoint on the animal's left
+    right_keypoint: str,  # the matching keypoint on its right
+    camera_view: str = "top_down",  # "top_down" or "bottom_up"
+) -> xr.DataArray:
     "Unit vector of the animal's forward direction, dims (time, space, individual)."
     pos = _position(data)
-    if list(pos.space.values) != ["x", "y"]: raise DLCNBError("The forward vector needs 2D positions (space x, y).")
-    if left_keypoint == right_keypoint: raise DLCNBError("The left and right keypoints may not be identical.")
-    if camera_view not in ("top_down", "bottom_up"): raise DLCNBError(f"camera_view must be 'top_down' or 'bottom_up', not {camera_view!r}.")
+    if list(pos.space.values) != ["x", "y"]:
+        raise DLCNBError("The forward vector needs 2D positions (space x, y).")
+    if left_keypoint == right_keypoint:
+        raise DLCNBError("The left and right keypoints may not be identical.")
+    if camera_view not in ("top_down", "bottom_up"):
+        raise DLCNBError(f"camera_view must be 'top_down' or 'bottom_up', not {camera_view!r}.")
     r2l = pos.sel(keypoint=left_keypoint, drop=True) - pos.sel(keypoint=right_keypoint, drop=True)
     sign = 1 if camera_view == "top_down" else -1
     fwd = xr.concat([-sign * r2l.sel(space="y"), sign * r2l.sel(space="x")], dim=pos.space).transpose(*r2l.dims)
-    return _named(fwd / compute_norm(fwd), "forward_vector", data, f"compute_forward_vector({left_keypoint}, {right_keypoint}, {camera_view})")
+    return _named(
+        fwd / compute_norm(fwd),
+        "forward_vector",
+        data,
+        f"compute_forward_vector({left_keypoint}, {right_keypoint}, {camera_view})",
+    )
 
-def compute_forward_vector_angle(data:xr.Dataset|xr.DataArray, # a pose dataset or its `position` (2D)
-                                 left_keypoint:str, # a keypoint on the animal's left
-                                 right_keypoint:str, # the matching keypoint on its right
-                                 reference_vector=(1, 0), # direction of heading 0
-                                 camera_view:str="top_down", # "top_down" or "bottom_up"
-                                 in_degrees:bool=False, # degrees instead of radians
-                                ) -> xr.DataArray:
+
+def compute_forward_vector_angle(
+    data: xr.Dataset | xr.DataArray,  # a pose dataset or its `position` (2D)
+    left_keypoint: str,  # a keypoint on the animal's left
+    right_keypoint: str,  # the matching keypoint on its right
+    reference_vector=(1, 0),  # direction of heading 0
+    camera_view: str = "top_down",  # "top_down" or "bottom_up"
+    in_degrees: bool = False,  # degrees instead of radians
+) -> xr.DataArray:
     "Heading: signed angle from `reference_vector` to the forward vector, dims (time, individual)."
     f = compute_forward_vector(data, left_keypoint, right_keypoint, camera_view)
     rx, ry = np.asarray(reference_vector, float)
     fx, fy = f.sel(space="x", drop=True), f.sel(space="y", drop=True)
     angle = np.arctan2(rx * fy - ry * fx, rx * fx + ry * fy)
-    return _named(np.rad2deg(angle) if in_degrees else angle, "forward_vector_angle", data,
-                  f"compute_forward_vector_angle({left_keypoint}, {right_keypoint}, {tuple(reference_vector)}, {camera_view})")
+    return _named(
+        np.rad2deg(angle) if in_degrees else angle,
+        "forward_vector_angle",
+        data,
+        f"compute_forward_vector_angle({left_keypoint}, {right_keypoint}, {tuple(reference_vector)}, {camera_view})",
+    )

@@ -14,13 +14,19 @@ from .io import write_labels, labels_path
 __all__ = ['read_lightning_pose_labels', 'import_lightning_pose']
 
 # %% ../nbs/04b_label_imports.ipynb #dbc4846f
-def read_lightning_pose_labels(path, # a Lightning Pose `CollectedData.csv`
-                              ) -> pd.DataFrame:
+def read_lightning_pose_labels(
+    path,  # a Lightning Pose `CollectedData.csv`
+) -> pd.DataFrame:
     "Lightning Pose's labels as a table with DeepLabCut's columns (scorer, bodyparts, coords) and the CSV's image paths as index."
     path = Path(path)
-    if not path.exists(): raise DLCNBError(f"No Lightning Pose labels at {path}: a Lightning Pose project keeps them in CollectedData.csv.")
-    try: df = pd.read_csv(path, header=[0, 1, 2], index_col=0)
-    except Exception as e: raise DLCNBError(f"Cannot read {path} as Lightning Pose labels ({type(e).__name__}: {e}).") from e
+    if not path.exists():
+        raise DLCNBError(
+            f"No Lightning Pose labels at {path}: a Lightning Pose project keeps them in CollectedData.csv."
+        )
+    try:
+        df = pd.read_csv(path, header=[0, 1, 2], index_col=0)
+    except Exception as e:
+        raise DLCNBError(f"Cannot read {path} as Lightning Pose labels ({type(e).__name__}: {e}).") from e
     if list(df.columns.get_level_values(2).unique()) != ["x", "y"] or df.columns.nlevels != 3:
         raise DLCNBError(f"{path} does not have Lightning Pose's header (rows scorer, bodyparts, coords with x and y).")
     df.columns.names = ["scorer", "bodyparts", "coords"]
@@ -28,29 +34,35 @@ def read_lightning_pose_labels(path, # a Lightning Pose `CollectedData.csv`
     return df.astype("float64")
 
 # %% ../nbs/04b_label_imports.ipynb #389fb111
-def _image_key(name:str, folder:str) -> tuple:
+def _image_key(name: str, folder: str) -> tuple:
     "DeepLabCut's ('labeled-data', folder, image) key of a Lightning Pose row; a row already in a subfolder keeps it."
     parts = Path(str(name).replace("\\", "/")).parts
-    if len(parts) >= 3 and parts[-3] == "labeled-data": return ("labeled-data", parts[-2], parts[-1])
+    if len(parts) >= 3 and parts[-3] == "labeled-data":
+        return ("labeled-data", parts[-2], parts[-1])
     return ("labeled-data", folder, parts[-1])
 
-def import_lightning_pose(lp_dir, # a Lightning Pose project folder (with CollectedData.csv)
-                          working_directory, # where the DeepLabCut project folder is made
-                          task:str|None=None, # the project's Task; default: the folder's name
-                          experimenter:str|None=None, # the scorer; default: the CSV's scorer
-                          folder:str="lightning-pose", # labeled-data subfolder for images listed flat (labeled-data/img.png)
-                          videos:bool=True, # add the project's videos/*.mp4 (and .avi)
-                          copy_videos:bool=False, # copy the videos into the project (else symlink them)
-                          flip_pairs:list|None=None, # left/right bodypart pairs, for mirror augmentation
-                         ) -> Path:
+
+def import_lightning_pose(
+    lp_dir,  # a Lightning Pose project folder (with CollectedData.csv)
+    working_directory,  # where the DeepLabCut project folder is made
+    task: str | None = None,  # the project's Task; default: the folder's name
+    experimenter: str | None = None,  # the scorer; default: the CSV's scorer
+    folder: str = "lightning-pose",  # labeled-data subfolder for images listed flat (labeled-data/img.png)
+    videos: bool = True,  # add the project's videos/*.mp4 (and .avi)
+    copy_videos: bool = False,  # copy the videos into the project (else symlink them)
+    flip_pairs: list | None = None,  # left/right bodypart pairs, for mirror augmentation
+) -> Path:
     "Make a DeepLabCut project from a Lightning Pose project: config, videos, labelled images and labels; return `config.yaml`."
     lp_dir = Path(lp_dir).expanduser().resolve()
     labels = read_lightning_pose_labels(lp_dir / "CollectedData.csv")
     scorer = experimenter or labels.columns.get_level_values("scorer")[0]
     keys = [_image_key(n, folder) for n in labels.index]
     missing = [n for n in labels.index if not (lp_dir / n).exists()]
-    if missing: raise DLCNBError(f"{len(missing)} images listed in {lp_dir / 'CollectedData.csv'} are not in {lp_dir}, e.g. {missing[:3]}. "
-                                 "Copy them there (or remove their rows) and import again.")
+    if missing:
+        raise DLCNBError(
+            f"{len(missing)} images listed in {lp_dir / 'CollectedData.csv'} are not in {lp_dir}, e.g. {missing[:3]}. "
+            "Copy them there (or remove their rows) and import again."
+        )
     vids = sorted(p for ext in ("*.mp4", "*.avi") for p in (lp_dir / "videos").glob(ext)) if videos else []
     config = create_project(task or lp_dir.name, scorer, vids, working_directory, copy_videos)
     cfg = read_config(config)
@@ -63,5 +75,6 @@ def import_lightning_pose(lp_dir, # a Lightning Pose project folder (with Collec
         shutil.copy2(lp_dir / name, root.joinpath(*key))
     labels.index = pd.MultiIndex.from_tuples(keys)
     labels.columns = labels.columns.set_levels([scorer], level="scorer")
-    for stem, rows in labels.groupby(level=1): write_labels(rows, labels_path(cfg, stem))
+    for stem, rows in labels.groupby(level=1):
+        write_labels(rows, labels_path(cfg, stem))
     return config

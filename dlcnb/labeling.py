@@ -10,10 +10,19 @@ from pathlib import Path
 import numpy as np, pandas as pd, cv2
 import anywidget, traitlets as T
 from fastcore.basics import patch
-from .core import (DLCNBError, read_config, write_config, config_path, bodyparts, is_multianimal, cfg_get,
-                        create_project, example_data, safe_name)
-from .io import (label_columns, empty_labels, read_labels, labels_path, load_labels, LabelFile,
-                      take_lock)
+from dlcnb.core import (
+    DLCNBError,
+    read_config,
+    write_config,
+    config_path,
+    bodyparts,
+    is_multianimal,
+    cfg_get,
+    create_project,
+    example_data,
+    safe_name,
+)
+from .io import label_columns, empty_labels, read_labels, labels_path, load_labels, LabelFile, take_lock
 from .poses import from_dlc_df, read_sleap_predictions
 from .video import VideoReader, frame_name
 
@@ -25,34 +34,48 @@ __all__ = ['IMAGE_SUFFIXES', 'ESM', 'CSS', 'REFINED_NAME', 'frame_keys', 'bodypa
 # %% ../nbs/04_labeling.ipynb #23c642be
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 
-def _folders(cfg:dict, video_or_folder) -> list[Path]:
+
+def _folders(cfg: dict, video_or_folder) -> list[Path]:
     root = Path(cfg["project_path"]) / "labeled-data"
     if video_or_folder is not None:
         p = Path(video_or_folder)
         return [p if p.is_dir() else root / safe_name(p.stem, f"The folder of {video_or_folder}")]
     return sorted(d for d in root.iterdir() if d.is_dir() and not d.name.startswith(".")) if root.is_dir() else []
 
-def frame_keys(cfg:dict, # project config
-               video_or_folder=None, # a video, a labeled-data folder or its name; None: all folders
-              ) -> list[tuple]:
+
+def frame_keys(
+    cfg: dict,  # project config
+    video_or_folder=None,  # a video, a labeled-data folder or its name; None: all folders
+) -> list[tuple]:
     "Row keys `(\"labeled-data\", stem, image)` of the frames to label, in file-name order."
-    keys = [("labeled-data", d.name, f.name) for d in _folders(cfg, video_or_folder) if d.is_dir()
-            for f in sorted(d.iterdir()) if f.suffix.lower() in IMAGE_SUFFIXES and not f.name.startswith(".")]
+    keys = [
+        ("labeled-data", d.name, f.name)
+        for d in _folders(cfg, video_or_folder)
+        if d.is_dir()
+        for f in sorted(d.iterdir())
+        if f.suffix.lower() in IMAGE_SUFFIXES and not f.name.startswith(".")
+    ]
     if not keys:
         where = _folders(cfg, video_or_folder) or [Path(cfg["project_path"]) / "labeled-data"]
-        raise DLCNBError(f"No frames (.png/.jpg) in {', '.join(map(str, where))}. Extract frames first "
-                         f"(`extract_frames`), or pass the name of a folder under labeled-data/.")
+        raise DLCNBError(
+            f"No frames (.png/.jpg) in {', '.join(map(str, where))}. Extract frames first "
+            f"(`extract_frames`), or pass the name of a folder under labeled-data/."
+        )
     return keys
 
 # %% ../nbs/04_labeling.ipynb #e22074b7
-def bodypart_colors(cfg:dict, # project config
-                   ) -> dict:
+def bodypart_colors(
+    cfg: dict,  # project config
+) -> dict:
     "A hex colour per bodypart, sampled evenly from the config's matplotlib `colormap`."
     import matplotlib
+
     name, bps = cfg.get("colormap") or "rainbow", bodyparts(cfg)
     if name not in matplotlib.colormaps:
-        raise DLCNBError(f"{config_path(cfg)} names the colormap {name!r}, which matplotlib does not know. "
-                         f"Set `colormap:` to one such as rainbow, jet or viridis.")
+        raise DLCNBError(
+            f"{config_path(cfg)} names the colormap {name!r}, which matplotlib does not know. "
+            f"Set `colormap:` to one such as rainbow, jet or viridis."
+        )
     cmap = matplotlib.colormaps[name]
     return {bp: matplotlib.colors.to_hex(cmap(i / max(len(bps) - 1, 1))) for i, bp in enumerate(bps)}
 
@@ -351,21 +374,24 @@ CSS = """
 """
 
 # %% ../nbs/04_labeling.ipynb #d4cfd6bf
-def _keypoints(cfg:dict) -> list[list[str]]:
+def _keypoints(cfg: dict) -> list[list[str]]:
     "The `[individual, bodypart]` pairs of the project (`individual` is \"\" in single-animal projects)."
     cols = label_columns(cfg)
     inds = cols.get_level_values("individuals") if "individuals" in cols.names else [""] * len(cols)
     return [list(k) for k in dict.fromkeys(zip(inds, cols.get_level_values("bodyparts")))]
 
-def _initial_labels(files:dict, labels:pd.DataFrame|None) -> pd.DataFrame|None:
+
+def _initial_labels(files: dict, labels: pd.DataFrame | None) -> pd.DataFrame | None:
     "The labels read from each folder's file, and `labels`' rows for folders without one."
     read = [f.base for f in files.values() if f.base is not None]
     fresh = [s for s, f in files.items() if f.base is None and not f.error]
     given = [] if labels is None else [labels[labels.index.get_level_values(1).isin(fresh)]]
     return pd.concat(read + given) if read or given else None
 
+
 class Labeler(anywidget.AnyWidget):
     "Notebook keypoint labeler: shows frames one at a time and writes their labels to DeepLabCut label files."
+
     _esm, _css = T.Unicode(ESM).tag(sync=True), T.Unicode(CSS).tag(sync=True)
     columns = T.List().tag(sync=True)  # [individual, bodypart] pairs
     colors = T.Dict().tag(sync=True)
@@ -383,23 +409,34 @@ class Labeler(anywidget.AnyWidget):
     save_state = T.Unicode("saved").tag(sync=True)  # saved, unsaved, saving, failed or read-only
     _widget_close = anywidget.AnyWidget.close  # `close` (below) saves first, then calls this
 
-    def __init__(self, cfg:dict, # project config
-                 keys:list, # row keys of the frames to show
-                 labels:pd.DataFrame|None, # labels shown for folders without a labels file (machine labels), or None
-                 path_for, # stem -> path of the .h5 file that folder's labels are written to
-                 display_width:int=0, # displayed width in CSS px (0: natural size, at most 900)
-                 start:int=0, # index of the first frame shown
-                ):
-        super().__init__(columns=_keypoints(cfg), colors=bodypart_colors(cfg), skeleton=[list(e) for e in cfg.get("skeleton") or []],
-                         skeleton_color=str(cfg.get("skeleton_color") or "black"), dotsize=int(cfg.get("dotsize") or 12),
-                         alpha=float(cfg.get("alphavalue") or 0.7), frames=["/".join(k[1:]) for k in keys], display_width=display_width)
+    def __init__(
+        self,
+        cfg: dict,  # project config
+        keys: list,  # row keys of the frames to show
+        labels: pd.DataFrame | None,  # labels shown for folders without a labels file (machine labels), or None
+        path_for,  # stem -> path of the .h5 file that folder's labels are written to
+        display_width: int = 0,  # displayed width in CSS px (0: natural size, at most 900)
+        start: int = 0,  # index of the first frame shown
+    ):
+        super().__init__(
+            columns=_keypoints(cfg),
+            colors=bodypart_colors(cfg),
+            skeleton=[list(e) for e in cfg.get("skeleton") or []],
+            skeleton_color=str(cfg.get("skeleton_color") or "black"),
+            dotsize=int(cfg.get("dotsize") or 12),
+            alpha=float(cfg.get("alphavalue") or 0.7),
+            frames=["/".join(k[1:]) for k in keys],
+            display_width=display_width,
+        )
         self.cfg, self.images, self.path_for, self._dirty = cfg, [tuple(k) for k in keys], path_for, False
         self.files = {s: LabelFile(cfg, path_for(s)) for s in dict.fromkeys(k[1] for k in self.images)}
         found = _initial_labels(self.files, labels)
         self._kept = set() if found is None else set(found.index)  # rows already in a file are always written back
         missing = [k for k in self.images if k not in self._kept]
-        self.df = pd.concat(([] if found is None else [found.reindex(columns=label_columns(cfg))])
-                            + ([empty_labels(cfg, missing)] if missing else []))
+        self.df = pd.concat(
+            ([] if found is None else [found.reindex(columns=label_columns(cfg))])
+            + ([empty_labels(cfg, missing)] if missing else [])
+        )
         self.observe(self._on_points, "points")
         self.on_msg(self._on_msg)
         _OPEN.add(self)
@@ -407,64 +444,86 @@ class Labeler(anywidget.AnyWidget):
         self._announce()
 
 # %% ../nbs/04_labeling.ipynb #6ef4e74a
-def _col(cfg:dict, ind:str, bp:str, coord:str) -> tuple:
+def _col(cfg: dict, ind: str, bp: str, coord: str) -> tuple:
     "The label-table column of `coord` of keypoint `[ind, bp]`."
     return (cfg["scorer"], ind, bp, coord) if ind else (cfg["scorer"], bp, coord)
 
-def _row_points(cfg:dict, row:pd.Series) -> list:
+
+def _row_points(cfg: dict, row: pd.Series) -> list:
     "The labels in a table row as `[individual, bodypart, x, y]` rows."
-    return [[ind, bp, float(row[_col(cfg, ind, bp, "x")]), float(row[_col(cfg, ind, bp, "y")])]
-            for ind, bp in _keypoints(cfg) if not np.isnan(row[_col(cfg, ind, bp, "x")])]
+    return [
+        [ind, bp, float(row[_col(cfg, ind, bp, "x")]), float(row[_col(cfg, ind, bp, "y")])]
+        for ind, bp in _keypoints(cfg)
+        if not np.isnan(row[_col(cfg, ind, bp, "x")])
+    ]
+
 
 @patch
-def frame_points(self:Labeler, i:int, # frame index
-                ) -> list:
+def frame_points(
+    self: Labeler,
+    i: int,  # frame index
+) -> list:
     "The labels of frame `i` as `[individual, bodypart, x, y]` rows."
     return _row_points(self.cfg, self.df.loc[self.images[i]])
 
-@patch
-def _on_points(self:Labeler, change): self._store(self.frame_index, change["new"])
 
 @patch
-def _receive_points(self:Labeler, i:int, points:list):
+def _on_points(self: Labeler, change):
+    self._store(self.frame_index, change["new"])
+
+
+@patch
+def _receive_points(self: Labeler, i: int, points: list):
     "Points the browser already shows: mirror them in the trait without echoing them back, and store them."
-    if i != self.frame_index: return self._store(i, points)
-    with self._lock_property(points=points): self.points = points
+    if i != self.frame_index:
+        return self._store(i, points)
+    with self._lock_property(points=points):
+        self.points = points
+
 
 @patch
-def _store(self:Labeler, i:int, points:list):
+def _store(self: Labeler, i: int, points: list):
     row, known = pd.Series(np.nan, index=self.df.columns), set(map(tuple, self.columns))
     bad = [p[:2] for p in points if tuple(p[:2]) not in known]
-    if bad: self.status = f"Ignored points of unknown keypoints {bad}"
+    if bad:
+        self.status = f"Ignored points of unknown keypoints {bad}"
     for ind, bp, x, y in (p for p in points if tuple(p[:2]) in known):
         row[_col(self.cfg, ind, bp, "x")], row[_col(self.cfg, ind, bp, "y")] = float(x), float(y)
     key = self.images[i]
     if not np.array_equal(self.df.loc[key].to_numpy(), row.to_numpy(), equal_nan=True):
-        self.df.loc[key] = row.to_numpy(); self._dirty = True
-        if self.save_state != "read-only": self.save_state = "unsaved"
+        self.df.loc[key] = row.to_numpy()
+        self._dirty = True
+        if self.save_state != "read-only":
+            self.save_state = "unsaved"
 
 # %% ../nbs/04_labeling.ipynb #cf23276a
 @patch
-def goto(self:Labeler, i:int, # index of the frame to show (clipped to the range)
-        ):
+def goto(
+    self: Labeler,
+    i: int,  # index of the frame to show (clipped to the range)
+):
     "Save pending labels, then show frame `i`: send its image bytes and points to the browser."
-    if self._dirty: self._try_save()
+    if self._dirty:
+        self._try_save()
     i = int(np.clip(i, 0, len(self.images) - 1))
     path = Path(self.cfg["project_path"]).joinpath(*self.images[i])
-    if not path.exists(): raise DLCNBError(f"Frame {path} is missing. Restore it, or remove its row from the labels file.")
+    if not path.exists():
+        raise DLCNBError(f"Frame {path} is missing. Restore it, or remove its row from the labels file.")
     with self.hold_sync():
         self.frame_index, self.image = i, path.read_bytes()
         self.image_type = mimetypes.guess_type(path.name)[0] or "image/png"
         self.points = self.frame_points(i)
 
+
 @patch
-def _rows(self:Labeler, stem:str) -> pd.DataFrame:
+def _rows(self: Labeler, stem: str) -> pd.DataFrame:
     "The rows of folder `stem` to write: those with a label, or already in its file."
     df = self.df[self.df.index.get_level_values(1) == stem]
     return df[df.notna().any(axis=1).to_numpy() | df.index.isin(list(self._kept))].sort_index()
 
+
 @patch
-def _absorb(self:Labeler, written:pd.DataFrame):
+def _absorb(self: Labeler, written: pd.DataFrame):
     "Take in what a save wrote (it may hold other editors' frames, merged), and show it if the current frame changed."
     self._kept |= set(written.index)
     old = self.df.drop(index=[k for k in written.index if k in self.df.index])
@@ -472,16 +531,21 @@ def _absorb(self:Labeler, written:pd.DataFrame):
     if self.images[self.frame_index] in written.index and self.frame_points(self.frame_index) != self.points:
         self.points = self.frame_points(self.frame_index)
 
+
 @patch
-def save(self:Labeler) -> list[Path]:
+def save(self: Labeler) -> list[Path]:
     "Write each folder's changed labels atomically (`.bak`, history, outside changes merged); keep edits on failure."
     self.save_state, paths, failed = "saving", [], []
     for stem, f in self.files.items():
         rows = self._rows(stem)
         unchanged = f.base is not None and rows.equals(f.base) and not f.changed_on_disk()
-        if f.error or (f.base is None and not len(rows)) or unchanged: continue  # unreadable: never written
-        try: self._absorb(f.save(rows)); paths.append(f.path)
-        except Exception as e: failed.append(f"{f.path.parent.name}: {type(e).__name__}: {e}")
+        if f.error or (f.base is None and not len(rows)) or unchanged:
+            continue  # unreadable: never written
+        try:
+            self._absorb(f.save(rows))
+            paths.append(f.path)
+        except Exception as e:
+            failed.append(f"{f.path.parent.name}: {type(e).__name__}: {e}")
     if failed:
         self.save_state = "failed"
         self.status = f"Save failed, your edits are kept (press S to retry): {'; '.join(failed)}"
@@ -491,72 +555,110 @@ def save(self:Labeler) -> list[Path]:
     self.status = f"saved {len(self.df.dropna(how='all'))} frames at {time.strftime('%H:%M:%S')}"
     return paths
 
-@patch
-def _try_save(self:Labeler) -> bool:
-    "Save; on failure the widget shows the error (status, `save_state`) and keeps the edits. Whether it saved."
-    try: self.save(); return True
-    except DLCNBError: return False
 
 @patch
-def _on_msg(self:Labeler, widget, content:dict, buffers):
+def _try_save(self: Labeler) -> bool:
+    "Save; on failure the widget shows the error (status, `save_state`) and keeps the edits. Whether it saved."
+    try:
+        self.save()
+        return True
+    except DLCNBError:
+        return False
+
+
+@patch
+def _on_msg(self: Labeler, widget, content: dict, buffers):
     kind = content.get("type") if isinstance(content, dict) else None
     try:
-        if kind == "points": self._receive_points(int(content["frame"]), content["points"])
-        elif kind == "goto": self.goto(content["index"])
-        elif kind == "save": self._try_save()
-        else: self.status = f"Ignored unknown message {content!r}"
+        if kind == "points":
+            self._receive_points(int(content["frame"]), content["points"])
+        elif kind == "goto":
+            self.goto(content["index"])
+        elif kind == "save":
+            self._try_save()
+        else:
+            self.status = f"Ignored unknown message {content!r}"
     except Exception as e:  # shown in the widget, which stays usable
         self.status = f"Error: {e}" if isinstance(e, DLCNBError) else f"Error: {type(e).__name__}: {e}"
 
 # %% ../nbs/04_labeling.ipynb #f3e63dcd
 _OPEN = weakref.WeakSet()  # labelers to save at kernel shutdown
 
+
 @patch
-def _announce(self:Labeler):
+def _announce(self: Labeler):
     "Show in the status what limits this labeler: unreadable folders (read-only), other labelers of its folders."
     errors = [f.error for f in self.files.values() if f.error]
     others = {s: o for s, f in self.files.items() if (o := take_lock(f.path.parent))}
-    foreign = [f"{f.source.name} holds the labels of scorer {f.scorer!r}, kept under that name"
-               for f in self.files.values() if f.source is not None and f.scorer != self.cfg["scorer"]]
-    if errors: self.save_state, self.status = "read-only", "Read-only, nothing will be written: " + "; ".join(errors)
-    elif foreign: self.status = "; ".join(foreign)
-    elif others: self.status = "; ".join(f"{s} is also open in process {o['pid']} on {o['host']} since "
-                                         f"{time.strftime('%H:%M', time.localtime(o['time']))}: saves merge by frame"
-                                         for s, o in others.items())
+    foreign = [
+        f"{f.source.name} holds the labels of scorer {f.scorer!r}, kept under that name"
+        for f in self.files.values()
+        if f.source is not None and f.scorer != self.cfg["scorer"]
+    ]
+    if errors:
+        self.save_state, self.status = "read-only", "Read-only, nothing will be written: " + "; ".join(errors)
+    elif foreign:
+        self.status = "; ".join(foreign)
+    elif others:
+        self.status = "; ".join(
+            f"{s} is also open in process {o['pid']} on {o['host']} since "
+            f"{time.strftime('%H:%M', time.localtime(o['time']))}: saves merge by frame"
+            for s, o in others.items()
+        )
+
 
 @patch
-def close(self:Labeler):
+def close(self: Labeler):
     "Save pending edits (a `DLCNBError` and the widget stays open if that fails), release the folder locks, close."
-    if getattr(self, "_dirty", False): self.save()
-    for f in getattr(self, "files", {}).values(): f.release()
+    if getattr(self, "_dirty", False):
+        self.save()
+    for f in getattr(self, "files", {}).values():
+        f.release()
     self._widget_close()  # no module globals here: `__del__` calls this at interpreter exit too
+
 
 @atexit.register
 def _save_open_labelers():
     "At kernel shutdown, save every open labeler's pending edits."
     for w in list(_OPEN):
-        if w._dirty: w._try_save()
+        if w._dirty:
+            w._try_save()
 
 # %% ../nbs/04_labeling.ipynb #50cff6ef
-def label_frames(config, # the project's config.yaml (or folder, or config dict)
-                 video_or_folder=None, # a video, a labeled-data folder or its name; None: all folders
-                 display_width:int=0, # displayed width in CSS px (0: natural size, at most 900)
-                 start:int=0, # index of the first frame shown
-                ) -> Labeler:
+def label_frames(
+    config,  # the project's config.yaml (or folder, or config dict)
+    video_or_folder=None,  # a video, a labeled-data folder or its name; None: all folders
+    display_width: int = 0,  # displayed width in CSS px (0: natural size, at most 900)
+    start: int = 0,  # index of the first frame shown
+) -> Labeler:
     "Label the frames of `labeled-data/<stem>/` in the notebook; labels go to `CollectedData_<scorer>.h5/.csv`."
     cfg = read_config(config)
     return Labeler(cfg, frame_keys(cfg, video_or_folder), None, partial(labels_path, cfg), display_width, start)
 
 # %% ../nbs/04_labeling.ipynb #42b778df
-_LR = (("left", "right"), ("Left", "Right"), ("LEFT", "RIGHT"), ("^l_", "r_"), ("^L_", "R_"), ("_l$", "_r"), ("_L$", "_R"))
+_LR = (
+    ("left", "right"),
+    ("Left", "Right"),
+    ("LEFT", "RIGHT"),
+    ("^l_", "r_"),
+    ("^L_", "R_"),
+    ("_l$", "_r"),
+    ("_L$", "_R"),
+)
 
-def lr_pairs(names:list, # bodypart names
-            ) -> list[tuple]:
+
+def lr_pairs(
+    names: list,  # bodypart names
+) -> list[tuple]:
     "The `(left, right)` bodypart pairs in `names`, recognised by `left`/`right`, `l_`/`r_` or `_l`/`_r`."
-    def partner(n): return next((re.sub(p, r, n) for p, r in _LR if re.search(p, n)), None)
+
+    def partner(n):
+        return next((re.sub(p, r, n) for p, r in _LR if re.search(p, n)), None)
+
     return [(n, partner(n)) for n in names if partner(n) in names]
 
-def _far_scores(P:np.ndarray) -> np.ndarray:
+
+def _far_scores(P: np.ndarray) -> np.ndarray:
     "Robust z-score of each point's distance to the median of the other points: (time, keypoint, individual)."
     d = np.full(P[:, 0].shape, np.nan)
     for k in range(P.shape[2]):
@@ -566,7 +668,8 @@ def _far_scores(P:np.ndarray) -> np.ndarray:
     med = np.nanmedian(d, axis=(0, 2), keepdims=True)
     return (d - med) / (1.4826 * np.nanmedian(np.abs(d - med), axis=(0, 2), keepdims=True) + 1e-9)
 
-def _swap_sines(P:np.ndarray, names:list, left:str, right:str) -> np.ndarray:
+
+def _swap_sines(P: np.ndarray, names: list, left: str, right: str) -> np.ndarray:
     "Sine of the turn from the pair (left to right) to the rest of the body, signed so the usual turn is positive."
     kl, kr = names.index(left), names.index(right)
     rest = np.nanmean(np.delete(P, [kl, kr], axis=2), axis=2)
@@ -574,19 +677,24 @@ def _swap_sines(P:np.ndarray, names:list, left:str, right:str) -> np.ndarray:
     sine = (u[:, 0] * v[:, 1] - u[:, 1] * v[:, 0]) / (np.linalg.norm(u, axis=1) * np.linalg.norm(v, axis=1))
     return sine * np.sign(np.nanmedian(sine))
 
-def suspicious_labels(labels:pd.DataFrame, # labels in DeepLabCut's layout (e.g. from `load_labels`)
-                      threshold:float=5.0, # robust z-score above which a point is "far from its usual place"
-                      swap_sine:float=0.2, # a left/right pair turning the unusual way by more than this is "swapped"
-                     ) -> pd.DataFrame:
+
+def suspicious_labels(
+    labels: pd.DataFrame,  # labels in DeepLabCut's layout (e.g. from `load_labels`)
+    threshold: float = 5.0,  # robust z-score above which a point is "far from its usual place"
+    swap_sine: float = 0.2,  # a left/right pair turning the unusual way by more than this is "swapped"
+) -> pd.DataFrame:
     "Labels that look wrong: one row per image, individual and bodypart, with the issue and its score."
     import warnings
-    ds = from_dlc_df(labels); P, names, inds = ds.position.values, list(map(str, ds.keypoint.values)), list(map(str, ds.individual.values))
+
+    ds = from_dlc_df(labels)
+    P, names, inds = ds.position.values, list(map(str, ds.keypoint.values)), list(map(str, ds.individual.values))
     rows = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN frames
         z = _far_scores(P)
         for t, i in zip(*np.nonzero(np.nanmax(np.nan_to_num(z, nan=-np.inf), axis=1) > threshold)):
-            k = int(np.nanargmax(z[t, :, i])); rows.append((labels.index[t], inds[i], names[k], "far from the others", z[t, k, i]))
+            k = int(np.nanargmax(z[t, :, i]))
+            rows.append((labels.index[t], inds[i], names[k], "far from the others", z[t, k, i]))
         for left, right in lr_pairs(names):
             sine = _swap_sines(P, names, left, right)
             for t, i in zip(*np.nonzero(sine < -swap_sine)):
@@ -594,99 +702,157 @@ def suspicious_labels(labels:pd.DataFrame, # labels in DeepLabCut's layout (e.g.
     return pd.DataFrame(rows, columns=["image", "individual", "bodypart", "issue", "score"])
 
 # %% ../nbs/04_labeling.ipynb #2970ff71
-def _thumbnail(path:Path, width:int) -> tuple[str, float]:
+def _thumbnail(path: Path, width: int) -> tuple[str, float]:
     "A JPEG data URI of the image at `path` at most `width` px wide, and image px per thumbnail px."
     import cv2
+
     im = cv2.imread(str(path))
-    if im is None: raise DLCNBError(f"Cannot read frame {path}. Restore it, or remove its row from the labels file.")
+    if im is None:
+        raise DLCNBError(f"Cannot read frame {path}. Restore it, or remove its row from the labels file.")
     f = max(im.shape[1] / width, 1.0)
     small = cv2.resize(im, (round(im.shape[1] / f), round(im.shape[0] / f)), interpolation=cv2.INTER_AREA)
     return "data:image/jpeg;base64," + base64.b64encode(cv2.imencode(".jpg", small)[1].tobytes()).decode(), f
 
-def _frame_traces(cfg:dict, row:pd.Series, flagged:set, colors:dict) -> list:
+
+def _frame_traces(cfg: dict, row: pd.Series, flagged: set, colors: dict) -> list:
     "Plotly traces of one frame's skeleton, points, and red rings around the flagged bodyparts."
     import plotly.graph_objects as go
-    pts = {(ind, bp): (x, y) for ind, bp, x, y in _row_points(cfg, row)}
-    edges = [(pts[i, a], pts[i, b]) for i in dict.fromkeys(k[0] for k in pts) for a, b in cfg.get("skeleton") or []
-             if (i, a) in pts and (i, b) in pts]
-    ex = [v for (a, b) in edges for v in (a[0], b[0], None)]; ey = [v for (a, b) in edges for v in (a[1], b[1], None)]
-    ring = [xy for (ind, bp), xy in pts.items() if bp in flagged]
-    return [go.Scatter(x=ex, y=ey, mode="lines", line=dict(color=str(cfg.get("skeleton_color") or "black")), hoverinfo="skip"),
-            go.Scatter(x=[p[0] for p in pts.values()], y=[p[1] for p in pts.values()], mode="markers",
-                       marker=dict(color=[colors[bp] for _, bp in pts], size=7, line=dict(width=1, color="black")),
-                       text=[f"{ind} {bp}".strip() for ind, bp in pts], hoverinfo="text"),
-            go.Scatter(x=[p[0] for p in ring], y=[p[1] for p in ring], mode="markers", hoverinfo="skip",
-                       marker=dict(symbol="circle-open", size=18, line=dict(width=3), color="red"))]
 
-def check_labels(config, # the project's config.yaml (or folder, or config dict)
-                 max_frames:int=12, # frames shown (suspicious ones first)
-                 cols:int=4, # gallery columns
-                 width:int=240, # thumbnail width in px
-                 **kwargs, # passed to `suspicious_labels` (threshold, swap_sine)
-                ):
+    pts = {(ind, bp): (x, y) for ind, bp, x, y in _row_points(cfg, row)}
+    edges = [
+        (pts[i, a], pts[i, b])
+        for i in dict.fromkeys(k[0] for k in pts)
+        for a, b in cfg.get("skeleton") or []
+        if (i, a) in pts and (i, b) in pts
+    ]
+    ex = [v for (a, b) in edges for v in (a[0], b[0], None)]
+    ey = [v for (a, b) in edges for v in (a[1], b[1], None)]
+    ring = [xy for (ind, bp), xy in pts.items() if bp in flagged]
+    return [
+        go.Scatter(
+            x=ex, y=ey, mode="lines", line=dict(color=str(cfg.get("skeleton_color") or "black")), hoverinfo="skip"
+        ),
+        go.Scatter(
+            x=[p[0] for p in pts.values()],
+            y=[p[1] for p in pts.values()],
+            mode="markers",
+            marker=dict(color=[colors[bp] for _, bp in pts], size=7, line=dict(width=1, color="black")),
+            text=[f"{ind} {bp}".strip() for ind, bp in pts],
+            hoverinfo="text",
+        ),
+        go.Scatter(
+            x=[p[0] for p in ring],
+            y=[p[1] for p in ring],
+            mode="markers",
+            hoverinfo="skip",
+            marker=dict(symbol="circle-open", size=18, line=dict(width=3), color="red"),
+        ),
+    ]
+
+
+def check_labels(
+    config,  # the project's config.yaml (or folder, or config dict)
+    max_frames: int = 12,  # frames shown (suspicious ones first)
+    cols: int = 4,  # gallery columns
+    width: int = 240,  # thumbnail width in px
+    **kwargs,  # passed to `suspicious_labels` (threshold, swap_sine)
+):
     "A plotly gallery of labeled frames with labels and skeleton, suspicious frames first with flagged points ringed."
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
-    cfg = read_config(config); labels = load_labels(cfg); flags = suspicious_labels(labels, **kwargs)
+
+    cfg = read_config(config)
+    labels = load_labels(cfg)
+    flags = suspicious_labels(labels, **kwargs)
     exists = lambda k: Path(cfg["project_path"]).joinpath(*k).exists()  # frames deleted since labeling are left out
     order = [k for k in dict.fromkeys(list(flags.image) + list(labels.index)) if exists(k)][:max_frames]
     issues = {k: "; ".join(f"{r.bodypart} {r.issue}" for r in flags[flags.image == k].itertuples()) for k in order}
-    fig = make_subplots(rows=-(-len(order) // cols), cols=cols, horizontal_spacing=0.01, vertical_spacing=0.06,
-                        subplot_titles=[f"{k[1]}/{k[2]}" + (f"<br><b>⚠ {issues[k]}</b>" if issues[k] else "") for k in order])
+    fig = make_subplots(
+        rows=-(-len(order) // cols),
+        cols=cols,
+        horizontal_spacing=0.01,
+        vertical_spacing=0.06,
+        subplot_titles=[f"{k[1]}/{k[2]}" + (f"<br><b>⚠ {issues[k]}</b>" if issues[k] else "") for k in order],
+    )
     colors = bodypart_colors(cfg)
     for n, key in enumerate(order):
         src, f = _thumbnail(Path(cfg["project_path"]).joinpath(*key), width)
         flagged = {b for bp in flags[flags.image == key].bodypart for b in bp.split("/")}
-        for tr in [go.Image(source=src, dx=f, dy=f, x0=(f - 1) / 2, y0=(f - 1) / 2, hoverinfo="skip"),
-                   *_frame_traces(cfg, labels.loc[key], flagged, colors)]:
+        for tr in [
+            go.Image(source=src, dx=f, dy=f, x0=(f - 1) / 2, y0=(f - 1) / 2, hoverinfo="skip"),
+            *_frame_traces(cfg, labels.loc[key], flagged, colors),
+        ]:
             fig.add_trace(tr, n // cols + 1, n % cols + 1)
-    fig.update_xaxes(visible=False); fig.update_yaxes(visible=False)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
     fig.update_annotations(font_size=11)
-    return fig.update_layout(showlegend=False, height=100 + 230 * -(-len(order) // cols), margin=dict(l=5, r=5, t=90, b=5),
-                             title=f"{len(flags)} suspicious labels in {labels.index.nunique()} frames")
+    return fig.update_layout(
+        showlegend=False,
+        height=100 + 230 * -(-len(order) // cols),
+        margin=dict(l=5, r=5, t=90, b=5),
+        title=f"{len(flags)} suspicious labels in {labels.index.nunique()} frames",
+    )
 
 # %% ../nbs/04_labeling.ipynb #12120acd
 REFINED_NAME = "MachineLabelsRefine.h5"
 
-def machine_label_files(cfg:dict, # project config
-                       ) -> list[Path]:
+
+def machine_label_files(
+    cfg: dict,  # project config
+) -> list[Path]:
     "The `labeled-data/*/machinelabels-iter<k>.h5` files of the config's current iteration."
     root, k = Path(cfg["project_path"]) / "labeled-data", int(cfg.get("iteration") or 0)
     return sorted(root.glob(f"*/machinelabels-iter{k}.h5"))
 
-def _as_human(pred:pd.DataFrame, cfg:dict) -> pd.DataFrame:
+
+def _as_human(pred: pd.DataFrame, cfg: dict) -> pd.DataFrame:
     "Machine labels (x, y, likelihood) as a label table of the project's scorer."
     xy = pred.drop(columns="likelihood", level="coords")
     xy.columns = pd.MultiIndex.from_tuples([(cfg["scorer"], *c[1:]) for c in xy.columns], names=xy.columns.names)
     return xy.reindex(columns=label_columns(cfg))
 
-def _refined_path(cfg:dict, stem:str) -> Path: return Path(cfg["project_path"]) / "labeled-data" / stem / REFINED_NAME
 
-def _label_file(cfg:dict, stem:str) -> LabelFile:
+def _refined_path(cfg: dict, stem: str) -> Path:
+    return Path(cfg["project_path"]) / "labeled-data" / stem / REFINED_NAME
+
+
+def _label_file(cfg: dict, stem: str) -> LabelFile:
     "The human labels of folder `stem`, whatever file holds them; a `DLCNBError` if that file cannot be read."
     f = LabelFile(cfg, labels_path(cfg, stem))
-    if f.error: raise DLCNBError(f.error)
+    if f.error:
+        raise DLCNBError(f.error)
     return f
 
-def refine_labels(config, # the project's config.yaml (or folder, or config dict)
-                  display_width:int=0, # displayed width in CSS px (0: natural size, at most 900)
-                  start:int=0, # index of the first frame shown
-                 ) -> Labeler:
+
+def refine_labels(
+    config,  # the project's config.yaml (or folder, or config dict)
+    display_width: int = 0,  # displayed width in CSS px (0: natural size, at most 900)
+    start: int = 0,  # index of the first frame shown
+) -> Labeler:
     "Correct the machine labels of the outlier frames in the notebook; corrections go to `MachineLabelsRefine.h5`."
-    cfg = read_config(config); files = machine_label_files(cfg)
+    cfg = read_config(config)
+    files = machine_label_files(cfg)
     if not files:
-        raise DLCNBError(f"No machinelabels-iter{int(cfg.get('iteration') or 0)}.h5 under {Path(cfg['project_path']) / 'labeled-data'}. "
-                         f"Extract outlier frames first (`extract_outlier_frames`), or check `iteration` in {config_path(cfg)}.")
+        raise DLCNBError(
+            f"No machinelabels-iter{int(cfg.get('iteration') or 0)}.h5 under {Path(cfg['project_path']) / 'labeled-data'}. "
+            f"Extract outlier frames first (`extract_outlier_frames`), or check `iteration` in {config_path(cfg)}."
+        )
     path_for = partial(_refined_path, cfg)
     labels = pd.concat([_as_human(read_labels(f, cfg), cfg) for f in files])  # shown where no correction is saved yet
     return Labeler(cfg, list(labels.index), labels, path_for, display_width, start)
 
-def merge_datasets(config, # the project's config.yaml (or folder, or config dict)
-                  ) -> pd.DataFrame:
+
+def merge_datasets(
+    config,  # the project's config.yaml (or folder, or config dict)
+) -> pd.DataFrame:
     "Fold `MachineLabelsRefine.h5` into `CollectedData` (human frames win, new frames appended); bump `iteration`."
-    cfg = read_config(config); refined = sorted((Path(cfg["project_path"]) / "labeled-data").glob(f"*/{REFINED_NAME}"))
-    if not refined: raise DLCNBError(f"No {REFINED_NAME} under {Path(cfg['project_path']) / 'labeled-data'}. "
-                                     f"Correct the outlier frames with `refine_labels` first.")
+    cfg = read_config(config)
+    refined = sorted((Path(cfg["project_path"]) / "labeled-data").glob(f"*/{REFINED_NAME}"))
+    if not refined:
+        raise DLCNBError(
+            f"No {REFINED_NAME} under {Path(cfg['project_path']) / 'labeled-data'}. "
+            f"Correct the outlier frames with `refine_labels` first."
+        )
     summary = []
     for f in refined:
         new, human = read_labels(f, cfg), _label_file(cfg, f.parent.name)
@@ -699,63 +865,98 @@ def merge_datasets(config, # the project's config.yaml (or folder, or config dic
     return pd.DataFrame(summary, columns=["folder", "frames added", "frames labeled"])
 
 # %% ../nbs/04_labeling.ipynb #b2781da0
-def _adopt_sleap_skeleton(cfg:dict, ds, slp:Path, set_bodyparts:bool):
+def _adopt_sleap_skeleton(cfg: dict, ds, slp: Path, set_bodyparts: bool):
     "Check (or, with `set_bodyparts`, write) the project's bodyparts and skeleton against the SLEAP file's."
     nodes = [str(k) for k in ds.keypoint.values]
     if set_bodyparts:
         cfg.update(multianimalbodyparts=nodes, skeleton=json.loads(ds.attrs["skeleton"]), uniquebodyparts=[])
         write_config(cfg, cfg)
     elif cfg.get("uniquebodyparts"):
-        raise DLCNBError(f"{config_path(cfg)} has unique bodyparts, which a SLEAP skeleton does not have; remove them or pass `set_bodyparts=True`.")
+        raise DLCNBError(
+            f"{config_path(cfg)} has unique bodyparts, which a SLEAP skeleton does not have; remove them or pass `set_bodyparts=True`."
+        )
     elif bodyparts(cfg) != nodes:
-        raise DLCNBError(f"{slp} has the nodes {nodes} but {config_path(cfg)} lists the bodyparts {bodyparts(cfg)}. "
-                         f"Make them match, or pass `set_bodyparts=True` to write SLEAP's nodes into the config.")
+        raise DLCNBError(
+            f"{slp} has the nodes {nodes} but {config_path(cfg)} lists the bodyparts {bodyparts(cfg)}. "
+            f"Make them match, or pass `set_bodyparts=True` to write SLEAP's nodes into the config."
+        )
 
-def _evenly_spread(ds, n_frames:int) -> np.ndarray:
+
+def _evenly_spread(ds, n_frames: int) -> np.ndarray:
     "Up to `n_frames` frame numbers spread evenly over the frames of `ds` that hold an instance."
     has = np.flatnonzero(np.isfinite(ds.position.isel(individual=0, space=0)).any("keypoint").values)
     return has[np.unique(np.linspace(0, len(has) - 1, min(n_frames, len(has))).round().astype(int))]
 
-def _instances_table(cfg:dict, ds, frames:np.ndarray, keys:list, min_score:float) -> pd.DataFrame:
+
+def _instances_table(cfg: dict, ds, frames: np.ndarray, keys: list, min_score: float) -> pd.DataFrame:
     "The instances of `frames` as a label table: the best-scored instance is the first individual, and so on."
-    n_inds, sel = len(cfg_get(cfg, "individuals")), ds.isel(time=frames, individual=slice(0, len(cfg_get(cfg, "individuals"))))
+    n_inds, sel = (
+        len(cfg_get(cfg, "individuals")),
+        ds.isel(time=frames, individual=slice(0, len(cfg_get(cfg, "individuals")))),
+    )
     xy = np.full((len(frames), n_inds, ds.sizes["keypoint"], 2), np.nan)
-    xy[:, :sel.sizes["individual"]] = sel.position.where(sel.confidence >= min_score).transpose("time", "individual", "keypoint", "space").values
+    xy[:, : sel.sizes["individual"]] = (
+        sel.position.where(sel.confidence >= min_score).transpose("time", "individual", "keypoint", "space").values
+    )
     return pd.DataFrame(xy.reshape(len(keys), -1), index=pd.MultiIndex.from_tuples(keys), columns=label_columns(cfg))
 
-def import_sleap_labels(config, # a multi-animal project's config.yaml (or folder)
-                        slp, # a SLEAP .slp file with instances (labels or predictions)
-                        video, # the video those instances belong to
-                        n_frames:int=50, # frames to import, spread evenly over the frames with instances
-                        min_score:float=0.2, # keypoints scored below this are left unlabelled
-                        set_bodyparts:bool=False, # write SLEAP's nodes and skeleton into config.yaml first
-                       ) -> pd.DataFrame:
+
+def import_sleap_labels(
+    config,  # a multi-animal project's config.yaml (or folder)
+    slp,  # a SLEAP .slp file with instances (labels or predictions)
+    video,  # the video those instances belong to
+    n_frames: int = 50,  # frames to import, spread evenly over the frames with instances
+    min_score: float = 0.2,  # keypoints scored below this are left unlabelled
+    set_bodyparts: bool = False,  # write SLEAP's nodes and skeleton into config.yaml first
+) -> pd.DataFrame:
     "Add frames of a SLEAP file and their instances to the project's DeepLabCut labels; return the labels added."
     cfg, slp = read_config(config), Path(slp)
-    if not is_multianimal(cfg): raise DLCNBError(f"{config_path(cfg)} is not a multi-animal project; create one with `create_project(..., multianimal=True)`.")
+    if not is_multianimal(cfg):
+        raise DLCNBError(
+            f"{config_path(cfg)} is not a multi-animal project; create one with `create_project(..., multianimal=True)`."
+        )
     ds = read_sleap_predictions(slp)
     _adopt_sleap_skeleton(cfg, ds, slp, set_bodyparts)
     reader, folder = VideoReader(video), Path(cfg["project_path"]) / "labeled-data" / Path(video).stem
     human = _label_file(cfg, folder.name)
     old = human.base
-    spread = [(int(f), ("labeled-data", folder.name, frame_name(int(f), len(reader)))) for f in _evenly_spread(ds, n_frames)]
+    spread = [
+        (int(f), ("labeled-data", folder.name, frame_name(int(f), len(reader)))) for f in _evenly_spread(ds, n_frames)
+    ]
     todo = [(f, k) for f, k in spread if old is None or k not in old.index]
     frames, keys = [f for f, _ in todo], [k for _, k in todo]
     folder.mkdir(parents=True, exist_ok=True)
-    for f, key in zip(frames, keys): cv2.imwrite(str(folder / key[2]), cv2.cvtColor(reader[f], cv2.COLOR_RGB2BGR))
+    for f, key in zip(frames, keys):
+        cv2.imwrite(str(folder / key[2]), cv2.cvtColor(reader[f], cv2.COLOR_RGB2BGR))
     new = _instances_table(cfg, ds, np.asarray(frames, int), keys, min_score)
     human.save(new if old is None else pd.concat([old, new]))
     return new
 
 # %% ../nbs/04_labeling.ipynb #d9f9e289
-def example_multianimal_project(dest, # folder in which the project folder is made
-                                n_frames:int=100, # frames imported from the SLEAP predictions
-                               ) -> Path:
+def example_multianimal_project(
+    dest,  # folder in which the project folder is made
+    n_frames: int = 100,  # frames imported from the SLEAP predictions
+) -> Path:
     "A two-fly multi-animal DeepLabCut project labelled from the bundled SLEAP predictions; return its `config.yaml`."
     root = Path(dest).resolve() / "flies-sleap-2024-01-01"
-    if (root / "config.yaml").exists(): return config_path(read_config(root))
+    if (root / "config.yaml").exists():
+        return config_path(read_config(root))
     flies = example_data("flies")
-    path = create_project("flies", "sleap", [flies / "centered_pair_low_quality.mp4"], dest, copy_videos=True, multianimal=True,
-                          individuals=["fly1", "fly2"], date=datetime.date(2024, 1, 1))
-    import_sleap_labels(path, flies / "centered_pair_predictions.slp", flies / "centered_pair_low_quality.mp4", n_frames, set_bodyparts=True)
+    path = create_project(
+        "flies",
+        "sleap",
+        [flies / "centered_pair_low_quality.mp4"],
+        dest,
+        copy_videos=True,
+        multianimal=True,
+        individuals=["fly1", "fly2"],
+        date=datetime.date(2024, 1, 1),
+    )
+    import_sleap_labels(
+        path,
+        flies / "centered_pair_predictions.slp",
+        flies / "centered_pair_low_quality.mp4",
+        n_frames,
+        set_bodyparts=True,
+    )
     return path

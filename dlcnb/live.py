@@ -16,58 +16,85 @@ __all__ = ['Processor', 'DLCLive']
 # %% ../nbs/16_live.ipynb #891fa114
 class Processor:
     "DeepLabCut-Live's pose processor: `process` sees (and may change) every pose, `save` writes what it kept."
-    def process(self, pose:np.ndarray, # `(keypoints, 3)` (or `(individuals, keypoints, 3)`) x, y, likelihood
-                **kwargs):
+
+    def process(
+        self,
+        pose: np.ndarray,  # `(keypoints, 3)` (or `(individuals, keypoints, 3)`) x, y, likelihood
+        **kwargs,
+    ):
         "The pose to return to the caller (here unchanged)."
         return pose
 
-    def save(self, file:str=""): # where to save (unused here)
+    def save(self, file: str = ""):  # where to save (unused here)
         "Save what the processor kept; return 0."
         return 0
 
 # %% ../nbs/16_live.ipynb #0fe2d8f0
 class DLCLive:
     "Pose estimation one frame at a time (a camera loop), with DeepLabCut-Live's calls."
-    def __init__(self, model_path, # an exported model (`export_model`): `.onnx` (onnxruntime) or `.pt` (torch)
-                 processor:Processor|None=None, # gets every pose (`Processor.process`)
-                 cropping:list|None=None, # [x1, x2, y1, y2]: analyse only this box of each frame
-                 dynamic:tuple=(False, 0.5, 10), # (on, likelihood threshold, margin in pixels): crop around the last pose
-                 bgr:bool=False, # frames are BGR (OpenCV cameras), not RGB
-                 device:str|None="cpu", # "cpu" or "cuda"
-                ):
+
+    def __init__(
+        self,
+        model_path,  # an exported model (`export_model`): `.onnx` (onnxruntime) or `.pt` (torch)
+        processor: Processor | None = None,  # gets every pose (`Processor.process`)
+        cropping: list | None = None,  # [x1, x2, y1, y2]: analyse only this box of each frame
+        dynamic: tuple = (False, 0.5, 10),  # (on, likelihood threshold, margin in pixels): crop around the last pose
+        bgr: bool = False,  # frames are BGR (OpenCV cameras), not RGB
+        device: str | None = "cpu",  # "cpu" or "cuda"
+    ):
         self.path = Path(model_path)
-        if not self.path.exists(): raise DLCNBError(f"No exported model at {self.path}. Write one with `export_model(config, format='onnx')`.")
-        self.processor, self.cropping, self.dynamic, self.bgr, self.device = processor, cropping, tuple(dynamic), bgr, device
+        if not self.path.exists():
+            raise DLCNBError(f"No exported model at {self.path}. Write one with `export_model(config, format='onnx')`.")
+        self.processor, self.cropping, self.dynamic, self.bgr, self.device = (
+            processor,
+            cropping,
+            tuple(dynamic),
+            bgr,
+            device,
+        )
         self.predictor, self.pose, self.dynamic_cropping = None, None, None
 
-    def __repr__(self): return f"DLCLive({self.path.name}, {'ready' if self.is_initialized else 'not initialised'})"
+    def __repr__(self):
+        return f"DLCLive({self.path.name}, {'ready' if self.is_initialized else 'not initialised'})"
 
     @property
-    def is_initialized(self) -> bool: return self.predictor is not None
+    def is_initialized(self) -> bool:
+        return self.predictor is not None
 
 # %% ../nbs/16_live.ipynb #e9c48fe2
-def _box(pose:np.ndarray, threshold:float, margin:int, size:tuple) -> list|None:
+def _box(pose: np.ndarray, threshold: float, margin: int, size: tuple) -> list | None:
     "[x1, x2, y1, y2] around the keypoints of `pose` above `threshold`, grown by `margin`, inside `size` (w, h); None if none is."
     found = pose.reshape(-1, 3)[:, 2] > threshold
-    if not found.any(): return None
+    if not found.any():
+        return None
     (x1, y1), (x2, y2) = pose.reshape(-1, 3)[found, :2].min(0) - margin, pose.reshape(-1, 3)[found, :2].max(0) + margin
     box = [max(0, int(x1)), min(size[0], int(x2) + 1), max(0, int(y1)), min(size[1], int(y2) + 1)]
     return box if box[1] > box[0] and box[3] > box[2] else None
 
+
 @patch
-def process_frame(self:DLCLive, frame:np.ndarray, # (H, W, 3) or (H, W) uint8 frame
-                 ) -> tuple:
+def process_frame(
+    self: DLCLive,
+    frame: np.ndarray,  # (H, W, 3) or (H, W) uint8 frame
+) -> tuple:
     "`(frame, (x, y))`: the RGB frame the network sees and the corner of the crop it comes from."
     frame = np.asarray(frame)
-    if frame.dtype != np.uint8: raise DLCNBError(f"DLCLive wants uint8 frames, got {frame.dtype}: convert with `frame.astype(np.uint8)` (0-255).")
-    if frame.ndim == 2: frame = cv2.cvtColor(frame, cv2.COLOR_GRAY2RGB)
-    elif self.bgr: frame = cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+    if frame.dtype != np.uint8:
+        raise DLCNBError(
+            f"DLCLive wants uint8 frames, got {frame.dtype}: convert with `frame.astype(np.uint8)` (0-255)."
+        )
+    if frame.ndim == 2:
+        frame = cv2.cvtColor(frame, cv2.COLOR_GRAY2RGB)
+    elif self.bgr:
+        frame = cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
     x0, y0 = 0, 0
     if self.cropping:
         x1, x2, y1, y2 = self.cropping
         frame, x0, y0 = frame[y1:y2, x1:x2], x1, y1
     on, threshold, margin = self.dynamic
-    self.dynamic_cropping = _box(self.pose - [x0, y0, 0], threshold, margin, frame.shape[1::-1]) if on and self.pose is not None else None
+    self.dynamic_cropping = (
+        _box(self.pose - [x0, y0, 0], threshold, margin, frame.shape[1::-1]) if on and self.pose is not None else None
+    )
     if self.dynamic_cropping:
         x1, x2, y1, y2 = self.dynamic_cropping
         frame, x0, y0 = frame[y1:y2, x1:x2], x0 + x1, y0 + y1
@@ -75,23 +102,33 @@ def process_frame(self:DLCLive, frame:np.ndarray, # (H, W, 3) or (H, W) uint8 fr
 
 # %% ../nbs/16_live.ipynb #4eda6a5c
 @patch
-def init_inference(self:DLCLive, frame:np.ndarray|None=None, # a first frame, to warm up (recommended)
-                   **kwargs): # passed to the processor
+def init_inference(
+    self: DLCLive,
+    frame: np.ndarray | None = None,  # a first frame, to warm up (recommended)
+    **kwargs,
+):  # passed to the processor
     "Load the model and, given a frame, estimate its pose (the slow first call); return that pose (or None)."
     self.predictor = load_exported_model(self.path, self.device)
     return None if frame is None else self.get_pose(frame, **kwargs)
 
+
 @patch
-def get_pose(self:DLCLive, frame:np.ndarray, # one (H, W, 3) or (H, W) uint8 frame
-             **kwargs): # passed to the processor (e.g. the frame's time)
+def get_pose(
+    self: DLCLive,
+    frame: np.ndarray,  # one (H, W, 3) or (H, W) uint8 frame
+    **kwargs,
+):  # passed to the processor (e.g. the frame's time)
     "The pose of `frame`: `(keypoints, 3)` (multi-animal: `(individuals, keypoints, 3)`) x, y in frame pixels, likelihood."
-    if frame is None: raise DLCNBError("get_pose needs a frame: the camera gave none (check that it is open).")
-    if not self.is_initialized: raise DLCNBError("Call `init_inference(frame)` before `get_pose`: it loads the model.")
+    if frame is None:
+        raise DLCNBError("get_pose needs a frame: the camera gave none (check that it is open).")
+    if not self.is_initialized:
+        raise DLCNBError("Call `init_inference(frame)` before `get_pose`: it loads the model.")
     crop, offset = self.process_frame(frame)
     self.pose = self.predictor(crop[None], offset)[0]
     return self.processor.process(self.pose, **kwargs) if self.processor else self.pose
 
+
 @patch
-def close(self:DLCLive):
+def close(self: DLCLive):
     "Free the model (call `init_inference` again to reuse this object)."
     self.predictor = None

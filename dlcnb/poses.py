@@ -18,50 +18,72 @@ __all__ = ['DIMS', 'MOVEMENT_LEGACY', 'MOVEMENT_RELEASED', 'validate_poses', 'ma
 # %% ../nbs/02_poses.ipynb #0227ea61
 DIMS = ("time", "space", "keypoint", "individual")
 
-def validate_poses(ds:xr.Dataset) -> xr.Dataset:
+
+def validate_poses(ds: xr.Dataset) -> xr.Dataset:
     "Check that `ds` follows the pose-dataset schema; return it unchanged."
     if "position" not in ds or "confidence" not in ds:
-        raise DLCNBError(f"Not a pose dataset: it needs `position` and `confidence` variables, it has {list(ds.data_vars)}.")
-    if ds.position.dims != DIMS: raise DLCNBError(f"`position` must have dims {DIMS}, not {ds.position.dims}.")
+        raise DLCNBError(
+            f"Not a pose dataset: it needs `position` and `confidence` variables, it has {list(ds.data_vars)}."
+        )
+    if ds.position.dims != DIMS:
+        raise DLCNBError(f"`position` must have dims {DIMS}, not {ds.position.dims}.")
     if ds.confidence.dims != ("time", "keypoint", "individual"):
         raise DLCNBError(f"`confidence` must have dims ('time', 'keypoint', 'individual'), not {ds.confidence.dims}.")
-    if list(ds.space.values) not in (["x", "y"], ["x", "y", "z"]): raise DLCNBError(f"`space` must be x,y or x,y,z, not {list(ds.space.values)}.")
+    if list(ds.space.values) not in (["x", "y"], ["x", "y", "z"]):
+        raise DLCNBError(f"`space` must be x,y or x,y,z, not {list(ds.space.values)}.")
     return ds
 
-def make_poses(position:np.ndarray, # (time, space, keypoint, individual) coordinates
-               confidence:np.ndarray|None=None, # (time, keypoint, individual) scores; NaN if None
-               keypoints:list|None=None, # keypoint names
-               individuals:list|None=None, # individual names
-               fps:float|None=None, # frame rate: `time` is in seconds when given, else in frames
-               source_software:str="dlcnb", # who made the data
-               source_file:str|Path|None=None, # where it was read from
-               frames=None, # frame numbers of the rows (default 0..n-1)
-              ) -> xr.Dataset:
+
+def make_poses(
+    position: np.ndarray,  # (time, space, keypoint, individual) coordinates
+    confidence: np.ndarray | None = None,  # (time, keypoint, individual) scores; NaN if None
+    keypoints: list | None = None,  # keypoint names
+    individuals: list | None = None,  # individual names
+    fps: float | None = None,  # frame rate: `time` is in seconds when given, else in frames
+    source_software: str = "dlcnb",  # who made the data
+    source_file: str | Path | None = None,  # where it was read from
+    frames=None,  # frame numbers of the rows (default 0..n-1)
+) -> xr.Dataset:
     "A validated pose dataset from arrays (float arrays keep their precision; others become float32)."
     as_float = lambda a: a if np.issubdtype(np.asarray(a).dtype, np.floating) else np.asarray(a, np.float32)
     position = as_float(position)
     t, s, k, i = position.shape
-    if confidence is None: confidence = np.full((t, k, i), np.nan, position.dtype)
+    if confidence is None:
+        confidence = np.full((t, k, i), np.nan, position.dtype)
     frames = np.arange(t) if frames is None else np.asarray(frames)
     time = frames / fps if fps else frames
     ds = xr.Dataset(
         {"position": (DIMS, position), "confidence": (DIMS[:1] + DIMS[2:], as_float(confidence))},
-        coords={"time": time, "space": ["x", "y", "z"][:s],
-                "keypoint": list(keypoints or [f"keypoint_{j}" for j in range(k)]),
-                "individual": list(individuals or [f"individual_{j}" for j in range(i)])},
-        attrs={"source_software": source_software, "ds_type": "poses", "time_unit": "seconds" if fps else "frames",
-               "source_file": str(source_file or ""), "log": ""})
-    if fps: ds.attrs["fps"] = float(fps)
+        coords={
+            "time": time,
+            "space": ["x", "y", "z"][:s],
+            "keypoint": list(keypoints or [f"keypoint_{j}" for j in range(k)]),
+            "individual": list(individuals or [f"individual_{j}" for j in range(i)]),
+        },
+        attrs={
+            "source_software": source_software,
+            "ds_type": "poses",
+            "time_unit": "seconds" if fps else "frames",
+            "source_file": str(source_file or ""),
+            "log": "",
+        },
+    )
+    if fps:
+        ds.attrs["fps"] = float(fps)
     return validate_poses(ds)
 
-def log_step(ds:xr.Dataset, # a pose dataset
-             step:str, # what was done, e.g. "median_filter(window=5)"
-            ) -> xr.Dataset:
+
+def log_step(
+    ds: xr.Dataset,  # a pose dataset
+    step: str,  # what was done, e.g. "median_filter(window=5)"
+) -> xr.Dataset:
     "Append `step` to the processing history in `ds.attrs['log']` (returns a shallow copy)."
-    ds = ds.copy(); ds.attrs = {**ds.attrs, "log": "\n".join(filter(None, [ds.attrs.get("log", ""), step]))}
+    ds = ds.copy()
+    ds.attrs = {**ds.attrs, "log": "\n".join(filter(None, [ds.attrs.get("log", ""), step]))}
     return ds
 
-def frame_numbers(ds:xr.Dataset) -> np.ndarray:
+
+def frame_numbers(ds: xr.Dataset) -> np.ndarray:
     "Frame numbers of the `time` coordinate (undoing the division by fps)."
     t = ds.time.values
     return np.rint(t * ds.attrs["fps"]).astype(int) if ds.attrs.get("time_unit") == "seconds" else t.astype(int)
@@ -69,29 +91,38 @@ def frame_numbers(ds:xr.Dataset) -> np.ndarray:
 # %% ../nbs/02_poses.ipynb #d4a7f120
 def _frame_of(index) -> np.ndarray:
     "Frame numbers for a DeepLabCut row index: the integers themselves, or the digits of `img0123.png`."
-    if not isinstance(index, pd.MultiIndex) and pd.api.types.is_integer_dtype(index): return np.asarray(index)
+    if not isinstance(index, pd.MultiIndex) and pd.api.types.is_integer_dtype(index):
+        return np.asarray(index)
     names = [r[-1] if isinstance(r, tuple) else str(r) for r in index]
     digits = ["".join(c for c in Path(n).stem if c.isdigit()) for n in names]
     return np.array([int(d) if d else i for i, d in enumerate(digits)])
 
-def from_dlc_df(df:pd.DataFrame, # a DeepLabCut labels or predictions table
-                fps:float|None=None, # frame rate of the video, if known
-                source_file:str|Path|None=None, # file the table came from
-               ) -> xr.Dataset:
+
+def from_dlc_df(
+    df: pd.DataFrame,  # a DeepLabCut labels or predictions table
+    fps: float | None = None,  # frame rate of the video, if known
+    source_file: str | Path | None = None,  # file the table came from
+) -> xr.Dataset:
     "A pose dataset from a DeepLabCut table (labels or predictions, single or multi-animal)."
     cols = df.columns
     if "individuals" not in cols.names:
-        cols = pd.MultiIndex.from_tuples([(s, "individual_0", b, c) for s, b, c in cols], names=["scorer", "individuals", "bodyparts", "coords"])
+        cols = pd.MultiIndex.from_tuples(
+            [(s, "individual_0", b, c) for s, b, c in cols], names=["scorer", "individuals", "bodyparts", "coords"]
+        )
     individuals = [i for i in cols.unique("individuals") if i != "single"] or ["single"]
     keypoints = list(dict.fromkeys(cols.get_level_values("bodyparts")))
     flat = pd.DataFrame(df.to_numpy(np.float64), index=range(len(df)), columns=cols.droplevel("scorer"))
+
     def grab(coord):
         out = np.full((len(df), len(keypoints), len(individuals)), np.nan, np.float64)
         for (ind, bp, c), col in flat.items():
-            if c != coord: continue
+            if c != coord:
+                continue
             targets = range(len(individuals)) if ind == "single" else [individuals.index(ind)]
-            for j in targets: out[:, keypoints.index(bp), j] = col.to_numpy()
+            for j in targets:
+                out[:, keypoints.index(bp), j] = col.to_numpy()
         return out
+
     position = np.stack([grab("x"), grab("y")], axis=1)
     confidence = grab("likelihood") if "likelihood" in cols.unique("coords") else None
     ds = make_poses(position, confidence, keypoints, individuals, fps, "DeepLabCut", source_file, _frame_of(df.index))
@@ -102,10 +133,11 @@ def from_dlc_df(df:pd.DataFrame, # a DeepLabCut labels or predictions table
     return ds
 
 # %% ../nbs/02_poses.ipynb #ac0f7524
-def to_dlc_df(ds:xr.Dataset, # a pose dataset
-              scorer:str|None=None, # DeepLabCut's scorer level (default: `ds.attrs['scorer']`)
-              likelihood:bool|None=None, # include likelihood columns (default: unless the dataset holds labels)
-             ) -> pd.DataFrame:
+def to_dlc_df(
+    ds: xr.Dataset,  # a pose dataset
+    scorer: str | None = None,  # DeepLabCut's scorer level (default: `ds.attrs['scorer']`)
+    likelihood: bool | None = None,  # include likelihood columns (default: unless the dataset holds labels)
+) -> pd.DataFrame:
     "A DeepLabCut table (labels or predictions) from a pose dataset."
     validate_poses(ds)
     scorer = scorer or ds.attrs.get("scorer", "dlcnb")
@@ -117,71 +149,95 @@ def to_dlc_df(ds:xr.Dataset, # a pose dataset
     coords = ["x", "y"] + (["likelihood"] if likelihood else [])
     pos, conf = ds.position.transpose(*DIMS).values, ds.confidence.transpose(*DIMS[:1], *DIMS[2:]).values
     cols, data = [], []
+
     def add(ind, k, j):
         for c in coords:
             cols.append((scorer, k, c) if single else (scorer, ind, k, c))
             data.append(conf[:, k_i[k], j] if c == "likelihood" else pos[:, coords.index(c), k_i[k], j])
+
     k_i = {k: n for n, k in enumerate(kps)}
     for j, ind in enumerate(inds):
         for k in kps:
-            if k not in unique: add(ind, k, j)
-    for k in unique: add("single", k, 0)
+            if k not in unique:
+                add(ind, k, j)
+    for k in unique:
+        add("single", k, 0)
     names = ["scorer", "bodyparts", "coords"] if single else ["scorer", "individuals", "bodyparts", "coords"]
-    index = pd.MultiIndex.from_tuples([tuple(p.split("/")) for p in ds.image.values]) if labels else pd.Index(frame_numbers(ds))
+    index = (
+        pd.MultiIndex.from_tuples([tuple(p.split("/")) for p in ds.image.values])
+        if labels
+        else pd.Index(frame_numbers(ds))
+    )
     values = np.stack(data, axis=1).astype(np.float64)
     return pd.DataFrame(values, index=index, columns=pd.MultiIndex.from_tuples(cols, names=names))
 
 # %% ../nbs/02_poses.ipynb #dff4cc35
-def _dlc_csv_table(path:Path) -> pd.DataFrame:
+def _dlc_csv_table(path: Path) -> pd.DataFrame:
     "A DeepLabCut `.csv` as DeepLabCut's table: predictions keep their frame index, labels go through `read_labels`."
     head = pd.read_csv(path, header=None, nrows=4, dtype=str)
-    if head.iloc[0, 0] != "scorer" or head.iloc[0, 1:].isna().any(): return read_labels(path)
+    if head.iloc[0, 0] != "scorer" or head.iloc[0, 1:].isna().any():
+        return read_labels(path)
     levels = 4 if head.iloc[1, 0] == "individuals" else 3
     df = pd.read_csv(path, header=list(range(levels)))  # no index_col: an empty first row would become index names
     df = df.set_index(df.columns[0])
-    if not pd.api.types.is_integer_dtype(df.index): return read_labels(path)
+    if not pd.api.types.is_integer_dtype(df.index):
+        return read_labels(path)
     df.index.name = None
     df.columns = pd.MultiIndex.from_tuples(df.columns, names=list(head.iloc[:levels, 0]))
     return df.astype("float64")
 
-def read_dlc_file(path, # a DeepLabCut .h5 or .csv file (labels or predictions)
-                  fps:float|None=None, # the video's frame rate, if known
-                 ) -> xr.Dataset:
+
+def read_dlc_file(
+    path,  # a DeepLabCut .h5 or .csv file (labels or predictions)
+    fps: float | None = None,  # the video's frame rate, if known
+) -> xr.Dataset:
     "A pose dataset from a DeepLabCut file."
     path = Path(path)
-    if not path.exists(): raise DLCNBError(f"No DeepLabCut file at {path}.")
+    if not path.exists():
+        raise DLCNBError(f"No DeepLabCut file at {path}.")
     try:
         df = pd.read_hdf(path) if path.suffix == ".h5" else _dlc_csv_table(path)
-    except DLCNBError: raise
+    except DLCNBError:
+        raise
     except Exception as e:
         raise DLCNBError(f"Cannot read {path} as a DeepLabCut file ({type(e).__name__}: {e}).") from e
-    if not pd.api.types.is_integer_dtype(df.index): df = read_labels(path)
+    if not pd.api.types.is_integer_dtype(df.index):
+        df = read_labels(path)
     return from_dlc_df(df, fps, path)
 
-def write_dlc_file(ds:xr.Dataset, # a pose dataset
-                   path, # destination .h5 (a .csv is written too if `csv`)
-                   scorer:str|None=None, # DeepLabCut's scorer name
-                   csv:bool=False, # also write the .csv twin
-                  ) -> Path:
+
+def write_dlc_file(
+    ds: xr.Dataset,  # a pose dataset
+    path,  # destination .h5 (a .csv is written too if `csv`)
+    scorer: str | None = None,  # DeepLabCut's scorer name
+    csv: bool = False,  # also write the .csv twin
+) -> Path:
     "Write a pose dataset as a DeepLabCut `.h5` (key `df_with_missing`, predictions in the `table` layout), atomically."
     return write_table(to_dlc_df(ds, scorer), path, csv=csv, format="fixed" if "image" in ds.coords else "table")
 
-def save_poses(ds:xr.Dataset, # a pose dataset (our dims or movement's)
-               path, # destination .nc file
-               legacy:bool|None=None, # movement ≤ 0.16's plural dims; None: what the installed movement uses
-              ) -> Path:
+
+def save_poses(
+    ds: xr.Dataset,  # a pose dataset (our dims or movement's)
+    path,  # destination .nc file
+    legacy: bool | None = None,  # movement ≤ 0.16's plural dims; None: what the installed movement uses
+) -> Path:
     "Save a pose dataset to netCDF in the dims movement reads, atomically."
     ds = to_movement(from_movement(ds), legacy)
-    with atomic_path(path) as tmp: ds.to_netcdf(tmp, engine="h5netcdf")
+    with atomic_path(path) as tmp:
+        ds.to_netcdf(tmp, engine="h5netcdf")
     return Path(path)
 
-def load_poses(path, # a .nc file written by `save_poses` or by movement (any version)
-              ) -> xr.Dataset:
+
+def load_poses(
+    path,  # a .nc file written by `save_poses` or by movement (any version)
+) -> xr.Dataset:
     "Load a pose dataset from netCDF, in our dims whichever movement convention the file uses."
     path = Path(path)
-    if not path.exists(): raise DLCNBError(f"No pose dataset at {path}.")
+    if not path.exists():
+        raise DLCNBError(f"No pose dataset at {path}.")
     try:
-        with xr.open_dataset(path, engine="h5netcdf") as f: ds = f.load()
+        with xr.open_dataset(path, engine="h5netcdf") as f:
+            ds = f.load()
     except Exception as e:
         raise DLCNBError(f"Cannot read {path} as a netCDF pose dataset ({type(e).__name__}: {e}).") from e
     return from_movement(ds)
@@ -190,64 +246,91 @@ def load_poses(path, # a .nc file written by `save_poses` or by movement (any ve
 MOVEMENT_LEGACY = {"keypoint": "keypoints", "individual": "individuals"}
 MOVEMENT_RELEASED = "0.17.0"  # the movement release our defaults follow when none is installed
 
-def movement_version() -> str|None:
-    "The version of movement installed beside dlcnb (None if it is not installed)."
-    try: return importlib.metadata.version("movement")
-    except importlib.metadata.PackageNotFoundError: return None
 
-def movement_legacy(version:str|None=None, # a movement version; default: the installed one, else `MOVEMENT_RELEASED`
-                   ) -> bool:
+def movement_version() -> str | None:
+    "The version of movement installed beside dlcnb (None if it is not installed)."
+    try:
+        return importlib.metadata.version("movement")
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def movement_legacy(
+    version: str | None = None,  # a movement version; default: the installed one, else `MOVEMENT_RELEASED`
+) -> bool:
     "Whether that movement names its dims `keypoints, individuals` (≤ 0.16) rather than `keypoint, individual`."
     major, minor = (int(n) for n in re.findall(r"\d+", version or movement_version() or MOVEMENT_RELEASED)[:2])
     return (major, minor) < (0, 17)
 
-def to_movement(ds:xr.Dataset, # a pose dataset
-                legacy:bool|None=None, # plural dims of movement ≤ 0.16; None: what the installed movement uses
-               ) -> xr.Dataset:
+
+def to_movement(
+    ds: xr.Dataset,  # a pose dataset
+    legacy: bool | None = None,  # plural dims of movement ≤ 0.16; None: what the installed movement uses
+) -> xr.Dataset:
     "The dataset as movement expects it: its dimension names and the attrs its validator and writers read."
     validate_poses(ds)
     attrs = {k: v for k, v in ds.attrs.items() if v is not None}
     attrs.update(source_software=str(attrs.get("source_software") or "dlcnb"), ds_type="poses")
     attrs.setdefault("time_unit", "seconds" if attrs.get("fps") else "frames")
-    if attrs.get("fps"): attrs["fps"] = float(attrs["fps"])
-    ds = ds.copy(); ds.attrs = attrs
+    if attrs.get("fps"):
+        attrs["fps"] = float(attrs["fps"])
+    ds = ds.copy()
+    ds.attrs = attrs
     return ds.rename(MOVEMENT_LEGACY) if (movement_legacy() if legacy is None else legacy) else ds
 
-def from_movement(ds:xr.Dataset, # a movement dataset (plural or singular dims), or one of ours
-                 ) -> xr.Dataset:
+
+def from_movement(
+    ds: xr.Dataset,  # a movement dataset (plural or singular dims), or one of ours
+) -> xr.Dataset:
     "A pose dataset from a movement dataset of any version: our dims, attrs that save to netCDF."
     ds = ds.rename({v: k for k, v in MOVEMENT_LEGACY.items() if v in ds.dims})
     attrs = {k: (str(v) if isinstance(v, Path) else v) for k, v in ds.attrs.items() if v is not None}
     ds.attrs = {"source_software": "", "ds_type": "poses", "source_file": "", "log": "", **attrs}
-    if not ds.attrs.get("fps"): ds.attrs.pop("fps", None)
+    if not ds.attrs.get("fps"):
+        ds.attrs.pop("fps", None)
     ds.attrs.setdefault("time_unit", "seconds" if ds.attrs.get("fps") else "frames")
     return validate_poses(ds)
 
 # %% ../nbs/02_poses.ipynb #a4114fa0
-def _load_slp(path:Path):
+def _load_slp(path: Path):
     "The `sleap_io.Labels` in `path` (.slp, or SLEAP's analysis .h5), or a `DLCNBError` saying what is wrong."
     import sleap_io as sio
-    if not path.exists(): raise DLCNBError(f"No SLEAP file at {path}. Pass the path of a SLEAP predictions file (.slp).")
-    try: return sio.load_analysis_h5(str(path)) if path.suffix in (".h5", ".hdf5") else sio.load_slp(str(path))
-    except Exception as e: raise DLCNBError(f"Cannot read {path} as a SLEAP .slp file ({e}). Export the predictions again from SLEAP.") from e
+
+    if not path.exists():
+        raise DLCNBError(f"No SLEAP file at {path}. Pass the path of a SLEAP predictions file (.slp).")
+    try:
+        return sio.load_analysis_h5(str(path)) if path.suffix in (".h5", ".hdf5") else sio.load_slp(str(path))
+    except Exception as e:
+        raise DLCNBError(
+            f"Cannot read {path} as a SLEAP .slp file ({e}). Export the predictions again from SLEAP."
+        ) from e
+
 
 def _instance_array(inst) -> np.ndarray:
     "An instance's (keypoints, 3) array of x, y, score (score 1 for user-labelled instances)."
-    if hasattr(inst, "score"): return inst.numpy(scores=True)
-    xy = inst.numpy(); return np.column_stack([xy, np.ones(len(xy))])
+    if hasattr(inst, "score"):
+        return inst.numpy(scores=True)
+    xy = inst.numpy()
+    return np.column_stack([xy, np.ones(len(xy))])
 
-def read_sleap_predictions(path, # a SLEAP .slp file with predictions
-                           fps:float|None=None, # the video's frame rate, if known
-                           by_track:bool|None=False, # one individual per SLEAP track, else per slot; None: tracks if any
-                           video:int=0, # which of the file's videos
-                          ) -> xr.Dataset:
+
+def read_sleap_predictions(
+    path,  # a SLEAP .slp file with predictions
+    fps: float | None = None,  # the video's frame rate, if known
+    by_track: bool | None = False,  # one individual per SLEAP track, else per slot; None: tracks if any
+    video: int = 0,  # which of the file's videos
+) -> xr.Dataset:
     "A pose dataset of the predicted instances in a SLEAP file: detections per frame, or SLEAP's tracks."
-    path = Path(path); labels = _load_slp(path)
-    if video >= len(labels.videos): raise DLCNBError(f"{path} has {len(labels.videos)} video(s); pick `video` below that.")
+    path = Path(path)
+    labels = _load_slp(path)
+    if video >= len(labels.videos):
+        raise DLCNBError(f"{path} has {len(labels.videos)} video(s); pick `video` below that.")
     frames = [lf for lf in labels.labeled_frames if lf.video is labels.videos[video] and len(lf.instances)]
-    if not frames: raise DLCNBError(f"{path} holds no instances for video {video}. Run SLEAP's inference on the video first.")
+    if not frames:
+        raise DLCNBError(f"{path} holds no instances for video {video}. Run SLEAP's inference on the video first.")
     by_track = bool(labels.tracks) if by_track is None else by_track
-    skeleton = labels.skeletons[0]; track_id = {id(t): n for n, t in enumerate(labels.tracks)}
+    skeleton = labels.skeletons[0]
+    track_id = {id(t): n for n, t in enumerate(labels.tracks)}
     n_t, n_k = max(lf.frame_idx for lf in frames) + 1, len(skeleton.nodes)
     n_i = len(labels.tracks) if by_track else max(len(lf.instances) for lf in frames)
     pos, conf = np.full((n_t, 2, n_k, n_i), np.nan, np.float32), np.full((n_t, n_k, n_i), np.nan, np.float32)
@@ -256,9 +339,14 @@ def read_sleap_predictions(path, # a SLEAP .slp file with predictions
         for slot, inst in enumerate(sorted(lf.instances, key=lambda i: -getattr(i, "score", np.inf))):
             tid = track_id.get(id(inst.track), -1)
             col = tid if by_track else slot
-            if col < 0: continue
+            if col < 0:
+                continue
             a = _instance_array(inst)
-            pos[lf.frame_idx, :, :, col], conf[lf.frame_idx, :, col], track[lf.frame_idx, col] = a[:, :2].T, a[:, 2], tid
+            pos[lf.frame_idx, :, :, col], conf[lf.frame_idx, :, col], track[lf.frame_idx, col] = (
+                a[:, :2].T,
+                a[:, 2],
+                tid,
+            )
     names = [t.name for t in labels.tracks] if by_track else [f"det_{j}" for j in range(n_i)]
     ds = make_poses(pos, conf, skeleton.node_names, names, fps, "SLEAP", path)
     ds["sleap_track"] = (("time", "individual"), track)

@@ -13,16 +13,18 @@ from .io import label_columns, write_labels, labels_path
 __all__ = ['synthetic_poses', 'bodypart_colors', 'render_frame', 'synthetic_project']
 
 # %% ../nbs/01a_synthetic.ipynb #0c7dd854
-def synthetic_poses(n_frames:int=20, # frames to make
-                    frame_size:tuple=(240, 320), # (height, width) of the frames, pixels
-                    animal_size:float=80., # length of an animal (largest distance between its keypoints), pixels
-                    n_bodyparts:int=4, # keypoints per animal
-                    spread:float=1., # fraction of the body outline the keypoints cover (small: keypoints close together)
-                    n_animals:int=1, # animals per frame
-                    seed:int=0, # random seed
-                   ) -> np.ndarray:
+def synthetic_poses(
+    n_frames: int = 20,  # frames to make
+    frame_size: tuple = (240, 320),  # (height, width) of the frames, pixels
+    animal_size: float = 80.0,  # length of an animal (largest distance between its keypoints), pixels
+    n_bodyparts: int = 4,  # keypoints per animal
+    spread: float = 1.0,  # fraction of the body outline the keypoints cover (small: keypoints close together)
+    n_animals: int = 1,  # animals per frame
+    seed: int = 0,  # random seed
+) -> np.ndarray:
     "Keypoints `(n_frames, n_animals, n_bodyparts, 2)`: a jittered elliptical body, rotated and placed inside the frame."
-    if animal_size >= min(frame_size): raise DLCNBError(f"animal_size {animal_size} must be smaller than the frame {frame_size}.")
+    if animal_size >= min(frame_size):
+        raise DLCNBError(f"animal_size {animal_size} must be smaller than the frame {frame_size}.")
     rng = np.random.default_rng(seed)
     angles = np.linspace(0, 2 * np.pi * spread, n_bodyparts, endpoint=spread < 1)
     template = np.stack([np.cos(angles) / 2, np.sin(angles) / 4], -1) * animal_size
@@ -36,68 +38,82 @@ def synthetic_poses(n_frames:int=20, # frames to make
     return pts + centre[:, :, None]
 
 # %% ../nbs/01a_synthetic.ipynb #f0dca4b5
-def bodypart_colors(n:int) -> np.ndarray:
+def bodypart_colors(n: int) -> np.ndarray:
     "`n` distinct saturated RGB colours (uint8 `(n, 3)`), one per bodypart."
     hsv = np.stack([np.arange(n) * 180 // max(n, 1), np.full(n, 255), np.full(n, 255)], -1).astype(np.uint8)
     return cv2.cvtColor(hsv[None], cv2.COLOR_HSV2RGB)[0]
 
-def render_frame(frame_size:tuple, # (height, width)
-                 keypoints:np.ndarray, # (I, K, 2) keypoints of the animals
-                 visible:np.ndarray, # (I, K) which keypoints are visible (drawn)
-                 dot_radius:float, # radius of a keypoint's blob, pixels
-                 rng:np.random.Generator, # for the background texture
-                ) -> np.ndarray:
+
+def render_frame(
+    frame_size: tuple,  # (height, width)
+    keypoints: np.ndarray,  # (I, K, 2) keypoints of the animals
+    visible: np.ndarray,  # (I, K) which keypoints are visible (drawn)
+    dot_radius: float,  # radius of a keypoint's blob, pixels
+    rng: np.random.Generator,  # for the background texture
+) -> np.ndarray:
     "An RGB frame: a smooth random background, then per animal its body, limbs and the visible keypoints' blobs."
     (H, W), colors = frame_size, bodypart_colors(keypoints.shape[1])
     noise = cv2.resize(rng.uniform(40, 110, (H // 16 + 2, W // 16 + 2)), (W, H), interpolation=cv2.INTER_CUBIC)
     img = np.repeat(np.clip(noise + rng.normal(0, 4, (H, W)), 0, 255)[..., None], 3, -1).astype(np.uint8)
-    r, sub = max(int(round(dot_radius)), 1), 16   # cv2 draws with 4 fractional bits: sub-pixel centres
+    r, sub = max(int(round(dot_radius)), 1), 16  # cv2 draws with 4 fractional bits: sub-pixel centres
     for pts, vis in zip(keypoints, visible):
-        fixed = np.round((pts - 0.5) * sub).astype(np.int32)   # label x is cv2's x - 0.5 (pixel i spans [i, i + 1))
+        fixed = np.round((pts - 0.5) * sub).astype(np.int32)  # label x is cv2's x - 0.5 (pixel i spans [i, i + 1))
         cv2.fillPoly(img, [cv2.convexHull(fixed)], (150, 150, 150), cv2.LINE_AA, shift=4)
         cv2.polylines(img, [fixed], False, (200, 200, 200), max(r // 2, 1), cv2.LINE_AA, shift=4)
         for p, v, c in zip(fixed, vis, colors):
-            if v: cv2.circle(img, tuple(int(a) for a in p), r * sub, tuple(int(a) for a in c), -1, cv2.LINE_AA, shift=4)
+            if v:
+                cv2.circle(img, tuple(int(a) for a in p), r * sub, tuple(int(a) for a in c), -1, cv2.LINE_AA, shift=4)
     return img
 
 # %% ../nbs/01a_synthetic.ipynb #01fbf60b
-def _visibility(visibility, n_bodyparts:int) -> np.ndarray:
+def _visibility(visibility, n_bodyparts: int) -> np.ndarray:
     v = np.broadcast_to(np.asarray(visibility, float), (n_bodyparts,))
-    if ((v < 0) | (v > 1)).any(): raise DLCNBError(f"visibility must be probabilities in [0, 1], got {visibility}.")
+    if ((v < 0) | (v > 1)).any():
+        raise DLCNBError(f"visibility must be probabilities in [0, 1], got {visibility}.")
     return v
 
-def _synthetic_config(root:Path, task:str, bps:list, n_animals:int) -> dict:
-    cfg = default_config(task, "synth", "Jan01", multianimal=n_animals > 1,
-                         individuals=[f"animal{i + 1}" for i in range(n_animals)] if n_animals > 1 else None)
+
+def _synthetic_config(root: Path, task: str, bps: list, n_animals: int) -> dict:
+    cfg = default_config(
+        task,
+        "synth",
+        "Jan01",
+        multianimal=n_animals > 1,
+        individuals=[f"animal{i + 1}" for i in range(n_animals)] if n_animals > 1 else None,
+    )
     cfg.update(project_path=str(root), skeleton=[[a, b] for a, b in zip(bps, bps[1:])])
     cfg["multianimalbodyparts" if n_animals > 1 else "bodyparts"] = bps
     return cfg
 
-def synthetic_project(dest, # folder in which the project folder is made
-                      n_frames:int=20, # labelled frames
-                      frame_size:tuple=(240, 320), # (height, width), pixels
-                      animal_size:float=80., # length of an animal, pixels (`synthetic_poses`)
-                      n_bodyparts:int=4, # keypoints per animal
-                      spread:float=1., # fraction of the body outline the keypoints cover
-                      visibility=1., # chance that a keypoint is visible (and labelled): one number, or one per bodypart
-                      n_animals:int=1, # animals per frame (more than one: a multi-animal project)
-                      dot_radius:float|None=None, # blob radius, pixels; default: 6 % of `animal_size`, at least 2
-                      task:str="synthetic", # the project's Task
-                      seed:int=0, # random seed
-                     ) -> Path:
+
+def synthetic_project(
+    dest,  # folder in which the project folder is made
+    n_frames: int = 20,  # labelled frames
+    frame_size: tuple = (240, 320),  # (height, width), pixels
+    animal_size: float = 80.0,  # length of an animal, pixels (`synthetic_poses`)
+    n_bodyparts: int = 4,  # keypoints per animal
+    spread: float = 1.0,  # fraction of the body outline the keypoints cover
+    visibility=1.0,  # chance that a keypoint is visible (and labelled): one number, or one per bodypart
+    n_animals: int = 1,  # animals per frame (more than one: a multi-animal project)
+    dot_radius: float | None = None,  # blob radius, pixels; default: 6 % of `animal_size`, at least 2
+    task: str = "synthetic",  # the project's Task
+    seed: int = 0,  # random seed
+) -> Path:
     "Write a DeepLabCut project of rendered frames and their labels; return its `config.yaml` path."
     root = Path(dest).resolve() / f"{task}-synth-{seed}"
-    if (root / "config.yaml").exists(): raise DLCNBError(f"A project already exists at {root}; choose another `dest` or `task`.")
+    if (root / "config.yaml").exists():
+        raise DLCNBError(f"A project already exists at {root}; choose another `dest` or `task`.")
     rng = np.random.default_rng(seed)
     poses = synthetic_poses(n_frames, frame_size, animal_size, n_bodyparts, spread, n_animals, seed)
     visible = rng.random(poses.shape[:3]) < _visibility(visibility, n_bodyparts)
     bps = [f"bp{k + 1}" for k in range(n_bodyparts)]
-    for d in PROJECT_DIRS: (root / d).mkdir(parents=True, exist_ok=True)
+    for d in PROJECT_DIRS:
+        (root / d).mkdir(parents=True, exist_ok=True)
     cfg = _synthetic_config(root, task, bps, n_animals)
     folder, names = root / "labeled-data" / "synth", [f"img{i:03d}.png" for i in range(n_frames)]
     folder.mkdir(exist_ok=True)
     for name, pts, vis in zip(names, poses, visible):
-        frame = render_frame(frame_size, pts, vis, dot_radius or max(2., 0.06 * animal_size), rng)
+        frame = render_frame(frame_size, pts, vis, dot_radius or max(2.0, 0.06 * animal_size), rng)
         cv2.imwrite(str(folder / name), frame[..., ::-1])
     xy = np.where(visible[..., None], poses, np.nan).reshape(n_frames, -1)
     index = pd.MultiIndex.from_tuples([("labeled-data", "synth", n) for n in names])

@@ -10,7 +10,17 @@ import numpy as np, pandas as pd, xarray as xr
 import networkx as nx
 from scipy.optimize import linear_sum_assignment
 from .core import DLCNBError
-from .poses import make_poses, log_step, frame_numbers, validate_poses, read_dlc_file, write_dlc_file, load_poses, save_poses, read_sleap_predictions
+from dlcnb.poses import (
+    make_poses,
+    log_step,
+    frame_numbers,
+    validate_poses,
+    read_dlc_file,
+    write_dlc_file,
+    load_poses,
+    save_poses,
+    read_sleap_predictions,
+)
 
 # %% auto #0
 __all__ = ['KIND_SYMBOL', 'COLORS', 'body_size', 'keypoint_distance', 'oks_cost', 'load_detections',
@@ -18,60 +28,77 @@ __all__ = ['KIND_SYMBOL', 'COLORS', 'body_size', 'keypoint_distance', 'oks_cost'
            'find_identity_swaps', 'plot_identity_swaps', 'save_tracks', 'swap_identities', 'refine_tracklets']
 
 # %% ../nbs/15_tracking.ipynb #f7ee340b
-def _pose_arrays(ds:xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
+def _pose_arrays(ds: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
     "Positions as (time, individual, keypoint, xy) and confidences as (time, individual, keypoint)."
-    return (ds.position.sel(space=["x", "y"]).transpose("time", "individual", "keypoint", "space").values.astype(np.float64),
-            ds.confidence.transpose("time", "individual", "keypoint").values)
+    return (
+        ds.position.sel(space=["x", "y"])
+        .transpose("time", "individual", "keypoint", "space")
+        .values.astype(np.float64),
+        ds.confidence.transpose("time", "individual", "keypoint").values,
+    )
 
-def body_size(ds:xr.Dataset) -> float:
+
+def body_size(ds: xr.Dataset) -> float:
     "The median diagonal (pixels) of the individuals' keypoint bounding boxes: the length unit of tracking costs."
     pos, _ = _pose_arrays(ds)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         diag = np.linalg.norm(np.nanmax(pos, 2) - np.nanmin(pos, 2), axis=-1)
     diag = diag[np.isfinite(diag) & (diag > 0)]
-    if not len(diag): raise DLCNBError("No individual in the dataset has two keypoints: cannot measure a body size.")
+    if not len(diag):
+        raise DLCNBError("No individual in the dataset has two keypoints: cannot measure a body size.")
     return float(np.median(diag))
 
 # %% ../nbs/15_tracking.ipynb #da351f30
-def _centroid(p:np.ndarray) -> np.ndarray:
+def _centroid(p: np.ndarray) -> np.ndarray:
     "NaN-aware mean over the keypoint axis (-2) of (..., keypoints, 2) poses."
     ok = np.isfinite(p[..., 0])
     return np.where(ok[..., None], p, 0).sum(-2) / np.maximum(ok.sum(-1), 1)[..., None]
 
-def _paired_distance(a:np.ndarray, b:np.ndarray) -> np.ndarray:
+
+def _paired_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     "Mean keypoint distance of broadcastable (..., keypoints, 2) poses (centroid distance when they share no keypoint)."
     d = np.linalg.norm(a - b, axis=-1)
     ok = np.isfinite(d)
     mean = np.where(ok, d, 0).sum(-1) / np.maximum(ok.sum(-1), 1)
     return np.where(ok.any(-1), mean, np.linalg.norm(_centroid(a) - _centroid(b), axis=-1))
 
-def keypoint_distance(a:np.ndarray, # (n, keypoints, 2) poses
-                      b:np.ndarray, # (m, keypoints, 2) poses
-                     ) -> np.ndarray:
+
+def keypoint_distance(
+    a: np.ndarray,  # (n, keypoints, 2) poses
+    b: np.ndarray,  # (m, keypoints, 2) poses
+) -> np.ndarray:
     "(n, m) mean distance over the keypoints both poses have (their centroids' distance when they share none)."
     return _paired_distance(a[:, None], b[None])
 
-def oks_cost(a:np.ndarray, # (n, keypoints, 2) poses (predictions)
-             b:np.ndarray, # (m, keypoints, 2) poses (detections: their box areas set the scale)
-             kappa:float=0.1, # COCO's per-keypoint falloff, one value for all keypoints
-            ) -> np.ndarray:
+
+def oks_cost(
+    a: np.ndarray,  # (n, keypoints, 2) poses (predictions)
+    b: np.ndarray,  # (m, keypoints, 2) poses (detections: their box areas set the scale)
+    kappa: float = 0.1,  # COCO's per-keypoint falloff, one value for all keypoints
+) -> np.ndarray:
     "(n, m) 1 - object keypoint similarity, averaged over the keypoints both poses have (1 when none)."
     d2 = ((a[:, None] - b[None]) ** 2).sum(-1)
     with np.errstate(invalid="ignore"):
         area = np.prod(np.nanmax(b, 1) - np.nanmin(b, 1), -1)
-    sim = np.exp(-d2 / (2 * np.maximum(area, 1)[None, :, None] * kappa ** 2))
+    sim = np.exp(-d2 / (2 * np.maximum(area, 1)[None, :, None] * kappa**2))
     ok = np.isfinite(sim)
     return 1 - np.where(ok, sim, 0).sum(-1) / np.maximum(ok.sum(-1), 1)
 
 # %% ../nbs/15_tracking.ipynb #dc8f6d5a
-def _track(pos:np.ndarray, # (time, slot, keypoint, 2), NaN where missing
-           present:np.ndarray, # (time, slot) which slots hold a detection
-           cost, max_cost:float, max_gap:int, alpha:float):
+def _track(
+    pos: np.ndarray,  # (time, slot, keypoint, 2), NaN where missing
+    present: np.ndarray,  # (time, slot) which slots hold a detection
+    cost,
+    max_cost: float,
+    max_gap: int,
+    alpha: float,
+):
     "Frame-by-frame Hungarian tracking: arrays of (frame, slot, tracklet) for every detection kept."
     state, vel, last, active, rec = [], [], [], [], []
     for f in range(len(pos)):
-        slots = np.flatnonzero(present[f]); det = pos[f, slots]
+        slots = np.flatnonzero(present[f])
+        det = pos[f, slots]
         active = [t for t in active if f - last[t] <= max_gap + 1]
         pairs = []
         if active and len(slots):
@@ -80,25 +107,38 @@ def _track(pos:np.ndarray, # (time, slot, keypoint, 2), NaN where missing
             r, k = linear_sum_assignment(np.where(c <= max_cost, c, 1e12))
             pairs = [(active[i], j) for i, j in zip(r, k) if c[i, j] <= max_cost]
         for t, j in pairs:
-            shift = np.nanmean(det[j] - state[t], 0) if np.isfinite(det[j] - state[t]).any() else _centroid(det[j]) - _centroid(state[t])
+            shift = (
+                np.nanmean(det[j] - state[t], 0)
+                if np.isfinite(det[j] - state[t]).any()
+                else _centroid(det[j]) - _centroid(state[t])
+            )
             vel[t] = alpha * shift / (f - last[t]) + (1 - alpha) * vel[t]
-            state[t] = np.where(np.isfinite(det[j]), det[j], state[t] + shift); last[t] = f
+            state[t] = np.where(np.isfinite(det[j]), det[j], state[t] + shift)
+            last[t] = f
         for j in sorted(set(range(len(slots))) - {j for _, j in pairs}):
-            state.append(det[j]); vel.append(np.zeros(2)); last.append(f); active.append(len(state) - 1); pairs.append((len(state) - 1, j))
+            state.append(det[j])
+            vel.append(np.zeros(2))
+            last.append(f)
+            active.append(len(state) - 1)
+            pairs.append((len(state) - 1, j))
         rec += [(f, slots[j], t) for t, j in pairs]
     rec = np.array(sorted(rec, key=lambda r: (r[2], r[0])), dtype=int).reshape(-1, 3)
     return rec[:, 0], rec[:, 1], rec[:, 2]
 
-def _gather(ds:xr.Dataset, # source dataset
-            frames:np.ndarray, # time indices
-            src:np.ndarray, # source individual index at each of `frames`
-            dst:np.ndarray, # destination individual index
-            names:list, # destination individual names
-           ) -> xr.Dataset:
+
+def _gather(
+    ds: xr.Dataset,  # source dataset
+    frames: np.ndarray,  # time indices
+    src: np.ndarray,  # source individual index at each of `frames`
+    dst: np.ndarray,  # destination individual index
+    names: list,  # destination individual names
+) -> xr.Dataset:
     "A dataset like `ds` with individuals `names`, where `dst[n]` at `frames[n]` holds `ds`'s `src[n]` (the rest empty)."
     out = {}
     for k, v in ds.data_vars.items():
-        if "individual" not in v.dims: out[k] = v; continue
+        if "individual" not in v.dims:
+            out[k] = v
+            continue
         a = v.transpose("time", ..., "individual")
         fill = np.nan if np.issubdtype(a.dtype, np.floating) else -1
         b = np.full(a.shape[:-1] + (len(names),), fill, a.dtype)
@@ -108,53 +148,77 @@ def _gather(ds:xr.Dataset, # source dataset
     return xr.Dataset(out, coords={**coords, "individual": list(names)}, attrs=dict(ds.attrs))
 
 # %% ../nbs/15_tracking.ipynb #8ac58ea7
-def load_detections(src # a pose dataset, or a .slp, .h5, .csv or .nc file of detections
-                   ) -> xr.Dataset:
+def load_detections(
+    src,  # a pose dataset, or a .slp, .h5, .csv or .nc file of detections
+) -> xr.Dataset:
     "Detections as a pose dataset, from a dataset or a file."
-    if isinstance(src, xr.Dataset): return validate_poses(src)
+    if isinstance(src, xr.Dataset):
+        return validate_poses(src)
     p = Path(src)
-    if p.suffix == ".slp": return read_sleap_predictions(p)
-    if p.suffix == ".nc": return load_poses(p)
-    if p.suffix in (".h5", ".csv"): return read_dlc_file(p)
+    if p.suffix == ".slp":
+        return read_sleap_predictions(p)
+    if p.suffix == ".nc":
+        return load_poses(p)
+    if p.suffix in (".h5", ".csv"):
+        return read_dlc_file(p)
     raise DLCNBError(f"Cannot read detections from {p}: pass a pose dataset or a .slp, .h5, .csv or .nc file.")
 
-def _detected(pos:np.ndarray, conf:np.ndarray, min_keypoints:int, pcutoff:float) -> tuple[np.ndarray, np.ndarray]:
+
+def _detected(pos: np.ndarray, conf: np.ndarray, min_keypoints: int, pcutoff: float) -> tuple[np.ndarray, np.ndarray]:
     "Positions with low-confidence keypoints blanked, and which slots keep at least `min_keypoints` keypoints."
     pos = np.where((np.nan_to_num(conf, nan=1.0) >= pcutoff)[..., None], pos, np.nan)
     return pos, np.isfinite(pos[..., 0]).sum(-1) >= min_keypoints
 
-def convert_detections2tracklets(detections, # pose dataset of per-frame detections (individual = slot), or a file of them
-                                 cost:str="distance", # "distance" (mean keypoint distance) or "oks" (1 - keypoint similarity)
-                                 max_cost:float|None=None, # dearest match allowed (default: half a body length; 0.9 for "oks")
-                                 max_gap:int=5, # frames a tracklet may miss and still be continued
-                                 alpha:float=0.5, # velocity smoothing; 0 turns motion prediction off
-                                 min_keypoints:int=2, # detections with fewer keypoints are ignored
-                                 pcutoff:float=0.0, # keypoints below this confidence count as missing
-                                 dest=None, # save the tracklets to this .nc file
-                                ) -> xr.Dataset:
+
+def convert_detections2tracklets(
+    detections,  # pose dataset of per-frame detections (individual = slot), or a file of them
+    cost: str = "distance",  # "distance" (mean keypoint distance) or "oks" (1 - keypoint similarity)
+    max_cost: float | None = None,  # dearest match allowed (default: half a body length; 0.9 for "oks")
+    max_gap: int = 5,  # frames a tracklet may miss and still be continued
+    alpha: float = 0.5,  # velocity smoothing; 0 turns motion prediction off
+    min_keypoints: int = 2,  # detections with fewer keypoints are ignored
+    pcutoff: float = 0.0,  # keypoints below this confidence count as missing
+    dest=None,  # save the tracklets to this .nc file
+) -> xr.Dataset:
     "Tracklets from per-frame detections: Hungarian matching on a motion-predicted cost (one `individual` per tracklet)."
     ds = load_detections(detections)
-    if cost not in ("distance", "oks"): raise DLCNBError(f"Unknown tracking cost {cost!r}: use 'distance' or 'oks'.")
+    if cost not in ("distance", "oks"):
+        raise DLCNBError(f"Unknown tracking cost {cost!r}: use 'distance' or 'oks'.")
     pos, present = _detected(*_pose_arrays(ds), min_keypoints, pcutoff)
     max_cost = max_cost or (body_size(ds) / 2 if cost == "distance" else 0.9)
-    frames, slots, tracklet = _track(pos, present, keypoint_distance if cost == "distance" else oks_cost, max_cost, max_gap, alpha)
-    ds = ds.assign(detection=(("time", "individual"), np.broadcast_to(np.arange(ds.sizes["individual"], dtype=np.int32), (ds.sizes["time"], ds.sizes["individual"]))))
+    frames, slots, tracklet = _track(
+        pos, present, keypoint_distance if cost == "distance" else oks_cost, max_cost, max_gap, alpha
+    )
+    ds = ds.assign(
+        detection=(
+            ("time", "individual"),
+            np.broadcast_to(
+                np.arange(ds.sizes["individual"], dtype=np.int32), (ds.sizes["time"], ds.sizes["individual"])
+            ),
+        )
+    )
     n = int(tracklet.max()) + 1 if len(tracklet) else 0
-    out = log_step(_gather(ds, frames, slots, tracklet, [f"tracklet_{j}" for j in range(n)]),
-                   f"convert_detections2tracklets(cost={cost!r}, max_cost={max_cost:.4g}, max_gap={max_gap}, alpha={alpha})")
-    if dest is not None: save_poses(out, dest)
+    out = log_step(
+        _gather(ds, frames, slots, tracklet, [f"tracklet_{j}" for j in range(n)]),
+        f"convert_detections2tracklets(cost={cost!r}, max_cost={max_cost:.4g}, max_gap={max_gap}, alpha={alpha})",
+    )
+    if dest is not None:
+        save_poses(out, dest)
     return out
 
 # %% ../nbs/15_tracking.ipynb #47157098
-def _tracklet_features(pos:np.ndarray, # (time, tracklet, keypoint, 2)
-                       conf:np.ndarray, # (time, tracklet, keypoint)
-                       span:int=5, # frames used for end velocities
-                      ) -> pd.DataFrame:
+def _tracklet_features(
+    pos: np.ndarray,  # (time, tracklet, keypoint, 2)
+    conf: np.ndarray,  # (time, tracklet, keypoint)
+    span: int = 5,  # frames used for end velocities
+) -> pd.DataFrame:
     "Per tracklet: first/last frame, length, reward, end poses, end velocities and shape (median pairwise distances)."
     rows = []
     for i in range(pos.shape[1]):
-        p = pos[:, i]; f = np.flatnonzero(np.isfinite(p[..., 0]).any(-1))
-        if not len(f): continue
+        p = pos[:, i]
+        f = np.flatnonzero(np.isfinite(p[..., 0]).any(-1))
+        if not len(f):
+            continue
         s, e = f[:span], f[-span:]
         v0 = (_centroid(p[s[-1]]) - _centroid(p[s[0]])) / max(s[-1] - s[0], 1)
         v1 = (_centroid(p[e[-1]]) - _centroid(p[e[0]])) / max(e[-1] - e[0], 1)
@@ -162,21 +226,46 @@ def _tracklet_features(pos:np.ndarray, # (time, tracklet, keypoint, 2)
             warnings.simplefilter("ignore", RuntimeWarning)
             shape = np.nanmedian(np.linalg.norm(p[f][:, :, None] - p[f][:, None], axis=-1), 0)
             reward = np.nan_to_num(np.nanmean(conf[f, i], 1), nan=1.0).sum()
-        rows.append(dict(tracklet=i, start=f[0], end=f[-1], n_frames=len(f), reward=reward, first=p[f[0]], last=p[f[-1]],
-                         v_start=v0, v_end=v1, shape=shape))
+        rows.append(
+            dict(
+                tracklet=i,
+                start=f[0],
+                end=f[-1],
+                n_frames=len(f),
+                reward=reward,
+                first=p[f[0]],
+                last=p[f[-1]],
+                v_start=v0,
+                v_end=v1,
+                shape=shape,
+            )
+        )
     return pd.DataFrame(rows)
 
-def _nanmean(a:np.ndarray) -> float:
-    "Mean of the finite values of `a` (0 if none)."
-    ok = np.isfinite(a); return float(a[ok].mean()) if ok.any() else 0.0
 
-def _link_costs(feat:pd.DataFrame, scale:float, max_gap:int|None, horizon:int, shape_weight:float, gap_weight:float, n_links:int) -> list:
+def _nanmean(a: np.ndarray) -> float:
+    "Mean of the finite values of `a` (0 if none)."
+    ok = np.isfinite(a)
+    return float(a[ok].mean()) if ok.any() else 0.0
+
+
+def _link_costs(
+    feat: pd.DataFrame,
+    scale: float,
+    max_gap: int | None,
+    horizon: int,
+    shape_weight: float,
+    gap_weight: float,
+    n_links: int,
+) -> list:
     "(i, j, cost) for the `n_links` cheapest links from each tracklet to the tracklets starting after it ends."
     links = []
     for a in feat.itertuples():
         b = feat[(feat.start > a.end) & ((feat.start - a.end <= max_gap) if max_gap else True)]
-        if not len(b): continue
-        gap = (b.start - a.end).to_numpy(); h = np.minimum(gap, horizon)[:, None, None]
+        if not len(b):
+            continue
+        gap = (b.start - a.end).to_numpy()
+        h = np.minimum(gap, horizon)[:, None, None]
         first, v0 = np.stack(b["first"].to_numpy()), np.stack(b.v_start.to_numpy())[:, None]
         motion = (_paired_distance(a.last + a.v_end * h, first) + _paired_distance(first - v0 * h, a.last)) / 2
         shape = np.array([_nanmean(np.abs(a.shape - s)) for s in b["shape"]])
@@ -184,100 +273,144 @@ def _link_costs(feat:pd.DataFrame, scale:float, max_gap:int|None, horizon:int, s
         links += [(a.tracklet, j, c) for j, c in sorted(zip(b.tracklet, cost), key=lambda x: x[1])[:n_links]]
     return links
 
-def _chains(feat:pd.DataFrame, links:list, n_tracks:int, frame_reward:float) -> list[list[int]]:
+
+def _chains(feat: pd.DataFrame, links: list, n_tracks: int, frame_reward: float) -> list[list[int]]:
     "The min-cost flow's `n_tracks` (or fewer) chains of tracklets, earliest first."
     G = nx.DiGraph()
-    G.add_node("source", demand=-n_tracks); G.add_node("sink", demand=n_tracks)
+    G.add_node("source", demand=-n_tracks)
+    G.add_node("sink", demand=n_tracks)
     G.add_edge("source", "sink", capacity=n_tracks, weight=0)
     for i, r in zip(feat.tracklet, feat.reward):
         G.add_edge(("in", i), ("out", i), capacity=1, weight=-int(round(1000 * frame_reward * r)))
-        G.add_edge("source", ("in", i), capacity=1, weight=0); G.add_edge(("out", i), "sink", capacity=1, weight=0)
-    for i, j, c in links: G.add_edge(("out", i), ("in", j), capacity=1, weight=int(round(1000 * c)))
+        G.add_edge("source", ("in", i), capacity=1, weight=0)
+        G.add_edge(("out", i), "sink", capacity=1, weight=0)
+    for i, j, c in links:
+        G.add_edge(("out", i), ("in", j), capacity=1, weight=int(round(1000 * c)))
     flow = nx.min_cost_flow(G)
     nxt = lambda node: next((n for n, v in flow[node].items() if v and n != "sink"), None)
     chains = []
     for start in (n for n, v in flow["source"].items() if v and n != "sink"):
         chain = [start[1]]
-        while (n := nxt(("out", chain[-1]))) is not None: chain.append(n[1])
+        while (n := nxt(("out", chain[-1]))) is not None:
+            chain.append(n[1])
         chains.append(chain)
     return sorted(chains, key=lambda c: feat.set_index("tracklet").start[c[0]])
 
 # %% ../nbs/15_tracking.ipynb #b19d6c0f
-def _residual_cost(track:np.ndarray, # (time, keypoint, 2) one identity's poses so far
-                   r:np.ndarray, # (time, keypoint, 2) the residual tracklet
-                   free:np.ndarray, # frames the residual would fill
-                  ) -> float:
+def _residual_cost(
+    track: np.ndarray,  # (time, keypoint, 2) one identity's poses so far
+    r: np.ndarray,  # (time, keypoint, 2) the residual tracklet
+    free: np.ndarray,  # frames the residual would fill
+) -> float:
     "Mean distance (pixels) between the residual and the identity's poses just before and just after `free`."
     have = np.flatnonzero(np.isfinite(track[..., 0]).any(-1))
     before, after = have[have < free[0]], have[have > free[-1]]
-    d = ([_paired_distance(track[before[-1]], r[free[0]])] if len(before) else []) + ([_paired_distance(track[after[0]], r[free[-1]])] if len(after) else [])
+    d = ([_paired_distance(track[before[-1]], r[free[0]])] if len(before) else []) + (
+        [_paired_distance(track[after[0]], r[free[-1]])] if len(after) else []
+    )
     return float(np.mean(d)) if d else np.inf
 
-def _assign_residuals(pos:np.ndarray, owner:np.ndarray, residuals:list, scale:float, max_cost:float) -> np.ndarray:
+
+def _assign_residuals(pos: np.ndarray, owner: np.ndarray, residuals: list, scale: float, max_cost: float) -> np.ndarray:
     "Give residual tracklets (in order) to the identity whose empty frames they fill most cheaply; `owner` (time, identity) updated."
     n_tracks = owner.shape[1]
-    track = np.stack([np.where((owner[:, k] >= 0)[:, None, None], pos[np.arange(len(pos)), owner[:, k].clip(0)], np.nan) for k in range(n_tracks)], 1)
+    track = np.stack(
+        [
+            np.where((owner[:, k] >= 0)[:, None, None], pos[np.arange(len(pos)), owner[:, k].clip(0)], np.nan)
+            for k in range(n_tracks)
+        ],
+        1,
+    )
     for i in residuals:
         fr = np.flatnonzero(np.isfinite(pos[:, i, :, 0]).any(-1))
-        costs = [(_residual_cost(track[:, k], pos[:, i], fr[owner[fr, k] < 0]) if (owner[fr, k] < 0).any() else np.inf, k) for k in range(n_tracks)]
+        costs = [
+            (_residual_cost(track[:, k], pos[:, i], fr[owner[fr, k] < 0]) if (owner[fr, k] < 0).any() else np.inf, k)
+            for k in range(n_tracks)
+        ]
         cost, k = min(costs)
-        if cost / scale > max_cost: continue
+        if cost / scale > max_cost:
+            continue
         free = fr[owner[fr, k] < 0]
-        owner[free, k] = i; track[free, k] = pos[free, i]
+        owner[free, k] = i
+        track[free, k] = pos[free, i]
     return owner
 
-def tracks_path(path # the detections' (or video's) file, e.g. `videoDLC_scorer.h5` or `video.slp`
-               ) -> Path:
-    "Where DeepLabCut keeps the stitched tracks of `path`: `<stem>_el.h5` beside it."
-    p = Path(path); return p.with_name(p.stem + "_el.h5")
 
-def stitch_tracklets(tracklets, # tracklets from `convert_detections2tracklets` (a pose dataset or its .nc file)
-                     n_tracks:int, # number of identities (animals)
-                     min_length:int=2, # shorter tracklets only fill gaps afterwards (residuals)
-                     max_gap:int|None=None, # longest gap a link may bridge, in frames (None: any)
-                     frame_reward:float=0.3, # reward per detection covered, in body lengths
-                     shape_weight:float=1.0, # weight of the shape cost
-                     gap_weight:float=0.01, # cost per frame of gap, in body lengths
-                     horizon:int=20, # frames over which end velocities are extrapolated
-                     n_links:int=10, # links kept per tracklet (its cheapest)
-                     max_residual_cost:float=1.0, # dearest residual joining an identity, in body lengths
-                     names:list|None=None, # identity names (default individual1, individual2, ...)
-                     dest=None, # write DeepLabCut's `_el.h5` table here
-                    ) -> xr.Dataset:
+def tracks_path(
+    path,  # the detections' (or video's) file, e.g. `videoDLC_scorer.h5` or `video.slp`
+) -> Path:
+    "Where DeepLabCut keeps the stitched tracks of `path`: `<stem>_el.h5` beside it."
+    p = Path(path)
+    return p.with_name(p.stem + "_el.h5")
+
+
+def stitch_tracklets(
+    tracklets,  # tracklets from `convert_detections2tracklets` (a pose dataset or its .nc file)
+    n_tracks: int,  # number of identities (animals)
+    min_length: int = 2,  # shorter tracklets only fill gaps afterwards (residuals)
+    max_gap: int | None = None,  # longest gap a link may bridge, in frames (None: any)
+    frame_reward: float = 0.3,  # reward per detection covered, in body lengths
+    shape_weight: float = 1.0,  # weight of the shape cost
+    gap_weight: float = 0.01,  # cost per frame of gap, in body lengths
+    horizon: int = 20,  # frames over which end velocities are extrapolated
+    n_links: int = 10,  # links kept per tracklet (its cheapest)
+    max_residual_cost: float = 1.0,  # dearest residual joining an identity, in body lengths
+    names: list | None = None,  # identity names (default individual1, individual2, ...)
+    dest=None,  # write DeepLabCut's `_el.h5` table here
+) -> xr.Dataset:
     "Identities from tracklets by a min-cost flow over their gaps (motion and shape costs): one `individual` per track."
     ds = load_detections(tracklets)
-    if n_tracks < 1: raise DLCNBError(f"n_tracks={n_tracks}: pass the number of animals in the video (at least 1).")
+    if n_tracks < 1:
+        raise DLCNBError(f"n_tracks={n_tracks}: pass the number of animals in the video (at least 1).")
     names = list(names or [f"individual{k + 1}" for k in range(n_tracks)])
-    if len(names) != n_tracks: raise DLCNBError(f"{len(names)} names given for {n_tracks} tracks: pass one name per track.")
-    pos, conf = _pose_arrays(ds); scale = body_size(ds)
+    if len(names) != n_tracks:
+        raise DLCNBError(f"{len(names)} names given for {n_tracks} tracks: pass one name per track.")
+    pos, conf = _pose_arrays(ds)
+    scale = body_size(ds)
     feat = _tracklet_features(pos, conf)
     long = feat[feat.n_frames >= min_length]
-    chains = _chains(long, _link_costs(long, scale, max_gap, horizon, shape_weight, gap_weight, n_links), n_tracks, frame_reward)
+    chains = _chains(
+        long, _link_costs(long, scale, max_gap, horizon, shape_weight, gap_weight, n_links), n_tracks, frame_reward
+    )
     owner = np.full((len(pos), n_tracks), -1)
     for k, chain in enumerate(chains):
-        for i in chain: owner[np.isfinite(pos[:, i, :, 0]).any(-1), k] = i
+        for i in chain:
+            owner[np.isfinite(pos[:, i, :, 0]).any(-1), k] = i
     chained = {i for c in chains for i in c}
     residuals = [i for i in feat.sort_values("n_frames", ascending=False, kind="stable").tracklet if i not in chained]
     _assign_residuals(pos, owner, residuals, scale, max_residual_cost)
     frames, dst = np.nonzero(owner >= 0)
-    ds = ds.assign(tracklet=(("time", "individual"), np.broadcast_to(np.arange(ds.sizes["individual"], dtype=np.int32), owner.shape[:1] + (ds.sizes["individual"],))))
-    out = log_step(_gather(ds, frames, owner[frames, dst], dst, names),
-                   f"stitch_tracklets(n_tracks={n_tracks}, min_length={min_length}, max_gap={max_gap}, frame_reward={frame_reward}, "
-                   f"shape_weight={shape_weight}, gap_weight={gap_weight})")
-    if dest is not None: write_dlc_file(out, dest)
+    ds = ds.assign(
+        tracklet=(
+            ("time", "individual"),
+            np.broadcast_to(
+                np.arange(ds.sizes["individual"], dtype=np.int32), owner.shape[:1] + (ds.sizes["individual"],)
+            ),
+        )
+    )
+    out = log_step(
+        _gather(ds, frames, owner[frames, dst], dst, names),
+        f"stitch_tracklets(n_tracks={n_tracks}, min_length={min_length}, max_gap={max_gap}, frame_reward={frame_reward}, "
+        f"shape_weight={shape_weight}, gap_weight={gap_weight})",
+    )
+    if dest is not None:
+        write_dlc_file(out, dest)
     return out
 
 # %% ../nbs/15_tracking.ipynb #250b1ad4
-def mot_metrics(tracks:xr.Dataset, # tracks to score (one individual per track)
-                reference:xr.Dataset, # reference tracks (ground truth)
-                max_distance:float|None=None, # farthest match, pixels (default: half a body length of `reference`)
-                name:str="tracks", # row label
-               ) -> pd.DataFrame:
+def mot_metrics(
+    tracks: xr.Dataset,  # tracks to score (one individual per track)
+    reference: xr.Dataset,  # reference tracks (ground truth)
+    max_distance: float | None = None,  # farthest match, pixels (default: half a body length of `reference`)
+    name: str = "tracks",  # row label
+) -> pd.DataFrame:
     "MOTA, IDF1, identity switches and friends of `tracks` against `reference` (motmetrics), one row."
     import motmetrics as mm
+
     max_distance = max_distance or body_size(reference) / 2
     common = np.intersect1d(frame_numbers(tracks), frame_numbers(reference))
-    if not len(common): raise DLCNBError("The tracks and the reference share no frame: compare tracks of the same video.")
+    if not len(common):
+        raise DLCNBError("The tracks and the reference share no frame: compare tracks of the same video.")
     hyp, _ = _pose_arrays(tracks.isel(time=np.searchsorted(frame_numbers(tracks), common)))
     ref, _ = _pose_arrays(reference.isel(time=np.searchsorted(frame_numbers(reference), common)))
     acc = mm.MOTAccumulator(auto_id=True)
@@ -285,95 +418,148 @@ def mot_metrics(tracks:xr.Dataset, # tracks to score (one individual per track)
         hi, ri = np.flatnonzero(np.isfinite(h[..., 0]).any(-1)), np.flatnonzero(np.isfinite(r[..., 0]).any(-1))
         d = keypoint_distance(r[ri], h[hi]) if len(hi) and len(ri) else np.empty((len(ri), len(hi)))
         acc.update(ri, hi, np.where(d <= max_distance, d, np.nan))
-    metrics = ["num_frames", "mota", "idf1", "num_switches", "num_fragmentations", "num_misses", "num_false_positives", "precision", "recall"]
+    metrics = [
+        "num_frames",
+        "mota",
+        "idf1",
+        "num_switches",
+        "num_fragmentations",
+        "num_misses",
+        "num_false_positives",
+        "precision",
+        "recall",
+    ]
     return mm.metrics.create().compute(acc, metrics=metrics, name=name)
 
 # %% ../nbs/15_tracking.ipynb #16ba6965
-def _figure_eight(n_frames:int, n_animals:int, period:float, size:float) -> np.ndarray:
+def _figure_eight(n_frames: int, n_animals: int, period: float, size: float) -> np.ndarray:
     "(time, animal, 2) centres on a figure-eight, animals spread in phase and alternating in direction."
-    t = np.arange(n_frames)[:, None]; a = np.arange(n_animals)[None]
+    t = np.arange(n_frames)[:, None]
+    a = np.arange(n_animals)[None]
     phase = 2 * np.pi * (t / period * (-1) ** a + a / n_animals)
     return size * np.stack([1.2 + np.sin(phase), 1.2 + np.sin(2 * phase) / 2], -1)
 
-def synthetic_crossings(n_animals:int=3, # animals
-                        n_frames:int=300, # frames
-                        n_keypoints:int=5, # keypoints per animal, head to tail
-                        body_length:float=40.0, # head-to-tail length, pixels
-                        period:float=200.0, # frames per lap of the figure-eight
-                        size:float=150.0, # half-width of the figure-eight, pixels
-                        noise:float=1.0, # keypoint noise, pixels (standard deviation)
-                        p_missing:float=0.05, # probability that a keypoint is missing
-                        p_occlusion:float=0.01, # probability per frame that an animal starts an occlusion
-                        seed:int=0, # random seed
-                       ) -> tuple[xr.Dataset, xr.Dataset]:
+
+def synthetic_crossings(
+    n_animals: int = 3,  # animals
+    n_frames: int = 300,  # frames
+    n_keypoints: int = 5,  # keypoints per animal, head to tail
+    body_length: float = 40.0,  # head-to-tail length, pixels
+    period: float = 200.0,  # frames per lap of the figure-eight
+    size: float = 150.0,  # half-width of the figure-eight, pixels
+    noise: float = 1.0,  # keypoint noise, pixels (standard deviation)
+    p_missing: float = 0.05,  # probability that a keypoint is missing
+    p_occlusion: float = 0.01,  # probability per frame that an animal starts an occlusion
+    seed: int = 0,  # random seed
+) -> tuple[xr.Dataset, xr.Dataset]:
     "Ground-truth tracks and their shuffled, noisy, occluded per-frame detections (with `true_id`)."
     rng = np.random.default_rng(seed)
     c = _figure_eight(n_frames + 1, n_animals, period, size)
-    head = np.gradient(c, axis=0)[:-1]; c = c[:-1]
+    head = np.gradient(c, axis=0)[:-1]
+    c = c[:-1]
     head /= np.linalg.norm(head, axis=-1, keepdims=True)
     along = np.linspace(0.5, -0.5, n_keypoints)[:, None] * body_length
-    truth = c[:, :, None] + along * head[:, :, None]                       # (time, animal, keypoint, 2)
+    truth = c[:, :, None] + along * head[:, :, None]  # (time, animal, keypoint, 2)
     seen = np.ones((n_frames, n_animals), bool)
-    for f, a in zip(*np.nonzero(rng.random((n_frames, n_animals)) < p_occlusion)): seen[f:f + rng.integers(2, 11), a] = False
+    for f, a in zip(*np.nonzero(rng.random((n_frames, n_animals)) < p_occlusion)):
+        seen[f : f + rng.integers(2, 11), a] = False
     d = np.linalg.norm(c[:, :, None] - c[:, None], axis=-1)
-    seen &= ~np.triu(d < body_length / 2, 1).any(1)                         # the later animal of an overlapping pair is hidden
+    seen &= ~np.triu(d < body_length / 2, 1).any(1)  # the later animal of an overlapping pair is hidden
     det = truth + rng.normal(0, noise, truth.shape)
     det[rng.random(det.shape[:3]) < p_missing] = np.nan
     det[~seen] = np.nan
     order = np.argsort(rng.random((n_frames, n_animals)), 1)
-    det, true_id = np.take_along_axis(det, order[..., None, None], 1), np.where(np.take_along_axis(seen, order, 1), order, -1)
+    det, true_id = (
+        np.take_along_axis(det, order[..., None, None], 1),
+        np.where(np.take_along_axis(seen, order, 1), order, -1),
+    )
     kps = [f"kp{k}" for k in range(n_keypoints)]
-    gt = make_poses(truth.transpose(0, 3, 2, 1).astype(np.float32), np.ones((n_frames, n_keypoints, n_animals), np.float32), kps, [f"animal{a}" for a in range(n_animals)])
+    gt = make_poses(
+        truth.transpose(0, 3, 2, 1).astype(np.float32),
+        np.ones((n_frames, n_keypoints, n_animals), np.float32),
+        kps,
+        [f"animal{a}" for a in range(n_animals)],
+    )
     gt["visible"] = (("time", "individual"), seen)
     conf = np.where(np.isfinite(det[..., 0]), rng.uniform(0.5, 1, det.shape[:3]), np.nan).transpose(0, 2, 1)
-    dets = make_poses(det.transpose(0, 3, 2, 1).astype(np.float32), conf.astype(np.float32), kps, [f"det_{j}" for j in range(n_animals)])
+    dets = make_poses(
+        det.transpose(0, 3, 2, 1).astype(np.float32),
+        conf.astype(np.float32),
+        kps,
+        [f"det_{j}" for j in range(n_animals)],
+    )
     dets["true_id"] = (("time", "individual"), true_id.astype(np.int32))
     return gt, dets
 
 # %% ../nbs/15_tracking.ipynb #6310caef
-def _centroids(ds:xr.Dataset) -> np.ndarray:
+def _centroids(ds: xr.Dataset) -> np.ndarray:
     "(time, individual, 2) centroids, NaN where an individual is absent."
     pos, _ = _pose_arrays(ds)
     return np.where(np.isfinite(pos[..., 0]).any(-1)[..., None], _centroid(pos), np.nan)
 
-def _runs(mask:np.ndarray) -> list[tuple[int, int]]:
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     "(start, stop) of each run of True in a 1-D mask."
     d = np.diff(np.concatenate([[0], mask.astype(int), [0]]))
     return list(zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1)))
 
-def _jumps(c:np.ndarray, name:str, jump:float, scale:float) -> list[dict]:
+
+def _jumps(c: np.ndarray, name: str, jump: float, scale: float) -> list[dict]:
     "Jump events of one identity's centroids (time, 2)."
-    f = np.flatnonzero(np.isfinite(c[:, 0])); speed = np.linalg.norm(np.diff(c[f], axis=0), axis=-1) / np.diff(f) / scale
+    f = np.flatnonzero(np.isfinite(c[:, 0]))
+    speed = np.linalg.norm(np.diff(c[f], axis=0), axis=-1) / np.diff(f) / scale
     return [dict(time=f[k + 1], kind="jump", individuals=name, value=s) for k, s in enumerate(speed) if s > jump]
 
-def _encounters(ca:np.ndarray, cb:np.ndarray, names:str, crossing:float, proximity:float, scale:float) -> list[dict]:
+
+def _encounters(
+    ca: np.ndarray, cb: np.ndarray, names: str, crossing: float, proximity: float, scale: float
+) -> list[dict]:
     "Crossing and near-collision events of two identities' centroids."
     d = np.linalg.norm(ca - cb, axis=-1) / scale
     out = []
     for s, e in _runs(np.nan_to_num(d, nan=np.inf) < proximity):
         k = s + int(np.argmin(d[s:e]))
-        out.append(dict(time=k, kind="crossing" if d[k] < crossing else "near-collision", individuals=names, value=d[k]))
+        out.append(
+            dict(time=k, kind="crossing" if d[k] < crossing else "near-collision", individuals=names, value=d[k])
+        )
     return out
 
-def _joins(ds:xr.Dataset, c:np.ndarray, scale:float) -> list[dict]:
+
+def _joins(ds: xr.Dataset, c: np.ndarray, scale: float) -> list[dict]:
     "Join events: where an identity's source tracklet changes."
     out = []
     for i, name in enumerate(ds.individual.values):
-        t = ds.tracklet.isel(individual=i).values; f = np.flatnonzero(t >= 0)
+        t = ds.tracklet.isel(individual=i).values
+        f = np.flatnonzero(t >= 0)
         for k in np.flatnonzero(np.diff(t[f]) != 0):
-            out.append(dict(time=f[k + 1], kind="join", individuals=name, value=np.linalg.norm(c[f[k + 1], i] - c[f[k], i]) / scale))
+            out.append(
+                dict(
+                    time=f[k + 1],
+                    kind="join",
+                    individuals=name,
+                    value=np.linalg.norm(c[f[k + 1], i] - c[f[k], i]) / scale,
+                )
+            )
     return out
 
-def find_identity_swaps(tracks:xr.Dataset, # stitched tracks (one individual per identity)
-                        jump:float=0.5, # body lengths per frame that count as a jump
-                        crossing:float=0.5, # centroid distance (body lengths) of a crossing
-                        proximity:float=1.0, # centroid distance (body lengths) of a near-collision
-                       ) -> pd.DataFrame:
+
+def find_identity_swaps(
+    tracks: xr.Dataset,  # stitched tracks (one individual per identity)
+    jump: float = 0.5,  # body lengths per frame that count as a jump
+    crossing: float = 0.5,  # centroid distance (body lengths) of a crossing
+    proximity: float = 1.0,  # centroid distance (body lengths) of a near-collision
+) -> pd.DataFrame:
     "Moments where identities may have been swapped: jumps, crossings, near-collisions and stitching joins."
     scale, c, names = body_size(tracks), _centroids(tracks), list(tracks.individual.values)
     ev = [e for i, n in enumerate(names) for e in _jumps(c[:, i], n, jump, scale)]
-    ev += [e for i in range(len(names)) for j in range(i + 1, len(names)) for e in _encounters(c[:, i], c[:, j], f"{names[i]},{names[j]}", crossing, proximity, scale)]
-    if "tracklet" in tracks: ev += _joins(tracks, c, scale)
+    ev += [
+        e
+        for i in range(len(names))
+        for j in range(i + 1, len(names))
+        for e in _encounters(c[:, i], c[:, j], f"{names[i]},{names[j]}", crossing, proximity, scale)
+    ]
+    if "tracklet" in tracks:
+        ev += _joins(tracks, c, scale)
     df = pd.DataFrame(ev, columns=["time", "kind", "individuals", "value"])
     df.insert(0, "frame", frame_numbers(tracks)[df.time.to_numpy(int)])
     return df.drop(columns="time").sort_values(["frame", "kind"], kind="stable").reset_index(drop=True)
@@ -382,73 +568,127 @@ def find_identity_swaps(tracks:xr.Dataset, # stitched tracks (one individual per
 KIND_SYMBOL = {"jump": "x", "crossing": "star", "near-collision": "circle-open", "join": "triangle-up"}
 COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
 
-def plot_identity_swaps(tracks:xr.Dataset, # stitched tracks
-                        events:pd.DataFrame|None=None, # from `find_identity_swaps` (computed if None)
-                       ):
+
+def plot_identity_swaps(
+    tracks: xr.Dataset,  # stitched tracks
+    events: pd.DataFrame | None = None,  # from `find_identity_swaps` (computed if None)
+):
     "A plotly figure of the identities' centroids over time with the likely swap events marked."
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
+
     events = find_identity_swaps(tracks) if events is None else events
     c, frames = _centroids(tracks), frame_numbers(tracks)
     fig = make_subplots(rows=3, cols=1, shared_xaxes=True, row_heights=[0.4, 0.4, 0.2], vertical_spacing=0.03)
     for i, name in enumerate(tracks.individual.values):
         for row, axis in ((1, 0), (2, 1)):
-            fig.add_trace(go.Scattergl(x=frames, y=c[:, i, axis], mode="lines", name=str(name), legendgroup=str(name), showlegend=row == 1,
-                                       line_color=COLORS[i % len(COLORS)]), row=row, col=1)
+            fig.add_trace(
+                go.Scattergl(
+                    x=frames,
+                    y=c[:, i, axis],
+                    mode="lines",
+                    name=str(name),
+                    legendgroup=str(name),
+                    showlegend=row == 1,
+                    line_color=COLORS[i % len(COLORS)],
+                ),
+                row=row,
+                col=1,
+            )
     for kind, ev in events.groupby("kind"):
-        fig.add_trace(go.Scatter(x=ev.frame, y=ev.kind, mode="markers", name=kind, marker=dict(symbol=KIND_SYMBOL.get(kind, "circle"), size=9),
-                                 text=[f"{k} {i}: {v:.2f} body lengths" for k, i, v in zip(ev.kind, ev.individuals, ev.value)], hoverinfo="x+text"), row=3, col=1)
-    fig.update_yaxes(title_text="x (px)", row=1); fig.update_yaxes(title_text="y (px)", row=2); fig.update_xaxes(title_text="frame", row=3)
+        fig.add_trace(
+            go.Scatter(
+                x=ev.frame,
+                y=ev.kind,
+                mode="markers",
+                name=kind,
+                marker=dict(symbol=KIND_SYMBOL.get(kind, "circle"), size=9),
+                text=[f"{k} {i}: {v:.2f} body lengths" for k, i, v in zip(ev.kind, ev.individuals, ev.value)],
+                hoverinfo="x+text",
+            ),
+            row=3,
+            col=1,
+        )
+    fig.update_yaxes(title_text="x (px)", row=1)
+    fig.update_yaxes(title_text="y (px)", row=2)
+    fig.update_xaxes(title_text="frame", row=3)
     return fig.update_layout(height=520, margin=dict(l=60, r=20, t=30, b=40), title="Identities and likely swaps")
 
 # %% ../nbs/15_tracking.ipynb #7263452d
-def save_tracks(tracks:xr.Dataset, # stitched tracks
-                dest, # .h5 (DeepLabCut's `_el.h5` table) or .nc (pose dataset)
-               ) -> Path:
+def save_tracks(
+    tracks: xr.Dataset,  # stitched tracks
+    dest,  # .h5 (DeepLabCut's `_el.h5` table) or .nc (pose dataset)
+) -> Path:
     "Save tracks atomically, as DeepLabCut's table or as a pose dataset, by the file's suffix."
     dest = Path(dest)
-    if dest.suffix == ".nc": return save_poses(tracks, dest)
-    if dest.suffix == ".h5": return write_dlc_file(tracks, dest)
+    if dest.suffix == ".nc":
+        return save_poses(tracks, dest)
+    if dest.suffix == ".h5":
+        return write_dlc_file(tracks, dest)
     raise DLCNBError(f"Cannot save tracks to {dest}: use a .h5 (DeepLabCut) or .nc (pose dataset) file name.")
 
-def swap_identities(tracks:xr.Dataset, # stitched tracks
-                    a:str, # one identity
-                    b:str, # the other
-                    frame:int, # first frame (frame number) of the swap
-                    dest=None, # save the corrected tracks here (.h5 or .nc)
-                   ) -> xr.Dataset:
+
+def swap_identities(
+    tracks: xr.Dataset,  # stitched tracks
+    a: str,  # one identity
+    b: str,  # the other
+    frame: int,  # first frame (frame number) of the swap
+    dest=None,  # save the corrected tracks here (.h5 or .nc)
+) -> xr.Dataset:
     "Exchange identities `a` and `b` from `frame` onward (and save the correction)."
     names, a, b = [str(n) for n in tracks.individual.values], str(a), str(b)
     for n in (a, b):
-        if n not in names: raise DLCNBError(f"No identity {n!r} in the tracks ({names}); pick two of them.")
+        if n not in names:
+            raise DLCNBError(f"No identity {n!r} in the tracks ({names}); pick two of them.")
     later = xr.DataArray(frame_numbers(tracks) >= frame, dims="time")
-    swapped = tracks.isel(individual=[names.index({a: b, b: a}.get(n, n)) for n in names]).assign_coords(individual=names)
-    out = log_step(xr.where(later, swapped, tracks, keep_attrs=True).transpose(*tracks.dims), f"swap_identities({a!r}, {b!r}, frame={frame})")
+    swapped = tracks.isel(individual=[names.index({a: b, b: a}.get(n, n)) for n in names]).assign_coords(
+        individual=names
+    )
+    out = log_step(
+        xr.where(later, swapped, tracks, keep_attrs=True).transpose(*tracks.dims),
+        f"swap_identities({a!r}, {b!r}, frame={frame})",
+    )
     out = out.assign({k: v.transpose(*tracks[k].dims).astype(tracks[k].dtype) for k, v in out.data_vars.items()})
-    if dest is not None: save_tracks(out, dest)
+    if dest is not None:
+        save_tracks(out, dest)
     return out
 
 # %% ../nbs/15_tracking.ipynb #ab4e9e89
-def refine_tracklets(tracks:xr.Dataset, # stitched tracks
-                     dest=None, # save every correction here (.h5 or .nc)
-                     events:pd.DataFrame|None=None, # from `find_identity_swaps` (computed if None)
-                    ):
+def refine_tracklets(
+    tracks: xr.Dataset,  # stitched tracks
+    dest=None,  # save every correction here (.h5 or .nc)
+    events: pd.DataFrame | None = None,  # from `find_identity_swaps` (computed if None)
+):
     "A widget to review likely identity swaps and correct them from a frame onward."
     import ipywidgets as w, plotly.graph_objects as go
+
     names, frames = [str(n) for n in tracks.individual.values], frame_numbers(tracks)
     fig = go.FigureWidget(plot_identity_swaps(tracks, events))
-    a, b = w.Dropdown(options=names, value=names[0], description="swap"), w.Dropdown(options=names, value=names[-1], description="with")
+    a, b = (
+        w.Dropdown(options=names, value=names[0], description="swap"),
+        w.Dropdown(options=names, value=names[-1], description="with"),
+    )
     frame = w.BoundedIntText(value=int(frames[0]), min=int(frames[0]), max=int(frames[-1]), description="from frame")
     button, status = w.Button(description="Swap and save" if dest else "Swap", button_style="warning"), w.HTML()
-    box = w.VBox([fig, w.HBox([a, b, frame, button]), status]); box.tracks = tracks
+    box = w.VBox([fig, w.HBox([a, b, frame, button]), status])
+    box.tracks = tracks
+
     def swap(_):
         box.tracks = swap_identities(box.tracks, a.value, b.value, frame.value, dest)
-        c = _centroids(box.tracks); lines = [t for t in fig.data if t.mode == "lines"]
+        c = _centroids(box.tracks)
+        lines = [t for t in fig.data if t.mode == "lines"]
         with fig.batch_update():
-            for n, t in enumerate(lines): t.y = c[:, n // 2, n % 2]
-        status.value = f"Swapped {a.value} and {b.value} from frame {frame.value}" + (f"; saved to {dest}" if dest else "")
+            for n, t in enumerate(lines):
+                t.y = c[:, n // 2, n % 2]
+        status.value = f"Swapped {a.value} and {b.value} from frame {frame.value}" + (
+            f"; saved to {dest}" if dest else ""
+        )
+
     def pick(trace, points, state):
-        if points.xs: frame.value = int(points.xs[0])
+        if points.xs:
+            frame.value = int(points.xs[0])
+
     button.on_click(swap)
-    for t in fig.data: t.on_click(pick)
+    for t in fig.data:
+        t.on_click(pick)
     return box

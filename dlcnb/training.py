@@ -16,9 +16,26 @@ from fastai.callback.tracker import EarlyStoppingCallback
 from fastai.torch_core import set_seed
 import fastai.callback.schedule  # noqa: F401 (adds fit_one_cycle and lr_find to Learner)
 from .core import DLCNBError, read_config, cfg_get
-from .models import PoseModel, build_model, decode, save_snapshot, load_snapshot, LOCREF_STD, DEFAULT_NET_TYPE, IMAGENET_MEAN, IMAGENET_STD
-from .data import (model_dir, pose_dataloaders, write_pytorch_config, training_settings,
-                        settings_dict, shuffle_settings, trainable_shuffle)
+from dlcnb.models import (
+    PoseModel,
+    build_model,
+    decode,
+    save_snapshot,
+    load_snapshot,
+    LOCREF_STD,
+    DEFAULT_NET_TYPE,
+    IMAGENET_MEAN,
+    IMAGENET_STD,
+)
+from dlcnb.data import (
+    model_dir,
+    pose_dataloaders,
+    write_pytorch_config,
+    training_settings,
+    settings_dict,
+    shuffle_settings,
+    trainable_shuffle,
+)
 from .assembly import decode_outputs, match_to_labels, candidate_peaks, refined_positions
 
 # %% auto #0
@@ -28,46 +45,58 @@ __all__ = ['DEFAULT_LR', 'PoseLoss', 'pixel_errors', 'detection_errors', 'PixelE
 # %% ../nbs/07_training.ipynb #d507a1ea
 class PoseLoss:
     "DeepLabCut's heatmap BCE + weighted Huber locref loss; a keypoint a frame lacks (NaN) is taught as absent, or masked."
-    def __init__(self, stride:int=8, # input pixels per heatmap cell
-                 sigma:float=4., # Gaussian target width, input pixels
-                 radius:float=17., # locref is trained within this distance of the keypoint (DeepLabCut's pos_dist_thresh)
-                 locref_weight:float=1., # weight of the locref loss (DeepLabCut's locref_loss_weight is 0.05)
-                 edges:list=(), # skeleton edges (bodypart index pairs) with a part affinity field (multi-animal)
-                 paf_width:float=8., # half-width of a limb's field, input pixels
-                 paf_weight:float=1., # weight of the PAF loss
-                 missing:str="absent", # NaN keypoints: "absent" (zero heatmap target, as DeepLabCut) or "mask" (no heatmap loss)
-                ):
-        if missing not in ("absent", "mask"): raise DLCNBError(f"missing must be 'absent' or 'mask', got {missing!r}.")
+
+    def __init__(
+        self,
+        stride: int = 8,  # input pixels per heatmap cell
+        sigma: float = 4.0,  # Gaussian target width, input pixels
+        radius: float = 17.0,  # locref is trained within this distance of the keypoint (DeepLabCut's pos_dist_thresh)
+        locref_weight: float = 1.0,  # weight of the locref loss (DeepLabCut's locref_loss_weight is 0.05)
+        edges: list = (),  # skeleton edges (bodypart index pairs) with a part affinity field (multi-animal)
+        paf_width: float = 8.0,  # half-width of a limb's field, input pixels
+        paf_weight: float = 1.0,  # weight of the PAF loss
+        missing: str = "absent",  # NaN keypoints: "absent" (zero heatmap target, as DeepLabCut) or "mask" (no heatmap loss)
+    ):
+        if missing not in ("absent", "mask"):
+            raise DLCNBError(f"missing must be 'absent' or 'mask', got {missing!r}.")
         self.missing = missing
         self.stride, self.sigma, self.radius, self.locref_weight = stride, sigma, radius, locref_weight
         self.edges, self.paf_width, self.paf_weight = [tuple(e) for e in edges], paf_width, paf_weight
 
-    def _centres(self, n:int, device) -> torch.Tensor:
+    def _centres(self, n: int, device) -> torch.Tensor:
         return torch.arange(n, device=device, dtype=torch.float32) * self.stride + self.stride / 2
 
-    def targets(self, kp:torch.Tensor, h:int, w:int):
+    def targets(self, kp: torch.Tensor, h: int, w: int):
         "Heatmaps `(B,K,h,w)`, locref `(B,K,2,h,w)`, locref mask `(B,K,h,w)` and valid keypoints `(B,K)` for keypoints `(B,K,2)` or `(B,I,K,2)`."
         kp = kp if kp.dim() == 4 else kp[:, None]
-        dx = kp[..., 0, None, None] - self._centres(w, kp.device)[None, None, None, None, :]   # (B, I, K, 1, w)
-        dy = kp[..., 1, None, None] - self._centres(h, kp.device)[None, None, None, :, None]   # (B, I, K, h, 1)
-        d2, nearest = (dx ** 2 + dy ** 2).nan_to_num(float("inf")).min(1, keepdim=True)         # nearest individual per cell
-        offsets = torch.stack([torch.broadcast_to(d, (*kp.shape[:3], h, w)).gather(1, nearest) for d in (dx, dy)], 3)[:, 0]
-        return torch.exp(-d2[:, 0] / (2 * self.sigma ** 2)), offsets.nan_to_num(0) / LOCREF_STD, (d2[:, 0] <= self.radius ** 2).float(), ~kp.isnan().any(-1).all(1)
+        dx = kp[..., 0, None, None] - self._centres(w, kp.device)[None, None, None, None, :]  # (B, I, K, 1, w)
+        dy = kp[..., 1, None, None] - self._centres(h, kp.device)[None, None, None, :, None]  # (B, I, K, h, 1)
+        d2, nearest = (dx**2 + dy**2).nan_to_num(float("inf")).min(1, keepdim=True)  # nearest individual per cell
+        offsets = torch.stack([torch.broadcast_to(d, (*kp.shape[:3], h, w)).gather(1, nearest) for d in (dx, dy)], 3)[
+            :, 0
+        ]
+        return (
+            torch.exp(-d2[:, 0] / (2 * self.sigma**2)),
+            offsets.nan_to_num(0) / LOCREF_STD,
+            (d2[:, 0] <= self.radius**2).float(),
+            ~kp.isnan().any(-1).all(1),
+        )
 
-    def paf_targets(self, kp:torch.Tensor, h:int, w:int) -> torch.Tensor:
+    def paf_targets(self, kp: torch.Tensor, h: int, w: int) -> torch.Tensor:
         "Part affinity fields `(B, E, 2, h, w)` of keypoints `(B, I, K, 2)` for the loss's `edges`."
-        src, dst = (kp[:, :, [e[n] for e in self.edges]] for n in (0, 1))                          # (B, I, E, 2)
-        seg = dst - src; length = seg.norm(dim=-1, keepdim=True)
+        src, dst = (kp[:, :, [e[n] for e in self.edges]] for n in (0, 1))  # (B, I, E, 2)
+        seg = dst - src
+        length = seg.norm(dim=-1, keepdim=True)
         unit = (seg / length.clamp(min=1e-6)).nan_to_num(0)
         ys, xs = torch.meshgrid(self._centres(h, kp.device), self._centres(w, kp.device), indexing="ij")
-        rel = torch.stack([xs, ys], -1) - src[..., None, None, :]                                   # (B, I, E, h, w, 2)
+        rel = torch.stack([xs, ys], -1) - src[..., None, None, :]  # (B, I, E, h, w, 2)
         along = (rel * unit[..., None, None, :]).sum(-1)
         across = (rel[..., 0] * unit[..., None, None, 1] - rel[..., 1] * unit[..., None, None, 0]).abs()
-        on = ((along >= 0) & (along <= length[..., None]) & (across <= self.paf_width)).float()    # NaN compares False
+        on = ((along >= 0) & (along <= length[..., None]) & (across <= self.paf_width)).float()  # NaN compares False
         field = (on[..., None] * unit[..., None, None, :]).sum(1) / on.sum(1).clamp(min=1)[..., None]
         return field.permute(0, 1, 4, 2, 3)
 
-    def __call__(self, preds, kp:torch.Tensor) -> torch.Tensor:
+    def __call__(self, preds, kp: torch.Tensor) -> torch.Tensor:
         heatmaps, locref = (p.float() for p in preds[:2])
         B, K, h, w = heatmaps.shape
         heat, offsets, near, valid = self.targets(kp.float(), h, w)
@@ -76,140 +105,215 @@ class PoseLoss:
         bce = F.binary_cross_entropy_with_logits(heatmaps, heat, reduction="none") * weight[..., None, None]
         huber = F.huber_loss(locref.view(B, K, 2, h, w), offsets, reduction="none").sum(2) * near
         loss = bce.sum() / n + self.locref_weight * huber.sum() / n
-        if not self.edges: return loss
+        if not self.edges:
+            return loss
         pafs = preds[2].float().view(B, len(self.edges), 2, h, w)
-        return loss + self.paf_weight * F.mse_loss(pafs, self.paf_targets(kp.float(), h, w), reduction="sum") / (B * len(self.edges) * h * w)
+        return loss + self.paf_weight * F.mse_loss(pafs, self.paf_targets(kp.float(), h, w), reduction="sum") / (
+            B * len(self.edges) * h * w
+        )
 
 # %% ../nbs/07_training.ipynb #5934789d
-def pixel_errors(preds, # (heatmaps, locref) from a PoseModel
-                 kp:torch.Tensor, # (B, K, 2) labels in input pixels, NaN where missing
-                 stride:int=8, # model stride
-                 scale:float=1.0, # input scale (errors are returned in original frame pixels)
-                ) -> torch.Tensor:
+def pixel_errors(
+    preds,  # (heatmaps, locref) from a PoseModel
+    kp: torch.Tensor,  # (B, K, 2) labels in input pixels, NaN where missing
+    stride: int = 8,  # model stride
+    scale: float = 1.0,  # input scale (errors are returned in original frame pixels)
+) -> torch.Tensor:
     "Distances `(B, K)` between decoded predictions and labels, in original frame pixels (NaN where unlabelled)."
     xy = decode(*preds, stride)[..., :2]
     return (xy - kp.float()).norm(dim=-1) / scale
 
-def detection_errors(preds, # (heatmaps, locref, ...) from a multi-animal PoseModel
-                     kp:torch.Tensor, # (B, I, K, 2) labels in input pixels, NaN where missing
-                     stride:int=8, # model stride
-                     scale:float=1.0, # input scale (errors are returned in original frame pixels)
-                    ) -> torch.Tensor:
+
+def detection_errors(
+    preds,  # (heatmaps, locref, ...) from a multi-animal PoseModel
+    kp: torch.Tensor,  # (B, I, K, 2) labels in input pixels, NaN where missing
+    stride: int = 8,  # model stride
+    scale: float = 1.0,  # input scale (errors are returned in original frame pixels)
+) -> torch.Tensor:
     "Distances `(B, I, K)` from each label to the nearest candidate of its bodypart, in original frame pixels."
     prob = preds[0].float().sigmoid()
     peak = candidate_peaks(prob, 1, 0.1) | (prob == prob.amax((-2, -1), keepdim=True))
-    xy = refined_positions(preds[1], stride)                                                     # (B, K, h, w, 2)
+    xy = refined_positions(preds[1], stride)  # (B, K, h, w, 2)
     d = (xy[:, None] - kp.float()[..., None, None, :]).norm(dim=-1).masked_fill(~peak[:, None], float("inf"))
     return d.flatten(-2).amin(-1) / scale
 
+
 class PixelError(AvgMetric):
     "Mean pixel error (original frame pixels) over labelled keypoints, accumulated over batches (`detection_errors` for multi-animal labels)."
-    def __init__(self, stride:int=8, scale:float=1.0): self.stride, self.scale = stride, scale
-    def reset(self): self.total, self.count = 0., 0
+
+    def __init__(self, stride: int = 8, scale: float = 1.0):
+        self.stride, self.scale = stride, scale
+
+    def reset(self):
+        self.total, self.count = 0.0, 0
+
     def accumulate(self, learn):
         d = (detection_errors if learn.y.dim() == 4 else pixel_errors)(learn.pred, learn.y, self.stride, self.scale)
-        self.total += d.nansum().item(); self.count += (~d.isnan()).sum().item()
+        self.total += d.nansum().item()
+        self.count += (~d.isnan()).sum().item()
+
     @property
-    def value(self): return self.total / self.count if self.count else None
+    def value(self):
+        return self.total / self.count if self.count else None
+
     @property
-    def name(self): return "px_error"
+    def name(self):
+        return "px_error"
 
 # %% ../nbs/07_training.ipynb #c1458432
-def _jpeg_uri(frame:np.ndarray) -> str:
-    return "data:image/jpeg;base64," + base64.b64encode(cv2.imencode(".jpg", np.ascontiguousarray(frame[..., ::-1]))[1]).decode()
+def _jpeg_uri(frame: np.ndarray) -> str:
+    return (
+        "data:image/jpeg;base64,"
+        + base64.b64encode(cv2.imencode(".jpg", np.ascontiguousarray(frame[..., ::-1]))[1]).decode()
+    )
 
-def pose_figure(frame:np.ndarray, # uint8 RGB image (H, W, 3)
-                      labels:np.ndarray, # (K, 2) labels, or (I, K, 2) for I individuals; NaN where unlabelled
-                      preds:np.ndarray, # (K, 3) predictions (x, y, likelihood), or (I, K, 3) matched to the labels' individuals
-                      bodyparts:list, # bodypart names
-                      pcutoff:float=0.6, # predictions below it are drawn as crosses
-                      title:str="", # figure title
-                     ):
+
+def pose_figure(
+    frame: np.ndarray,  # uint8 RGB image (H, W, 3)
+    labels: np.ndarray,  # (K, 2) labels, or (I, K, 2) for I individuals; NaN where unlabelled
+    preds: np.ndarray,  # (K, 3) predictions (x, y, likelihood), or (I, K, 3) matched to the labels' individuals
+    bodyparts: list,  # bodypart names
+    pcutoff: float = 0.6,  # predictions below it are drawn as crosses
+    title: str = "",  # figure title
+):
     "A plotly figure of one image with its labels (+), predictions (● at or above p-cutoff, × below) and their errors."
     import plotly.graph_objects as go
     from plotly.colors import sample_colorscale
+
     fig = go.Figure(go.Image(source=_jpeg_uri(frame)))
     n_individuals = len(labels) if labels.ndim == 3 else 1
     colors = sample_colorscale("Rainbow", np.linspace(0, 1, len(bodyparts))) * n_individuals
-    if labels.ndim == 3: bodyparts = [f"{i + 1}:{bp}" for i in range(n_individuals) for bp in bodyparts]   # individual:bodypart
+    if labels.ndim == 3:
+        bodyparts = [f"{i + 1}:{bp}" for i in range(n_individuals) for bp in bodyparts]  # individual:bodypart
     for bp, c, (lx, ly), (px, py, p) in zip(bodyparts, colors, labels.reshape(-1, 2), preds.reshape(-1, 3)):
         err = np.hypot(px - lx, py - ly)
-        fig.add_scatter(x=[lx, px], y=[ly, py], mode="lines", line=dict(color=c, width=1), showlegend=False, hoverinfo="skip")
-        fig.add_scatter(x=[lx], y=[ly], mode="markers", marker=dict(symbol="cross-thin", size=12, line=dict(color=c, width=2)),
-                        name=f"{bp} label", legendgroup=bp, hovertemplate=f"{bp} label (%{{x:.1f}}, %{{y:.1f}})<extra></extra>")
-        fig.add_scatter(x=[px], y=[py], mode="markers", marker=dict(symbol="circle" if p >= pcutoff else "x", size=8, color=c),
-                        name=f"{bp} prediction", legendgroup=bp,
-                        hovertemplate=f"{bp}: p={p:.2f}, error {err:.1f} px<extra></extra>")
-    return fig.update_layout(title=title, margin=dict(l=0, r=0, t=40, b=0), height=frame.shape[0] + 60, width=frame.shape[1] + 200)
+        fig.add_scatter(
+            x=[lx, px], y=[ly, py], mode="lines", line=dict(color=c, width=1), showlegend=False, hoverinfo="skip"
+        )
+        fig.add_scatter(
+            x=[lx],
+            y=[ly],
+            mode="markers",
+            marker=dict(symbol="cross-thin", size=12, line=dict(color=c, width=2)),
+            name=f"{bp} label",
+            legendgroup=bp,
+            hovertemplate=f"{bp} label (%{{x:.1f}}, %{{y:.1f}})<extra></extra>",
+        )
+        fig.add_scatter(
+            x=[px],
+            y=[py],
+            mode="markers",
+            marker=dict(symbol="circle" if p >= pcutoff else "x", size=8, color=c),
+            name=f"{bp} prediction",
+            legendgroup=bp,
+            hovertemplate=f"{bp}: p={p:.2f}, error {err:.1f} px<extra></extra>",
+        )
+    return fig.update_layout(
+        title=title, margin=dict(l=0, r=0, t=40, b=0), height=frame.shape[0] + 60, width=frame.shape[1] + 200
+    )
+
 
 class PoseLearner(Learner):
     "A fastai `Learner` whose `show_results` draws predictions vs labels with plotly."
-    def predict_batch(self, x:torch.Tensor # a normalised batch
-               ) -> np.ndarray:
+
+    def predict_batch(
+        self,
+        x: torch.Tensor,  # a normalised batch
+    ) -> np.ndarray:
         "Predictions `(B, K, 3)` in input pixels, or for a multi-animal model the assembled individuals `(B, I, K, 3)`."
         self.model.eval()
-        with torch.no_grad(): out = self.model(x)
-        return decode_outputs(out, {"bodyparts": self.dls.bodyparts, "edges": self.dls.edges, "individuals": self.dls.individuals}, self.model.stride)
+        with torch.no_grad():
+            out = self.model(x)
+        return decode_outputs(
+            out,
+            {"bodyparts": self.dls.bodyparts, "edges": self.dls.edges, "individuals": self.dls.individuals},
+            self.model.stride,
+        )
 
-    def show_results(self, ds_idx:int=1, # 1: test images, 0: (augmented) training batch
-                     max_n:int=3, # images to show
-                     pcutoff:float=0.6, # likelihood cutoff for the markers
-                    ) -> list:
+    def show_results(
+        self,
+        ds_idx: int = 1,  # 1: test images, 0: (augmented) training batch
+        max_n: int = 3,  # images to show
+        pcutoff: float = 0.6,  # likelihood cutoff for the markers
+    ) -> list:
         "Plotly figures of predictions vs labels on the first `max_n` images of a batch of `dls[ds_idx]`."
         x, kp = self.dls[ds_idx].one_batch()
         preds, labels = self.predict_batch(x[:max_n]), kp[:max_n].cpu().numpy()
-        if labels.ndim == 4: preds = match_to_labels(labels, preds)
+        if labels.ndim == 4:
+            preds = match_to_labels(labels, preds)
         mean, std = (torch.tensor(v).view(1, 3, 1, 1) for v in (IMAGENET_MEAN, IMAGENET_STD))
         imgs = ((x[:max_n].float().cpu() * std + mean).clamp(0, 1) * 255).byte().permute(0, 2, 3, 1).numpy()
-        figs = [pose_figure(img, k, p, self.dls.bodyparts, pcutoff, f"{'test' if ds_idx else 'train'} image {i}")
-                for i, (img, k, p) in enumerate(zip(imgs, labels, preds))]
+        figs = [
+            pose_figure(img, k, p, self.dls.bodyparts, pcutoff, f"{'test' if ds_idx else 'train'} image {i}")
+            for i, (img, k, p) in enumerate(zip(imgs, labels, preds))
+        ]
         try:
             from IPython.display import display
-            for f in figs: display(f)
-        except ImportError: pass
+
+            for f in figs:
+                display(f)
+        except ImportError:
+            pass
         return figs
 
 # %% ../nbs/07_training.ipynb #a79b7fba
-def snapshot_dir(cfg, # project config (file, folder or dict)
-                 shuffle:int=1, # shuffle number
-                 trainingsetindex:int=0, # index into the config's TrainingFraction
-                ) -> Path:
+def snapshot_dir(
+    cfg,  # project config (file, folder or dict)
+    shuffle: int = 1,  # shuffle number
+    trainingsetindex: int = 0,  # index into the config's TrainingFraction
+) -> Path:
     "The shuffle's `.../train/` folder, where snapshots and `pytorch_config.yaml` live."
     cfg = read_config(cfg)
     return model_dir(cfg, cfg_get(cfg, "TrainingFraction")[trainingsetindex], shuffle) / "train"
 
-def snapshots(folder:Path, # a `train/` folder
-              best:bool=False, # list best snapshots instead of periodic ones
-             ) -> list[Path]:
+
+def snapshots(
+    folder: Path,  # a `train/` folder
+    best: bool = False,  # list best snapshots instead of periodic ones
+) -> list[Path]:
     "Snapshots in `folder`, sorted by epoch."
     pat = re.compile(r"snapshot-best-(\d+)\.pt" if best else r"snapshot-(\d+)\.pt")
-    return sorted((p for p in Path(folder).glob("snapshot-*.pt") if pat.fullmatch(p.name)), key=lambda p: int(pat.fullmatch(p.name)[1]))
+    return sorted(
+        (p for p in Path(folder).glob("snapshot-*.pt") if pat.fullmatch(p.name)),
+        key=lambda p: int(pat.fullmatch(p.name)[1]),
+    )
 
-def find_snapshot(folder:Path, # a `train/` folder
-                  snapshot="best", # "best", an index into the periodic snapshots (-1: latest), or a path
-                 ) -> Path:
+
+def find_snapshot(
+    folder: Path,  # a `train/` folder
+    snapshot="best",  # "best", an index into the periodic snapshots (-1: latest), or a path
+) -> Path:
     "The snapshot file `snapshot` designates in `folder`."
-    if isinstance(snapshot, (str, Path)) and snapshot != "best": return Path(snapshot)
+    if isinstance(snapshot, (str, Path)) and snapshot != "best":
+        return Path(snapshot)
     found = snapshots(folder, best=True) if snapshot == "best" else snapshots(folder)
-    if snapshot == "best" and not found: found = snapshots(folder)   # trained without a test set: the latest
-    if not found: raise DLCNBError(f"No snapshots in {folder}. Train this shuffle first with `train_network`.")
-    try: return found[-1] if snapshot == "best" else found[int(snapshot)]
-    except IndexError: raise DLCNBError(f"There are {len(found)} snapshots in {folder}; index {snapshot} is out of range.") from None
+    if snapshot == "best" and not found:
+        found = snapshots(folder)  # trained without a test set: the latest
+    if not found:
+        raise DLCNBError(f"No snapshots in {folder}. Train this shuffle first with `train_network`.")
+    try:
+        return found[-1] if snapshot == "best" else found[int(snapshot)]
+    except IndexError:
+        raise DLCNBError(f"There are {len(found)} snapshots in {folder}; index {snapshot} is out of range.") from None
 
-def load_model(config, # project config
-               shuffle:int=1, # shuffle number
-               trainingsetindex:int=0, # index into the config's TrainingFraction
-               snapshot="best", # "best", an index into the periodic snapshots (-1: latest), or a path
-               device:str="cpu", # where to put the model
-              ):
+
+def load_model(
+    config,  # project config
+    shuffle: int = 1,  # shuffle number
+    trainingsetindex: int = 0,  # index into the config's TrainingFraction
+    snapshot="best",  # "best", an index into the periodic snapshots (-1: latest), or a path
+    device: str = "cpu",  # where to put the model
+):
     "`(model, meta)` of a trained shuffle's snapshot, in eval mode."
     return load_snapshot(find_snapshot(snapshot_dir(config, shuffle, trainingsetindex), snapshot), device)
 
 # %% ../nbs/07_training.ipynb #fce791f7
 class SnapshotCallback(Callback):
     "Save `snapshot-<epoch>.pt` every `save_epochs` epochs and at the end of fit, and the best by test pixel error."
+
     order = 60
-    def __init__(self, folder:Path, meta:dict, save_epochs:int=5, max_snapshots:int=5, start_epoch:int=0):
+
+    def __init__(self, folder: Path, meta: dict, save_epochs: int = 5, max_snapshots: int = 5, start_epoch: int = 0):
         self.folder, self.meta, self.save_epochs, self.max_snapshots = Path(folder), meta, save_epochs, max_snapshots
         self.epochs_done, self.best = start_epoch, float("inf")
 
@@ -217,97 +321,179 @@ class SnapshotCallback(Callback):
         "A resumed run competes with the best snapshot so far."
         best = snapshots(self.folder, best=True)
         if self.epochs_done and best:
-            self.best = torch.load(best[-1], map_location="cpu", weights_only=True)["metadata"].get("px_error", self.best)
+            self.best = torch.load(best[-1], map_location="cpu", weights_only=True)["metadata"].get(
+                "px_error", self.best
+            )
 
-    def _save(self, name:str, **extra) -> Path:
-        return save_snapshot(self.learn.model, self.folder / name, {**self.meta, "epoch": self.epochs_done, **extra}, self.learn.opt)
+    def _save(self, name: str, **extra) -> Path:
+        return save_snapshot(
+            self.learn.model, self.folder / name, {**self.meta, "epoch": self.epochs_done, **extra}, self.learn.opt
+        )
 
     def after_epoch(self):
         self.epochs_done += 1
         last = self.epoch == self.n_epoch - 1
         if self.epochs_done % self.save_epochs == 0 or last:
             self._save(f"snapshot-{self.epochs_done:03d}.pt")
-            for old in snapshots(self.folder)[:-self.max_snapshots]: old.unlink()
+            for old in snapshots(self.folder)[: -self.max_snapshots]:
+                old.unlink()
         err = next((m.value for m in self.learn.metrics if m.name == "px_error"), None)
         if err is not None and err < self.best:
             self.best = err
-            for old in snapshots(self.folder, best=True): old.unlink()
+            for old in snapshots(self.folder, best=True):
+                old.unlink()
             self._save(f"snapshot-best-{self.epochs_done:03d}.pt", px_error=float(err))
 
 # %% ../nbs/07_training.ipynb #68d387b3
 DEFAULT_LR = 3e-3
 
-def train_network(config, # project config (file, folder or dict)
-                  shuffle:int=1, # shuffle number (made by `create_training_dataset`)
-                  epochs:int|None=None, # epochs of one-cycle training (0: just build the Learner); default: from the data
-                  batch_size:int|None=None, # images per batch; default: from the data (`training_settings`)
-                  lr:float|None=None, # peak learning rate (default `DEFAULT_LR`)
-                  trainingsetindex:int=0, # index into the config's TrainingFraction
-                  net_type:str|None=None, # backbone; default: the shuffle's (`create_training_dataset`), else `DEFAULT_NET_TYPE`
-                  scale:float|None=None, # input scale (frames are resized by it, for training and inference); default: from the data
-                  crop:tuple|str|None="auto", # training crop (height, width) around the animal, input pixels; None: whole frames; "auto": from the data
-                  pretrained:bool=True, # start from ImageNet weights
-                  snapshot:str|Path|None=None, # resume from this snapshot ("best", -1, or a path)
-                  save_epochs:int=5, # save a snapshot every this many epochs
-                  max_snapshots:int=5, # periodic snapshots kept
-                  sigma:float|None=None, # width of the Gaussian heatmap targets, input pixels; default: from the data
-                  locref_weight:float=1., # weight of the locref loss
-                  paf_weight:float=1., # weight of the part affinity field loss (multi-animal projects)
-                  seed:int=42, # random seed (split-independent: model init, batches, augmentation)
-                  device:str|None=None, # "cuda" or "cpu"; default: CUDA when available
-                  missing:str="absent", # keypoints a frame lacks: "absent" (taught as not visible) or "mask" (`PoseLoss`)
-                  lr_find:bool|int=False, # run fastai's `lr_find` first (True, or its number of trial batches; fastai's default is 100) and train at its suggestion
-                  early_stopping:int|None=None, # stop after this many epochs without a better test pixel error
-                  **aug_kwargs, # passed to `PoseAugment` (rotation, scale, flip, ...)
-                 ) -> Learner:
+
+def train_network(
+    config,  # project config (file, folder or dict)
+    shuffle: int = 1,  # shuffle number (made by `create_training_dataset`)
+    epochs: int | None = None,  # epochs of one-cycle training (0: just build the Learner); default: from the data
+    batch_size: int | None = None,  # images per batch; default: from the data (`training_settings`)
+    lr: float | None = None,  # peak learning rate (default `DEFAULT_LR`)
+    trainingsetindex: int = 0,  # index into the config's TrainingFraction
+    net_type: str
+    | None = None,  # backbone; default: the shuffle's (`create_training_dataset`), else `DEFAULT_NET_TYPE`
+    scale: float
+    | None = None,  # input scale (frames are resized by it, for training and inference); default: from the data
+    crop: tuple
+    | str
+    | None = "auto",  # training crop (height, width) around the animal, input pixels; None: whole frames; "auto": from the data
+    pretrained: bool = True,  # start from ImageNet weights
+    snapshot: str | Path | None = None,  # resume from this snapshot ("best", -1, or a path)
+    save_epochs: int = 5,  # save a snapshot every this many epochs
+    max_snapshots: int = 5,  # periodic snapshots kept
+    sigma: float | None = None,  # width of the Gaussian heatmap targets, input pixels; default: from the data
+    locref_weight: float = 1.0,  # weight of the locref loss
+    paf_weight: float = 1.0,  # weight of the part affinity field loss (multi-animal projects)
+    seed: int = 42,  # random seed (split-independent: model init, batches, augmentation)
+    device: str | None = None,  # "cuda" or "cpu"; default: CUDA when available
+    missing: str = "absent",  # keypoints a frame lacks: "absent" (taught as not visible) or "mask" (`PoseLoss`)
+    lr_find: bool
+    | int = False,  # run fastai's `lr_find` first (True, or its number of trial batches; fastai's default is 100) and train at its suggestion
+    early_stopping: int | None = None,  # stop after this many epochs without a better test pixel error
+    **aug_kwargs,  # passed to `PoseAugment` (rotation, scale, flip, ...)
+) -> Learner:
     "Train a pose model on a shuffle and return its fastai `Learner`; snapshots go to `snapshot_dir`."
     cfg = read_config(config)
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
-    table = training_settings(cfg, shuffle, trainingsetindex, scale=scale, crop="full" if crop is None else None if crop == "auto" else crop,
-                              sigma=sigma, batch_size=batch_size, epochs=epochs)
+    table = training_settings(
+        cfg,
+        shuffle,
+        trainingsetindex,
+        scale=scale,
+        crop="full" if crop is None else None if crop == "auto" else crop,
+        sigma=sigma,
+        batch_size=batch_size,
+        epochs=epochs,
+    )
     print(table.to_string(index=False))
-    scale, crop, sigma, batch_size, epochs = (settings_dict(table)[k] for k in ("scale", "crop", "sigma", "batch_size", "epochs"))
+    scale, crop, sigma, batch_size, epochs = (
+        settings_dict(table)[k] for k in ("scale", "crop", "sigma", "batch_size", "epochs")
+    )
     set_seed(seed, reproducible=True)
-    shuffle = trainable_shuffle(cfg, shuffle, trainingsetindex)   # a shuffle DeepLabCut made is left as it is
+    shuffle = trainable_shuffle(cfg, shuffle, trainingsetindex)  # a shuffle DeepLabCut made is left as it is
     folder = snapshot_dir(cfg, shuffle, trainingsetindex)
     pc = shuffle_settings(folder)
     net_type = net_type or pc.get("net_type") or DEFAULT_NET_TYPE
     dls = pose_dataloaders(cfg, shuffle, trainingsetindex, batch_size, scale, crop, device=device, **aug_kwargs)
     model = build_model(net_type, len(dls.bodyparts), pretrained and snapshot is None, n_edges=len(dls.edges))
-    meta = dict(net_type=net_type, bodyparts=dls.bodyparts, stride=model.stride, scale=scale, Task=cfg["Task"],
-                date=cfg["date"], project_path=cfg["project_path"], shuffle=shuffle, train_fraction=float(dls.train_fraction),
-                iteration=cfg.get("iteration", 0), seed=seed, **({"individuals": dls.individuals, "edges": dls.edges} if dls.individuals else {}))
+    meta = dict(
+        net_type=net_type,
+        bodyparts=dls.bodyparts,
+        stride=model.stride,
+        scale=scale,
+        Task=cfg["Task"],
+        date=cfg["date"],
+        project_path=cfg["project_path"],
+        shuffle=shuffle,
+        train_fraction=float(dls.train_fraction),
+        iteration=cfg.get("iteration", 0),
+        seed=seed,
+        **({"individuals": dls.individuals, "edges": dls.edges} if dls.individuals else {}),
+    )
     start = _resume(model, folder, snapshot) if snapshot is not None else (0, None)
-    cbs = [SnapshotCallback(folder, meta, save_epochs, max_snapshots, start[0])] + ([MixedPrecision()] if device == "cuda" else [])
+    cbs = [SnapshotCallback(folder, meta, save_epochs, max_snapshots, start[0])] + (
+        [MixedPrecision()] if device == "cuda" else []
+    )
     cbs += _early_stopping(early_stopping, len(dls.test_idx))
-    learn = PoseLearner(dls, model.to(device), loss_func=PoseLoss(model.stride, sigma, locref_weight=locref_weight, edges=dls.edges, paf_weight=paf_weight, missing=missing), metrics=[PixelError(model.stride, scale)] if len(dls.test_idx) else [],
-                    lr=lr or DEFAULT_LR, wd=1e-4, cbs=cbs, path=folder, model_dir=".")
-    if start[1] is not None: learn.create_opt(); learn.opt.load_state_dict({"state": start[1]["state"], "hypers": L(start[1]["hypers"])})
-    if lr_find and lr is None and epochs: lr = _suggested_lr(learn, 100 if lr_find is True else int(lr_find))
-    write_pytorch_config(cfg, dls.train_fraction, shuffle, net_type=net_type, scale=scale, stride=model.stride,
-                         train_settings=dict(epochs=epochs, batch_size=batch_size, sigma=sigma, locref_weight=locref_weight, paf_weight=paf_weight, lr=float(lr or DEFAULT_LR), crop=list(crop) if crop else None,
-                                             seed=seed, pretrained=pretrained, optimizer="AdamW", scheduler="one-cycle",
-                                             missing=missing, reasons=dict(zip(table.setting, table.reason))))
-    if epochs: learn.fit_one_cycle(epochs, lr or DEFAULT_LR)
+    learn = PoseLearner(
+        dls,
+        model.to(device),
+        loss_func=PoseLoss(
+            model.stride, sigma, locref_weight=locref_weight, edges=dls.edges, paf_weight=paf_weight, missing=missing
+        ),
+        metrics=[PixelError(model.stride, scale)] if len(dls.test_idx) else [],
+        lr=lr or DEFAULT_LR,
+        wd=1e-4,
+        cbs=cbs,
+        path=folder,
+        model_dir=".",
+    )
+    if start[1] is not None:
+        learn.create_opt()
+        learn.opt.load_state_dict({"state": start[1]["state"], "hypers": L(start[1]["hypers"])})
+    if lr_find and lr is None and epochs:
+        lr = _suggested_lr(learn, 100 if lr_find is True else int(lr_find))
+    write_pytorch_config(
+        cfg,
+        dls.train_fraction,
+        shuffle,
+        net_type=net_type,
+        scale=scale,
+        stride=model.stride,
+        train_settings=dict(
+            epochs=epochs,
+            batch_size=batch_size,
+            sigma=sigma,
+            locref_weight=locref_weight,
+            paf_weight=paf_weight,
+            lr=float(lr or DEFAULT_LR),
+            crop=list(crop) if crop else None,
+            seed=seed,
+            pretrained=pretrained,
+            optimizer="AdamW",
+            scheduler="one-cycle",
+            missing=missing,
+            reasons=dict(zip(table.setting, table.reason)),
+        ),
+    )
+    if epochs:
+        learn.fit_one_cycle(epochs, lr or DEFAULT_LR)
     return learn
 
-def _early_stopping(patience:int|None, n_test:int) -> list:
-    if patience is None: return []
-    if not n_test: raise DLCNBError("early_stopping watches the test pixel error, but this shuffle has no test images; "
-                                    "make shuffles with a TrainingFraction below 1 (`create_training_dataset`).")
+
+def _early_stopping(patience: int | None, n_test: int) -> list:
+    if patience is None:
+        return []
+    if not n_test:
+        raise DLCNBError(
+            "early_stopping watches the test pixel error, but this shuffle has no test images; "
+            "make shuffles with a TrainingFraction below 1 (`create_training_dataset`)."
+        )
     return [EarlyStoppingCallback(monitor="px_error", comp=np.less, patience=patience)]
 
-def _suggested_lr(learn:Learner, num_it:int=100) -> float:
+
+def _suggested_lr(learn: Learner, num_it: int = 100) -> float:
     "fastai's `lr_find` suggestion (the valley of the loss curve), printed."
-    quiet = [cb for cb in learn.cbs if isinstance(cb, (SnapshotCallback, EarlyStoppingCallback))]   # lr_find's epochs are trials
-    with learn.removed_cbs(quiet), learn.no_logging(): lr = float(learn.lr_find(num_it=num_it, show_plot=False).valley)
+    quiet = [
+        cb for cb in learn.cbs if isinstance(cb, (SnapshotCallback, EarlyStoppingCallback))
+    ]  # lr_find's epochs are trials
+    with learn.removed_cbs(quiet), learn.no_logging():
+        lr = float(learn.lr_find(num_it=num_it, show_plot=False).valley)
     print(f"lr_find suggests lr={lr:.2e}")
     return lr
 
-def _resume(model:PoseModel, folder:Path, snapshot) -> tuple:
+
+def _resume(model: PoseModel, folder: Path, snapshot) -> tuple:
     "Load a snapshot's weights into `model`; return its epoch and optimizer state."
     ckpt = torch.load(find_snapshot(folder, snapshot), map_location="cpu", weights_only=True)
     if ckpt["metadata"]["net_type"] != model.net_type:
-        raise DLCNBError(f"Cannot resume a {model.net_type} model from a {ckpt['metadata']['net_type']} snapshot; pass net_type={ckpt['metadata']['net_type']!r}.")
+        raise DLCNBError(
+            f"Cannot resume a {model.net_type} model from a {ckpt['metadata']['net_type']} snapshot; pass net_type={ckpt['metadata']['net_type']!r}."
+        )
     model.load_state_dict(ckpt["model"])
     return ckpt["metadata"]["epoch"], ckpt.get("optimizer")

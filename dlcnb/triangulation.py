@@ -23,25 +23,30 @@ __all__ = ['look_at', 'synthetic_rig', 'synthetic_scene', 'undistort_all', 'dlt'
            'view_3d']
 
 # %% ../nbs/14b_triangulation.ipynb #1bb7283f
-def look_at(center:np.ndarray, # camera position (world)
-            target:np.ndarray=np.zeros(3), # point looked at
-            up:np.ndarray=np.array([0., 0., 1.]), # world up direction
-           ) -> tuple[np.ndarray, np.ndarray]:
+def look_at(
+    center: np.ndarray,  # camera position (world)
+    target: np.ndarray = np.zeros(3),  # point looked at
+    up: np.ndarray = np.array([0.0, 0.0, 1.0]),  # world up direction
+) -> tuple[np.ndarray, np.ndarray]:
     "Rotation and translation (world to camera) of a camera at `center` looking at `target`, image y pointing down."
     z = (target - center) / np.linalg.norm(target - center)
-    x = np.cross(z, up); x /= np.linalg.norm(x)
+    x = np.cross(z, up)
+    x /= np.linalg.norm(x)
     R = np.stack([x, np.cross(z, x), z])
     return R, -R @ center
 
-def synthetic_rig(n_cameras:int=4, # number of cameras
-                  radius:float=1000., # distance of the cameras from the origin (scene units)
-                  size:tuple=(1280, 1024), # image size
-                  focal:float=1400., # focal length (px)
-                  distortion:float=-0.1, # k1 of every camera
-                  seed:int=0, # for the small random perturbations
-                 ) -> Calibration:
+
+def synthetic_rig(
+    n_cameras: int = 4,  # number of cameras
+    radius: float = 1000.0,  # distance of the cameras from the origin (scene units)
+    size: tuple = (1280, 1024),  # image size
+    focal: float = 1400.0,  # focal length (px)
+    distortion: float = -0.1,  # k1 of every camera
+    seed: int = 0,  # for the small random perturbations
+) -> Calibration:
     "Cameras on a ring (alternately raised and lowered, at most 120° apart) looking at the origin, with lens distortion."
     import cv2
+
     rng = np.random.default_rng(seed)
     cams = []
     for k in range(n_cameras):
@@ -51,43 +56,54 @@ def synthetic_rig(n_cameras:int=4, # number of cameras
         cams.append(Camera(f"cam{k}", size, K, [distortion, 0.01, 0, 0, 0], cv2.Rodrigues(R)[0], t))
     return Calibration(cams)
 
-def synthetic_scene(n:int, # number of points
-                    scene_size:float=300., # side of the cube holding them
-                    seed:int=0,
-                   ) -> np.ndarray:
+
+def synthetic_scene(
+    n: int,  # number of points
+    scene_size: float = 300.0,  # side of the cube holding them
+    seed: int = 0,
+) -> np.ndarray:
     "Random points (n, 3) in a cube of side `scene_size` centred on the origin."
     return np.random.default_rng(seed).uniform(-scene_size / 2, scene_size / 2, (n, 3))
 
 # %% ../nbs/14b_triangulation.ipynb #76d3840f
-def undistort_all(calib:Calibration, # the calibrated cameras
-                  pixels:np.ndarray, # (cameras, n, 2) pixel coordinates, NaN where missing
-                 ) -> np.ndarray:
+def undistort_all(
+    calib: Calibration,  # the calibrated cameras
+    pixels: np.ndarray,  # (cameras, n, 2) pixel coordinates, NaN where missing
+) -> np.ndarray:
     "Normalised, undistorted coordinates (cameras, n, 2) of every camera's points."
     return np.stack([c.undistort(p) for c, p in zip(calib.cameras, pixels)])
 
-def dlt(normalised:np.ndarray, # (cameras, n, 2) undistorted, normalised image coordinates (NaN where missing)
-        extrinsics:np.ndarray, # (cameras, 3, 4) world-to-camera matrices [R | t]
-        weights:np.ndarray|None=None, # (cameras, n) weight of each camera's equations (0 = not used)
-       ) -> np.ndarray:
+
+def dlt(
+    normalised: np.ndarray,  # (cameras, n, 2) undistorted, normalised image coordinates (NaN where missing)
+    extrinsics: np.ndarray,  # (cameras, 3, 4) world-to-camera matrices [R | t]
+    weights: np.ndarray | None = None,  # (cameras, n) weight of each camera's equations (0 = not used)
+) -> np.ndarray:
     "Points (n, 3) by weighted direct linear transform, solved for all points at once; NaN where under 2 cameras."
     x = np.nan_to_num(normalised)
-    w = np.where(np.isnan(normalised[..., 0]), 0., 1. if weights is None else np.nan_to_num(weights))
-    scale = max(np.linalg.norm(extrinsics[:, :, 3], axis=1).mean(), 1e-9)  # conditioning: solve in units of the rig size
-    P = extrinsics / np.r_[1., 1., 1., scale]
+    w = np.where(np.isnan(normalised[..., 0]), 0.0, 1.0 if weights is None else np.nan_to_num(weights))
+    scale = max(
+        np.linalg.norm(extrinsics[:, :, 3], axis=1).mean(), 1e-9
+    )  # conditioning: solve in units of the rig size
+    P = extrinsics / np.r_[1.0, 1.0, 1.0, scale]
     x, wt = x.transpose(1, 0, 2)[..., None], w.T[..., None]  # (n, cameras, 2, 1), (n, cameras, 1)
-    A = np.stack([wt * (x[:, :, 0] * P[:, 2] - P[:, 0]), wt * (x[:, :, 1] * P[:, 2] - P[:, 1])], axis=2).reshape(len(x), -1, 4)
+    A = np.stack([wt * (x[:, :, 0] * P[:, 2] - P[:, 0]), wt * (x[:, :, 1] * P[:, 2] - P[:, 1])], axis=2).reshape(
+        len(x), -1, 4
+    )
     M = np.swapaxes(A, 1, 2) @ A
     X = np.linalg.solve(M[:, :3, :3] + 1e-12 * np.eye(3), -M[:, :3, 3:])[..., 0] * scale
     X[(w > 0).sum(0) < 2] = np.nan
     return X
 
 # %% ../nbs/14b_triangulation.ipynb #c188c4c8
-def reprojection_errors(calib:Calibration, # the cameras
-                        points3d:np.ndarray, # (n, 3) points
-                        pixels:np.ndarray, # (cameras, n, 2) observed pixel coordinates
-                       ) -> np.ndarray:
+def reprojection_errors(
+    calib: Calibration,  # the cameras
+    points3d: np.ndarray,  # (n, 3) points
+    pixels: np.ndarray,  # (cameras, n, 2) observed pixel coordinates
+) -> np.ndarray:
     "Distance (pixels) between each camera's observation and the projection of the 3D point, (cameras, n)."
     return np.linalg.norm(calib.project(points3d) - pixels, axis=-1)
+
 
 def _ransac_mask(calib, normalised, pixels, weights, threshold):
     "Cameras agreeing (within `threshold` px) with the best two-camera proposal, per point."
@@ -95,79 +111,109 @@ def _ransac_mask(calib, normalised, pixels, weights, threshold):
     n = pixels.shape[1]
     best, best_count, best_err = np.zeros_like(valid), np.full(n, -1), np.full(n, np.inf)
     for pair in combinations(range(len(calib)), 2):
-        w = np.zeros_like(weights); w[list(pair)] = weights[list(pair)]
+        w = np.zeros_like(weights)
+        w[list(pair)] = weights[list(pair)]
         err = reprojection_errors(calib, dlt(normalised, exts, w), pixels)
         inliers = valid & (err < threshold)
         count = inliers.sum(0)
-        with np.errstate(invalid="ignore"): mean_err = np.where(count > 0, np.nansum(np.where(inliers, err, 0), 0) / count, np.inf)
+        with np.errstate(invalid="ignore"):
+            mean_err = np.where(count > 0, np.nansum(np.where(inliers, err, 0), 0) / count, np.inf)
         better = (count > best_count) | ((count == best_count) & (mean_err < best_err))
         best[:, better] = (inliers | (w > 0))[:, better]
         best_count[better], best_err[better] = count[better], mean_err[better]
     return best
 
-def triangulate_points(calib:Calibration, # the calibrated cameras
-                       pixels:np.ndarray, # (cameras, n, 2) pixel coordinates, NaN where missing
-                       confidence:np.ndarray|None=None, # (cameras, n) scores (NaN = unknown, taken as 1)
-                       pcutoff:float=0.0, # observations scoring below this are not used
-                       method:str="dlt", # "dlt", "weighted" (by confidence) or "ransac" (drops cameras that disagree)
-                       threshold:float=10., # RANSAC: reprojection error (px) under which a camera agrees
-                      ) -> dict:
+
+def triangulate_points(
+    calib: Calibration,  # the calibrated cameras
+    pixels: np.ndarray,  # (cameras, n, 2) pixel coordinates, NaN where missing
+    confidence: np.ndarray | None = None,  # (cameras, n) scores (NaN = unknown, taken as 1)
+    pcutoff: float = 0.0,  # observations scoring below this are not used
+    method: str = "dlt",  # "dlt", "weighted" (by confidence) or "ransac" (drops cameras that disagree)
+    threshold: float = 10.0,  # RANSAC: reprojection error (px) under which a camera agrees
+) -> dict:
     "3D points (n, 3), their mean reprojection error (px), the cameras used (cameras, n) and their number."
-    if method not in ("dlt", "weighted", "ransac"): raise DLCNBError(f"Unknown triangulation method {method!r}: use 'dlt', 'weighted' or 'ransac'.")
+    if method not in ("dlt", "weighted", "ransac"):
+        raise DLCNBError(f"Unknown triangulation method {method!r}: use 'dlt', 'weighted' or 'ransac'.")
     pixels = np.asarray(pixels, np.float64)
-    conf = np.ones(pixels.shape[:2]) if confidence is None else np.where(np.isnan(confidence), 1., confidence)
+    conf = np.ones(pixels.shape[:2]) if confidence is None else np.where(np.isnan(confidence), 1.0, confidence)
     seen = ~np.isnan(pixels[..., 0]) & (conf >= pcutoff)
-    weights = np.where(seen, conf if method == "weighted" else 1., 0.)
+    weights = np.where(seen, conf if method == "weighted" else 1.0, 0.0)
     xn = undistort_all(calib, pixels)
-    if method == "ransac": weights = weights * _ransac_mask(calib, xn, pixels, weights, threshold)
+    if method == "ransac":
+        weights = weights * _ransac_mask(calib, xn, pixels, weights, threshold)
     X = dlt(xn, np.stack([c.extrinsic for c in calib.cameras]), weights)
     used = (weights > 0) & ~np.isnan(X[:, 0])
     n = used.sum(0)
     mean = lambda a: np.divide(np.where(used, a, 0).sum(0), n, out=np.full(len(X), np.nan), where=n > 0)
-    return dict(points=X, error=mean(reprojection_errors(calib, X, pixels)), used=used, n_cameras=n, confidence=mean(conf))
+    return dict(
+        points=X, error=mean(reprojection_errors(calib, X, pixels)), used=used, n_cameras=n, confidence=mean(conf)
+    )
 
 # %% ../nbs/14b_triangulation.ipynb #c05f67cf
 def _as_dataset(x) -> xr.Dataset:
     "A pose dataset from a dataset, a `.nc`, a DeepLabCut `.h5`/`.csv`, or a video analysed before (its `.h5` beside it)."
-    if isinstance(x, xr.Dataset): return validate_poses(x)
+    if isinstance(x, xr.Dataset):
+        return validate_poses(x)
     p = Path(x)
-    if p.suffix == ".nc": return load_poses(p)
-    if p.suffix in (".h5", ".csv"): return read_dlc_file(p)
+    if p.suffix == ".nc":
+        return load_poses(p)
+    if p.suffix in (".h5", ".csv"):
+        return read_dlc_file(p)
     hits = sorted(p.parent.glob(f"{p.stem}*DLC*.h5"))
-    if not hits: raise DLCNBError(f"No DeepLabCut predictions for {p} (looked for {p.stem}*DLC*.h5 beside it). "
-                                  f"Analyse the video first, or pass the predictions file or a pose dataset.")
+    if not hits:
+        raise DLCNBError(
+            f"No DeepLabCut predictions for {p} (looked for {p.stem}*DLC*.h5 beside it). "
+            f"Analyse the video first, or pass the predictions file or a pose dataset."
+        )
     return read_dlc_file(hits[0])
 
-def _name_of(x) -> str: return Path(x.attrs.get("source_file", "")).name if isinstance(x, xr.Dataset) else Path(x).name
 
-def _camera_of(name:str, camera_names:list) -> str|None:
+def _name_of(x) -> str:
+    return Path(x.attrs.get("source_file", "")).name if isinstance(x, xr.Dataset) else Path(x).name
+
+
+def _camera_of(name: str, camera_names: list) -> str | None:
     "The (longest) camera name inside a file name, if any."
     return max((c for c in camera_names if c in name), key=len, default=None)
 
-def match_cameras(inputs, # `{camera: dataset or file}`, or a list of files/datasets whose file names hold the camera names
-                  camera_names:list, # the calibrated cameras
-                 ) -> dict:
+
+def match_cameras(
+    inputs,  # `{camera: dataset or file}`, or a list of files/datasets whose file names hold the camera names
+    camera_names: list,  # the calibrated cameras
+) -> dict:
     "Pose datasets by camera name, matched by key or by the camera name in each file name."
     if isinstance(inputs, (str, Path)):
-        raise DLCNBError(f"{inputs} is a single path: pass one 2D predictions file per camera (a list, or {{camera: file}}). "
-                         f"To triangulate every recording of a folder, use `triangulate_sessions`.")
-    if isinstance(inputs, dict): pairs = dict(inputs)
+        raise DLCNBError(
+            f"{inputs} is a single path: pass one 2D predictions file per camera (a list, or {{camera: file}}). "
+            f"To triangulate every recording of a folder, use `triangulate_sessions`."
+        )
+    if isinstance(inputs, dict):
+        pairs = dict(inputs)
     else:
         pairs = {}
         for x in inputs:
-            if cam := _camera_of(_name_of(x), camera_names): pairs.setdefault(cam, []).append(x)
+            if cam := _camera_of(_name_of(x), camera_names):
+                pairs.setdefault(cam, []).append(x)
         for c, xs in pairs.items():
-            if len(xs) > 1: raise DLCNBError(f"Camera {c!r} matches several inputs: {[_name_of(x) for x in xs]}. Pass a dict {{camera: input}}.")
+            if len(xs) > 1:
+                raise DLCNBError(
+                    f"Camera {c!r} matches several inputs: {[_name_of(x) for x in xs]}. Pass a dict {{camera: input}}."
+                )
         pairs = {c: xs[0] for c, xs in pairs.items()}
     missing = [c for c in camera_names if c not in pairs]
     if len(camera_names) - len(missing) < 2:
-        raise DLCNBError(f"Triangulation needs 2D poses from at least two calibrated cameras {camera_names}; none found for {missing} "
-                         f"among {[_name_of(x) for x in (inputs.values() if isinstance(inputs, dict) else inputs)]}. "
-                         f"Name the files after the cameras or pass a dict {{camera: input}}.")
+        raise DLCNBError(
+            f"Triangulation needs 2D poses from at least two calibrated cameras {camera_names}; none found for {missing} "
+            f"among {[_name_of(x) for x in (inputs.values() if isinstance(inputs, dict) else inputs)]}. "
+            f"Name the files after the cameras or pass a dict {{camera: input}}."
+        )
     return {c: _as_dataset(pairs[c]) for c in camera_names if c in pairs}
 
-def stack_views(datasets:dict, # `{camera: pose dataset}`
-               ) -> dict:
+
+def stack_views(
+    datasets: dict,  # `{camera: pose dataset}`
+) -> dict:
     "Positions (cameras, time, keypoint, individual, 2) and confidences of the frames, keypoints and individuals all cameras share."
     dss = [d.assign_coords(time=frame_numbers(d)) for d in datasets.values()]
     first = dss[0]
@@ -175,40 +221,76 @@ def stack_views(datasets:dict, # `{camera: pose dataset}`
     inds = [i for i in first.individual.values if all(i in d.individual.values for d in dss)]
     frames = sorted(set(first.time.values).intersection(*(d.time.values for d in dss[1:])))
     if not (kps and inds and frames):
-        raise DLCNBError(f"The 2D poses of cameras {list(datasets)} share no frames, keypoints or individuals "
-                         f"({len(frames)} frames, keypoints {kps}, individuals {inds}). Pass predictions of the same recording.")
+        raise DLCNBError(
+            f"The 2D poses of cameras {list(datasets)} share no frames, keypoints or individuals "
+            f"({len(frames)} frames, keypoints {kps}, individuals {inds}). Pass predictions of the same recording."
+        )
     sel = [d.sel(time=frames, keypoint=kps, individual=inds) for d in dss]
-    return dict(position=np.stack([d.position.transpose("time", "keypoint", "individual", "space").values for d in sel]).astype(np.float64),
-                confidence=np.stack([d.confidence.transpose("time", "keypoint", "individual").values for d in sel]).astype(np.float64),
-                frames=np.asarray(frames), keypoints=kps, individuals=inds, fps=first.attrs.get("fps"))
+    return dict(
+        position=np.stack([d.position.transpose("time", "keypoint", "individual", "space").values for d in sel]).astype(
+            np.float64
+        ),
+        confidence=np.stack([d.confidence.transpose("time", "keypoint", "individual").values for d in sel]).astype(
+            np.float64
+        ),
+        frames=np.asarray(frames),
+        keypoints=kps,
+        individuals=inds,
+        fps=first.attrs.get("fps"),
+    )
 
 # %% ../nbs/14b_triangulation.ipynb #7173d95f
 def _rig(config3d) -> tuple[dict, Calibration]:
     "The 3D project's config and calibration (no config for a bare `Calibration`)."
-    if isinstance(config3d, Calibration): return {}, config3d
+    if isinstance(config3d, Calibration):
+        return {}, config3d
     return read_config(config3d), load_calibration(config3d)
 
-def _trial_name(files:list, cameras:list) -> str:
+
+def _trial_name(files: list, cameras: list) -> str:
     "The recording's name: the first file's stem, cut at DeepLabCut's scorer, without the camera name."
-    if not files: return "triangulated"
+    if not files:
+        return "triangulated"
     stem = Path(files[0]).stem.split("DLC")[0]
-    for c in sorted(cameras, key=len, reverse=True): stem = stem.replace(c, "")
+    for c in sorted(cameras, key=len, reverse=True):
+        stem = stem.replace(c, "")
     return stem.strip("-_ ") or "triangulated"
 
-def _output_3d(files:list, cameras:list, cfg:dict, destfolder=None) -> Path:
-    "DeepLabCut's `<trial>_DLC_3D.h5` of a recording's per-camera files (in camera order)."
-    return Path(destfolder or Path(files[0]).parent) / f"{_trial_name(files, cameras)}_{cfg.get('scorername_3d', 'DLC_3D')}.h5"
 
-def _triangulate_rig(cfg:dict, calib:Calibration, inputs, pcutoff, method, threshold, destfolder, save_as_csv) -> xr.Dataset:
+def _output_3d(files: list, cameras: list, cfg: dict, destfolder=None) -> Path:
+    "DeepLabCut's `<trial>_DLC_3D.h5` of a recording's per-camera files (in camera order)."
+    return (
+        Path(destfolder or Path(files[0]).parent)
+        / f"{_trial_name(files, cameras)}_{cfg.get('scorername_3d', 'DLC_3D')}.h5"
+    )
+
+
+def _triangulate_rig(
+    cfg: dict, calib: Calibration, inputs, pcutoff, method, threshold, destfolder, save_as_csv
+) -> xr.Dataset:
     "`triangulate` with the 3D project already loaded."
     pcutoff = pcutoff if pcutoff is not None else cfg.get("pcutoff", 0.4)
     datasets = match_cameras(inputs, calib.names)
     cameras, calib = calib.names, Calibration([calib[c] for c in datasets], calib.report, calib.rms)
     v = stack_views(datasets)
     shape = v["position"].shape[1:4]
-    res = triangulate_points(calib, v["position"].reshape(len(calib), -1, 2), v["confidence"].reshape(len(calib), -1), pcutoff, method, threshold)
-    ds = make_poses(res["points"].reshape(*shape, 3).transpose(0, 3, 1, 2), res["confidence"].reshape(shape),
-                    v["keypoints"], v["individuals"], v["fps"], "dlcnb", frames=v["frames"])
+    res = triangulate_points(
+        calib,
+        v["position"].reshape(len(calib), -1, 2),
+        v["confidence"].reshape(len(calib), -1),
+        pcutoff,
+        method,
+        threshold,
+    )
+    ds = make_poses(
+        res["points"].reshape(*shape, 3).transpose(0, 3, 1, 2),
+        res["confidence"].reshape(shape),
+        v["keypoints"],
+        v["individuals"],
+        v["fps"],
+        "dlcnb",
+        frames=v["frames"],
+    )
     ds["reprojection_error"] = (("time", "keypoint", "individual"), res["error"].reshape(shape))
     ds["n_cameras"] = (("time", "keypoint", "individual"), res["n_cameras"].reshape(shape))
     ds.attrs.update(cameras=",".join(calib.names), scorer=cfg.get("scorername_3d", "DLC_3D"))
@@ -216,24 +298,30 @@ def _triangulate_rig(cfg:dict, calib:Calibration, inputs, pcutoff, method, thres
     files = [Path(d.attrs["source_file"]) for d in datasets.values() if d.attrs.get("source_file")]
     if destfolder or files:
         out = _output_3d(files, cameras, cfg, destfolder)
-        save_poses(ds, out.with_suffix(".nc"))    # the dataset first: the .h5, written last, marks a finished recording
+        save_poses(ds, out.with_suffix(".nc"))  # the dataset first: the .h5, written last, marks a finished recording
         ds.attrs["output_file"] = str(write_table(to_dlc_3d_df(ds), out, csv=save_as_csv))
     return ds
 
-def triangulate(config3d, # a 3D project's config.yaml (or folder), or a `Calibration`
-                videos_or_datasets, # per camera: pose datasets, DeepLabCut `.h5`, `.nc`, or analysed videos (dict or list)
-                pcutoff:float|None=None, # observations scoring below this are not used (default: the config's, else 0.4)
-                method:str="dlt", # "dlt", "weighted" or "ransac"
-                threshold:float=10., # RANSAC: reprojection error (px) under which a camera agrees
-                destfolder:str|Path|None=None, # where to write `<trial>_DLC_3D.h5` (default: beside the first input file; no file for in-memory data)
-                save_as_csv:bool=False, # also write the .csv
-               ) -> xr.Dataset:
+
+def triangulate(
+    config3d,  # a 3D project's config.yaml (or folder), or a `Calibration`
+    videos_or_datasets,  # per camera: pose datasets, DeepLabCut `.h5`, `.nc`, or analysed videos (dict or list)
+    pcutoff: float | None = None,  # observations scoring below this are not used (default: the config's, else 0.4)
+    method: str = "dlt",  # "dlt", "weighted" or "ransac"
+    threshold: float = 10.0,  # RANSAC: reprojection error (px) under which a camera agrees
+    destfolder: str
+    | Path
+    | None = None,  # where to write `<trial>_DLC_3D.h5` (default: beside the first input file; no file for in-memory data)
+    save_as_csv: bool = False,  # also write the .csv
+) -> xr.Dataset:
     "A 3D pose dataset (`space = x, y, z`) from the 2D poses of several calibrated cameras, with reprojection errors and cameras used."
     return _triangulate_rig(*_rig(config3d), videos_or_datasets, pcutoff, method, threshold, destfolder, save_as_csv)
 
-def to_dlc_3d_df(ds:xr.Dataset, # a 3D pose dataset
-                 scorer:str|None=None, # DeepLabCut's 3D scorer (default: the dataset's, else `DLC_3D`)
-                ) -> pd.DataFrame:
+
+def to_dlc_3d_df(
+    ds: xr.Dataset,  # a 3D pose dataset
+    scorer: str | None = None,  # DeepLabCut's 3D scorer (default: the dataset's, else `DLC_3D`)
+) -> pd.DataFrame:
     "DeepLabCut's 3D table: columns (scorer, [individuals,] bodyparts, coords x/y/z), one row per frame."
     scorer = scorer or ds.attrs.get("scorer", "DLC_3D")
     pos = ds.position.transpose("time", "individual", "keypoint", "space").values
@@ -241,119 +329,243 @@ def to_dlc_3d_df(ds:xr.Dataset, # a 3D pose dataset
     single = len(inds) == 1
     cols = [(scorer, *(() if single else (i,)), k, c) for i in inds for k in kps for c in "xyz"]
     names = ["scorer", "bodyparts", "coords"] if single else ["scorer", "individuals", "bodyparts", "coords"]
-    return pd.DataFrame(pos.reshape(len(pos), -1).astype(np.float64), index=frame_numbers(ds), columns=pd.MultiIndex.from_tuples(cols, names=names))
+    return pd.DataFrame(
+        pos.reshape(len(pos), -1).astype(np.float64),
+        index=frame_numbers(ds),
+        columns=pd.MultiIndex.from_tuples(cols, names=names),
+    )
 
 # %% ../nbs/14b_triangulation.ipynb #94bf096d
-def find_sessions(paths, # folder(s) of 2D predictions files, or a list of the files
-                  camera_names:list, # the calibrated cameras
-                  filtered:bool=False, # take the `_filtered.h5` predictions instead of the raw ones
-                 ) -> dict:
+def find_sessions(
+    paths,  # folder(s) of 2D predictions files, or a list of the files
+    camera_names: list,  # the calibrated cameras
+    filtered: bool = False,  # take the `_filtered.h5` predictions instead of the raw ones
+) -> dict:
     "The recordings among DeepLabCut 2D predictions files, `{folder/trial: {camera: file}}`, paired by camera name."
     files = []
-    for p in map(Path, [paths] if isinstance(paths, (str, Path)) else paths): files += sorted(p.glob("*.h5")) if p.is_dir() else [p]
+    for p in map(Path, [paths] if isinstance(paths, (str, Path)) else paths):
+        files += sorted(p.glob("*.h5")) if p.is_dir() else [p]
     sessions = {}
     for f in files:
         cam = _camera_of(f.stem.split("DLC")[0], camera_names)
-        if "DLC" not in f.stem or cam is None or f.stem.endswith("_filtered") != filtered: continue
+        if "DLC" not in f.stem or cam is None or f.stem.endswith("_filtered") != filtered:
+            continue
         name = str(f.parent / _trial_name([f], camera_names))
         if cam in sessions.setdefault(name, {}):
-            raise DLCNBError(f"Camera {cam!r} of recording {name} has several 2D predictions: {sessions[name][cam].name} and {f.name}. "
-                             f"Move the ones you don't want elsewhere.")
+            raise DLCNBError(
+                f"Camera {cam!r} of recording {name} has several 2D predictions: {sessions[name][cam].name} and {f.name}. "
+                f"Move the ones you don't want elsewhere."
+            )
         sessions[name][cam] = f
-    if not sessions: raise DLCNBError(f"No DeepLabCut 2D predictions of cameras {camera_names} (`<trial>-<camera>DLC_*.h5`) in {paths}. Analyse the videos first.")
+    if not sessions:
+        raise DLCNBError(
+            f"No DeepLabCut 2D predictions of cameras {camera_names} (`<trial>-<camera>DLC_*.h5`) in {paths}. Analyse the videos first."
+        )
     return sessions
 
 # %% ../nbs/14b_triangulation.ipynb #94597dd0
-def _check_distinct_outputs(outputs:list):
+def _check_distinct_outputs(outputs: list):
     "Fail if two recordings would write the same 3D file (same trial name, one `destfolder`)."
     counts = Counter(o for o in outputs if o is not None)
     if clashes := sorted(str(o) for o, n in counts.items() if n > 1):
-        raise DLCNBError(f"Several recordings would write {clashes}: their trials have the same name. "
-                         f"Triangulate each folder with its own `destfolder`, or rename the files.")
+        raise DLCNBError(
+            f"Several recordings would write {clashes}: their trials have the same name. "
+            f"Triangulate each folder with its own `destfolder`, or rename the files."
+        )
 
-def _triangulate_session(session:dict, # `{camera: 2D predictions file}` of one recording
-                         config3d, # the 3D project's config (or a `Calibration`)
-                         calibration_key:str, # identifies the calibration in the worker's cache
-                         cfg:dict, # the 3D config's `pcutoff` and `scorername_3d`
-                         **kwargs, # the options of `triangulate`
-                        ) -> str:
+
+def _triangulate_session(
+    session: dict,  # `{camera: 2D predictions file}` of one recording
+    config3d,  # the 3D project's config (or a `Calibration`)
+    calibration_key: str,  # identifies the calibration in the worker's cache
+    cfg: dict,  # the 3D config's `pcutoff` and `scorername_3d`
+    **kwargs,  # the options of `triangulate`
+) -> str:
     "Triangulate one recording in this process (a Dask worker, or here), loading the calibration once per process; the 3D file."
     calib = cached_on_worker(calibration_key, lambda: _rig(config3d)[1])
     return _triangulate_rig(cfg, calib, session, **kwargs).attrs["output_file"]
 
-def triangulate_sessions(config3d, # a 3D project's config.yaml (or folder), or a `Calibration`
-                         sessions, # folder(s) or list of 2D predictions files (paired by `find_sessions`), or `{name: {camera: file}}`
-                         pcutoff:float|None=None, # observations scoring below this are not used (default: the config's, else 0.4)
-                         method:str="dlt", # "dlt", "weighted" or "ransac"
-                         threshold:float=10., # RANSAC: reprojection error (px) under which a camera agrees
-                         destfolder:str|Path|None=None, # where to write the `<trial>_DLC_3D.h5` (default: beside each recording's files)
-                         save_as_csv:bool=False, # also write the .csv
-                         filtered:bool=False, # triangulate the `_filtered.h5` predictions
-                         overwrite:bool=False, # triangulate again recordings whose 3D file exists
-                         client=None, # a Dask client; None: a LocalCluster when several recordings are left to do; False: here, in order
-                        ) -> pd.DataFrame:
+
+def triangulate_sessions(
+    config3d,  # a 3D project's config.yaml (or folder), or a `Calibration`
+    sessions,  # folder(s) or list of 2D predictions files (paired by `find_sessions`), or `{name: {camera: file}}`
+    pcutoff: float | None = None,  # observations scoring below this are not used (default: the config's, else 0.4)
+    method: str = "dlt",  # "dlt", "weighted" or "ransac"
+    threshold: float = 10.0,  # RANSAC: reprojection error (px) under which a camera agrees
+    destfolder: str
+    | Path
+    | None = None,  # where to write the `<trial>_DLC_3D.h5` (default: beside each recording's files)
+    save_as_csv: bool = False,  # also write the .csv
+    filtered: bool = False,  # triangulate the `_filtered.h5` predictions
+    overwrite: bool = False,  # triangulate again recordings whose 3D file exists
+    client=None,  # a Dask client; None: a LocalCluster when several recordings are left to do; False: here, in order
+) -> pd.DataFrame:
     "Triangulate many recordings (one Dask task each), skipping those already done; a report row per recording."
     cfg, calib = _rig(config3d)
-    if not isinstance(sessions, dict): sessions = find_sessions(sessions, calib.names, filtered)
-    def out(s): return _output_3d(files, calib.names, cfg, destfolder) if (files := [s[c] for c in calib.names if c in s]) else None
+    if not isinstance(sessions, dict):
+        sessions = find_sessions(sessions, calib.names, filtered)
+
+    def out(s):
+        return (
+            _output_3d(files, calib.names, cfg, destfolder)
+            if (files := [s[c] for c in calib.names if c in s])
+            else None
+        )
+
     _check_distinct_outputs([out(s) for s in sessions.values()])
     done = lambda s: not overwrite and out(s) is not None and out(s).exists()
-    report = map_videos(_triangulate_session, sessions, done=done, client=client, config3d=config3d,
-                        calibration_key=f"calibration-{hashlib.sha1(pickle.dumps(calib)).hexdigest()}",
-                        cfg={k: cfg[k] for k in ("pcutoff", "scorername_3d") if k in cfg}, pcutoff=pcutoff, method=method,
-                        threshold=threshold, destfolder=destfolder, save_as_csv=save_as_csv)
+    report = map_videos(
+        _triangulate_session,
+        sessions,
+        done=done,
+        client=client,
+        config3d=config3d,
+        calibration_key=f"calibration-{hashlib.sha1(pickle.dumps(calib)).hexdigest()}",
+        cfg={k: cfg[k] for k in ("pcutoff", "scorername_3d") if k in cfg},
+        pcutoff=pcutoff,
+        method=method,
+        threshold=threshold,
+        destfolder=destfolder,
+        save_as_csv=save_as_csv,
+    )
     return report.rename(columns={"video": "session"})
 
 # %% ../nbs/14b_triangulation.ipynb #57d88eff
-def _segments(P:np.ndarray, # (keypoint, 3 or 2) positions of one individual
-              edges:list, # (i, j) keypoint index pairs
-             ) -> list:
+def _segments(
+    P: np.ndarray,  # (keypoint, 3 or 2) positions of one individual
+    edges: list,  # (i, j) keypoint index pairs
+) -> list:
     "Coordinate lists of skeleton segments separated by None, as plotly draws disjoint lines."
     return [sum(([P[i, d], P[j, d], None] for i, j in edges), []) for d in range(P.shape[1])]
+
 
 def _edges(ds, skeleton):
     kps = list(ds.keypoint.values)
     return [(kps.index(a), kps.index(b)) for a, b in (skeleton or []) if a in kps and b in kps]
+
 
 def _frame_traces(ds, t, edges, calib, views):
     "The moving traces of frame `t`: per individual 3D points and skeleton, then per camera observed and reprojected 2D points."
     out = []
     for ind in ds.individual.values:
         P = ds.position.sel(individual=ind).isel(time=t).transpose("keypoint", "space").values
-        out += [go.Scatter3d(x=P[:, 0], y=P[:, 1], z=P[:, 2], mode="markers", marker=dict(size=4), name=str(ind), text=list(ds.keypoint.values)),
-                go.Scatter3d(**dict(zip("xyz", _segments(P, edges))), mode="lines", line=dict(color="gray"), showlegend=False, hoverinfo="skip")]
+        out += [
+            go.Scatter3d(
+                x=P[:, 0],
+                y=P[:, 1],
+                z=P[:, 2],
+                mode="markers",
+                marker=dict(size=4),
+                name=str(ind),
+                text=list(ds.keypoint.values),
+            ),
+            go.Scatter3d(
+                **dict(zip("xyz", _segments(P, edges))),
+                mode="lines",
+                line=dict(color="gray"),
+                showlegend=False,
+                hoverinfo="skip",
+            ),
+        ]
     for cam, d2 in views.items():
         seen = d2.position.isel(time=t).transpose("keypoint", "individual", "space").values.reshape(-1, 2)
-        proj = calib[cam].project(ds.position.isel(time=t).transpose("keypoint", "individual", "space").values.reshape(-1, 3))
-        out += [go.Scatter(x=seen[:, 0], y=seen[:, 1], mode="markers", marker=dict(size=7, symbol="circle-open", color="royalblue"), name=f"{cam} 2D", showlegend=False),
-                go.Scatter(x=proj[:, 0], y=proj[:, 1], mode="markers", marker=dict(size=4, symbol="x", color="crimson"), name=f"{cam} reprojected", showlegend=False)]
+        proj = calib[cam].project(
+            ds.position.isel(time=t).transpose("keypoint", "individual", "space").values.reshape(-1, 3)
+        )
+        out += [
+            go.Scatter(
+                x=seen[:, 0],
+                y=seen[:, 1],
+                mode="markers",
+                marker=dict(size=7, symbol="circle-open", color="royalblue"),
+                name=f"{cam} 2D",
+                showlegend=False,
+            ),
+            go.Scatter(
+                x=proj[:, 0],
+                y=proj[:, 1],
+                mode="markers",
+                marker=dict(size=4, symbol="x", color="crimson"),
+                name=f"{cam} reprojected",
+                showlegend=False,
+            ),
+        ]
     return out
 
-def view_3d(ds:xr.Dataset, # a 3D pose dataset (from `triangulate`)
-            calib:Calibration|None=None, # draw these cameras (and needed for the 2D check)
-            datasets2d:dict|None=None, # `{camera: 2D pose dataset}`: show each camera's 2D points against the reprojected 3D
-            skeleton:list|None=None, # keypoint name pairs to link
-            max_frames:int=100, # frames in the animation (evenly spaced)
-           ) -> go.Figure:
+
+def view_3d(
+    ds: xr.Dataset,  # a 3D pose dataset (from `triangulate`)
+    calib: Calibration | None = None,  # draw these cameras (and needed for the 2D check)
+    datasets2d: dict
+    | None = None,  # `{camera: 2D pose dataset}`: show each camera's 2D points against the reprojected 3D
+    skeleton: list | None = None,  # keypoint name pairs to link
+    max_frames: int = 100,  # frames in the animation (evenly spaced)
+) -> go.Figure:
     "A plotly 3D skeleton viewer with a time slider and play button, the cameras drawn, and a linked 2D reprojection check per camera."
     ts = np.unique(np.linspace(0, ds.sizes["time"] - 1, min(max_frames, ds.sizes["time"])).round().astype(int))
-    views = {c: d.assign_coords(time=frame_numbers(d)).sel(time=frame_numbers(ds), keypoint=ds.keypoint, individual=ds.individual)
-             for c, d in (datasets2d or {}).items()} if calib is not None else {}
-    fig = make_subplots(rows=1, cols=1 + len(views), column_widths=[2] + [1] * len(views),
-                        specs=[[{"type": "scene"}] + [{"type": "xy"}] * len(views)], subplot_titles=["3D"] + list(views))
+    views = (
+        {
+            c: d.assign_coords(time=frame_numbers(d)).sel(
+                time=frame_numbers(ds), keypoint=ds.keypoint, individual=ds.individual
+            )
+            for c, d in (datasets2d or {}).items()
+        }
+        if calib is not None
+        else {}
+    )
+    fig = make_subplots(
+        rows=1,
+        cols=1 + len(views),
+        column_widths=[2] + [1] * len(views),
+        specs=[[{"type": "scene"}] + [{"type": "xy"}] * len(views)],
+        subplot_titles=["3D"] + list(views),
+    )
     edges = _edges(ds, skeleton)
     moving = _frame_traces(ds, ts[0], edges, calib, views)
-    for k, tr in enumerate(moving): fig.add_trace(tr, row=1, col=1 if isinstance(tr, go.Scatter3d) else 2 + (k - 2 * ds.sizes["individual"]) // 2)
+    for k, tr in enumerate(moving):
+        fig.add_trace(tr, row=1, col=1 if isinstance(tr, go.Scatter3d) else 2 + (k - 2 * ds.sizes["individual"]) // 2)
     if calib is not None:
-        extent = float(np.nanmax(np.abs(ds.position.values))) if np.isfinite(ds.position.values).any() else 1.
+        extent = float(np.nanmax(np.abs(ds.position.values))) if np.isfinite(ds.position.values).any() else 1.0
         for c in calib.cameras:
             axis = np.stack([c.center, c.center + c.R[2] * 0.3 * extent])
-            fig.add_trace(go.Scatter3d(x=axis[:, 0], y=axis[:, 1], z=axis[:, 2], mode="lines+markers+text", text=[c.name, ""],
-                                       marker=dict(size=[6, 0], symbol="diamond", color="black"), line=dict(color="black"), showlegend=False), row=1, col=1)
-    for k, c in enumerate(views): fig.update_yaxes(autorange="reversed", scaleanchor=f"x{k + 2}", row=1, col=k + 2)
+            fig.add_trace(
+                go.Scatter3d(
+                    x=axis[:, 0],
+                    y=axis[:, 1],
+                    z=axis[:, 2],
+                    mode="lines+markers+text",
+                    text=[c.name, ""],
+                    marker=dict(size=[6, 0], symbol="diamond", color="black"),
+                    line=dict(color="black"),
+                    showlegend=False,
+                ),
+                row=1,
+                col=1,
+            )
+    for k, c in enumerate(views):
+        fig.update_yaxes(autorange="reversed", scaleanchor=f"x{k + 2}", row=1, col=k + 2)
     idx = list(range(len(moving)))
     fig.frames = [go.Frame(data=_frame_traces(ds, t, edges, calib, views), traces=idx, name=str(t)) for t in ts]
-    step = lambda t: dict(method="animate", label=str(frame_numbers(ds)[t]), args=[[str(t)], dict(mode="immediate", frame=dict(duration=0, redraw=True))])
-    fig.update_layout(height=500, scene=dict(aspectmode="data"), sliders=[dict(steps=[step(t) for t in ts], currentvalue=dict(prefix="frame "))],
-                      updatemenus=[dict(type="buttons", buttons=[dict(label="▶", method="animate", args=[None, dict(frame=dict(duration=100, redraw=True), fromcurrent=True)])])])
+    step = lambda t: dict(
+        method="animate",
+        label=str(frame_numbers(ds)[t]),
+        args=[[str(t)], dict(mode="immediate", frame=dict(duration=0, redraw=True))],
+    )
+    fig.update_layout(
+        height=500,
+        scene=dict(aspectmode="data"),
+        sliders=[dict(steps=[step(t) for t in ts], currentvalue=dict(prefix="frame "))],
+        updatemenus=[
+            dict(
+                type="buttons",
+                buttons=[
+                    dict(
+                        label="▶",
+                        method="animate",
+                        args=[None, dict(frame=dict(duration=100, redraw=True), fromcurrent=True)],
+                    )
+                ],
+            )
+        ],
+    )
     return fig

@@ -16,162 +16,225 @@ __all__ = ['VIDEO_EXTS', 'VideoReader', 'video_paths', 'prefetch', 'iter_batches
 # %% ../nbs/03_video.ipynb #c781db41
 class VideoReader:
     "Random-access and sequential RGB frames of a video file, with its frame count, fps and size."
-    def __init__(self, path, # the video file
-                ):
+
+    def __init__(
+        self,
+        path,  # the video file
+    ):
         self.path = Path(path)
-        if not self.path.exists(): raise DLCNBError(f"No video at {self.path}. Check the path (and `video_sets` in config.yaml).")
+        if not self.path.exists():
+            raise DLCNBError(f"No video at {self.path}. Check the path (and `video_sets` in config.yaml).")
         self.cap = cv2.VideoCapture(str(self.path))
         n = int(self.cap.get(cv2.CAP_PROP_FRAME_COUNT))
         ok, first = self.cap.read()
         if not self.cap.isOpened() or n <= 0 or not ok:
-            raise DLCNBError(f"Cannot decode video {self.path}: it is not a readable video or is corrupt. "
-                             f"Check that it plays, or re-encode it (e.g. `ffmpeg -i in.avi -c:v libx264 out.mp4`).")
+            raise DLCNBError(
+                f"Cannot decode video {self.path}: it is not a readable video or is corrupt. "
+                f"Check that it plays, or re-encode it (e.g. `ffmpeg -i in.avi -c:v libx264 out.mp4`)."
+            )
         self.n_frames, self.fps = n, float(self.cap.get(cv2.CAP_PROP_FPS) or 0) or None
         self.size = (first.shape[1], first.shape[0])
         self._pos = 1
 
-    def __len__(self): return self.n_frames
-    def __repr__(self): return f"VideoReader({self.path.name}: {self.n_frames} frames, {self.fps} fps, {self.size[0]}x{self.size[1]})"
+    def __len__(self):
+        return self.n_frames
+
+    def __repr__(self):
+        return f"VideoReader({self.path.name}: {self.n_frames} frames, {self.fps} fps, {self.size[0]}x{self.size[1]})"
 
     def _read(self, i):
-        if self._pos != i: self.cap.set(cv2.CAP_PROP_POS_FRAMES, i)
+        if self._pos != i:
+            self.cap.set(cv2.CAP_PROP_POS_FRAMES, i)
         ok, frame = self.cap.read()
         self._pos = i + 1
-        if not ok: raise DLCNBError(f"Cannot decode frame {i} of {self.path} ({self.n_frames} frames expected): the "
-                                    f"file is truncated or corrupt there. Re-encode it, or analyse only frames before {i}.")
+        if not ok:
+            raise DLCNBError(
+                f"Cannot decode frame {i} of {self.path} ({self.n_frames} frames expected): the "
+                f"file is truncated or corrupt there. Re-encode it, or analyse only frames before {i}."
+            )
         return cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
 
-    def __getitem__(self, i:int):
-        if not -self.n_frames <= i < self.n_frames: raise IndexError(f"frame {i} out of range for {self!r}")
+    def __getitem__(self, i: int):
+        if not -self.n_frames <= i < self.n_frames:
+            raise IndexError(f"frame {i} out of range for {self!r}")
         return self._read(i % self.n_frames)
 
-    def iter_frames(self, start:int=0, stop:int|None=None, step:int=1):
+    def iter_frames(self, start: int = 0, stop: int | None = None, step: int = 1):
         "Frames `start:stop:step` in order (decoding every frame between them, which is faster than seeking)."
         stop = min(self.n_frames, stop if stop is not None else self.n_frames)
         for i in range(start, stop):
             frame = self._read(i)
-            if (i - start) % step == 0: yield frame
+            if (i - start) % step == 0:
+                yield frame
 
-    def __iter__(self): return self.iter_frames()
-    def close(self): self.cap.release()
-    def __enter__(self): return self
-    def __exit__(self, *exc): self.close()
+    def __iter__(self):
+        return self.iter_frames()
+
+    def close(self):
+        self.cap.release()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
 # %% ../nbs/03_video.ipynb #3fc8fe85
 VIDEO_EXTS = (".mp4", ".avi", ".mov", ".mkv", ".mpg", ".mpeg", ".m4v")
 
-def video_paths(videos, # a video file, a folder of videos, or a list of them
-               ) -> list[Path]:
+
+def video_paths(
+    videos,  # a video file, a folder of videos, or a list of them
+) -> list[Path]:
     "The video files in `videos` (folders are expanded to the videos they hold, hidden files left out)."
     out = []
     for v in [videos] if isinstance(videos, (str, Path)) else videos:
         v = Path(v)
-        if v.is_dir(): out += sorted(p for p in v.iterdir() if p.suffix.lower() in VIDEO_EXTS and p.name[0] != ".")
-        elif v.exists() or v.suffix.lower() in VIDEO_EXTS: out.append(v)
-        else: raise DLCNBError(f"No video or folder at {v}.")
+        if v.is_dir():
+            out += sorted(p for p in v.iterdir() if p.suffix.lower() in VIDEO_EXTS and p.name[0] != ".")
+        elif v.exists() or v.suffix.lower() in VIDEO_EXTS:
+            out.append(v)
+        else:
+            raise DLCNBError(f"No video or folder at {v}.")
     return out
 
 # %% ../nbs/03_video.ipynb #69232209
-def prefetch(iterable, # any iterable (e.g. decoded batches)
-             depth:int=4, # how many items to produce ahead
-            ):
+def prefetch(
+    iterable,  # any iterable (e.g. decoded batches)
+    depth: int = 4,  # how many items to produce ahead
+):
     "Iterate over `iterable` with a background thread producing up to `depth` items ahead."
     q, done = queue.Queue(maxsize=depth), object()
+
     def produce():
         try:
-            for item in iterable: q.put(item)
+            for item in iterable:
+                q.put(item)
             q.put(done)
-        except BaseException as e: q.put(e)
+        except BaseException as e:
+            q.put(e)
+
     threading.Thread(target=produce, daemon=True).start()
     while (item := q.get()) is not done:
-        if isinstance(item, BaseException): raise item
+        if isinstance(item, BaseException):
+            raise item
         yield item
+
 
 def _batches(reader, batch_size, start, stop):
     idx, frames = [], []
     for i, frame in enumerate(reader.iter_frames(start, stop), start):
-        idx.append(i); frames.append(frame)
-        if len(frames) == batch_size: yield np.array(idx), np.stack(frames); idx, frames = [], []
-    if frames: yield np.array(idx), np.stack(frames)
+        idx.append(i)
+        frames.append(frame)
+        if len(frames) == batch_size:
+            yield np.array(idx), np.stack(frames)
+            idx, frames = [], []
+    if frames:
+        yield np.array(idx), np.stack(frames)
 
-def iter_batches(reader:VideoReader, # an open video
-                 batch_size:int=16, # frames per batch
-                 start:int=0, # first frame
-                 stop:int|None=None, # frame after the last (default: end of video)
-                 depth:int=4, # batches decoded ahead in the background
-                ):
+
+def iter_batches(
+    reader: VideoReader,  # an open video
+    batch_size: int = 16,  # frames per batch
+    start: int = 0,  # first frame
+    stop: int | None = None,  # frame after the last (default: end of video)
+    depth: int = 4,  # batches decoded ahead in the background
+):
     "Yield `(indices, frames)` batches of a video, decoded ahead in a background thread."
     return prefetch(_batches(reader, batch_size, start, stop), depth)
 
 # %% ../nbs/03_video.ipynb #55657b8e
-def frame_name(index:int, # frame number
-               n_frames:int, # frames in the video
-              ) -> str:
+def frame_name(
+    index: int,  # frame number
+    n_frames: int,  # frames in the video
+) -> str:
     "DeepLabCut's image name for frame `index` of a video with `n_frames` frames."
     return f"img{index:0{len(str(n_frames - 1))}d}.png"
 
+
 def _kmeans_pick(reader, candidates, n, resize_width, seed):
     from sklearn.cluster import MiniBatchKMeans
+
     h = round(reader.size[1] * resize_width / reader.size[0])
     step = int(candidates[1] - candidates[0]) if len(candidates) > 1 else 1
     frames = reader.iter_frames(int(candidates[0]), int(candidates[-1]) + 1, step)
-    feats = np.stack([cv2.resize(cv2.cvtColor(f, cv2.COLOR_RGB2GRAY), (resize_width, h), interpolation=cv2.INTER_AREA).ravel()
-                      for f in progress_bar(frames, total=len(candidates), leave=False)]).astype(np.float32)
+    feats = np.stack(
+        [
+            cv2.resize(cv2.cvtColor(f, cv2.COLOR_RGB2GRAY), (resize_width, h), interpolation=cv2.INTER_AREA).ravel()
+            for f in progress_bar(frames, total=len(candidates), leave=False)
+        ]
+    ).astype(np.float32)
     labels = MiniBatchKMeans(n_clusters=n, random_state=seed, n_init=3, batch_size=256).fit_predict(feats)
     rng = np.random.default_rng(seed)
     return sorted(int(rng.choice(candidates[labels == c])) for c in np.unique(labels))
 
-def pick_frames(reader:VideoReader, # the video
-                n:int, # how many frames
-                algo:str="kmeans", # "uniform" or "kmeans"
-                start:float=0., # first fraction of the video to consider
-                stop:float=1., # last fraction
-                cluster_step:int=1, # k-means: consider every `cluster_step`-th frame
-                cluster_resizewidth:int=30, # k-means: width of the downsampled frames
-                seed:int=0, # random seed
-               ) -> list[int]:
+
+def pick_frames(
+    reader: VideoReader,  # the video
+    n: int,  # how many frames
+    algo: str = "kmeans",  # "uniform" or "kmeans"
+    start: float = 0.0,  # first fraction of the video to consider
+    stop: float = 1.0,  # last fraction
+    cluster_step: int = 1,  # k-means: consider every `cluster_step`-th frame
+    cluster_resizewidth: int = 30,  # k-means: width of the downsampled frames
+    seed: int = 0,  # random seed
+) -> list[int]:
     "Frame numbers to label, chosen as DeepLabCut's automatic extraction does."
     candidates = np.arange(int(start * len(reader)), int(np.ceil(stop * len(reader))))
-    if len(candidates) <= n: return candidates.tolist()
-    if algo == "uniform": return sorted(np.random.default_rng(seed).choice(candidates, n, replace=False).tolist())
-    if algo == "kmeans": return _kmeans_pick(reader, candidates[::cluster_step], n, cluster_resizewidth, seed)
+    if len(candidates) <= n:
+        return candidates.tolist()
+    if algo == "uniform":
+        return sorted(np.random.default_rng(seed).choice(candidates, n, replace=False).tolist())
+    if algo == "kmeans":
+        return _kmeans_pick(reader, candidates[::cluster_step], n, cluster_resizewidth, seed)
     raise DLCNBError(f"Unknown frame extraction algorithm {algo!r}: use 'uniform' or 'kmeans'.")
+
 
 def _crop_box(cfg, video):
     crop = (cfg.get("video_sets") or {}).get(str(video), {}).get("crop")
-    if crop is None: raise DLCNBError(f"{video} has no `crop` entry under video_sets in {cfg['project_path']}/config.yaml.")
+    if crop is None:
+        raise DLCNBError(f"{video} has no `crop` entry under video_sets in {cfg['project_path']}/config.yaml.")
     return [int(v) for v in str(crop).split(",")]
 
-def _videos_on_disk(cfg:dict) -> list:
+
+def _videos_on_disk(cfg: dict) -> list:
     "The `video_sets` videos that exist (a listed video may be missing, e.g. the example's `m4s1`), naming the others."
     listed = list(cfg_get(cfg, "video_sets"))
     missing = [v for v in listed if not Path(v).exists()]
-    if missing: print(f"Not on disk, skipped: {missing}")
+    if missing:
+        print(f"Not on disk, skipped: {missing}")
     return [v for v in listed if v not in missing]
 
-def extract_frames(config, # the project's config file or folder
-                   mode:str="automatic", # only "automatic" (pick frames in the notebook with `label_frames` otherwise)
-                   algo:str="kmeans", # "uniform" or "kmeans"
-                   videos:list|None=None, # videos to use (default: those of `video_sets` on disk)
-                   numframes2pick:int|None=None, # frames per video (default: the config's)
-                   crop:bool=False, # crop frames to each video's `crop` box
-                   cluster_step:int=1, # k-means: use every n-th frame
-                   cluster_resizewidth:int=30, # k-means: downsampled width
-                   seed:int=0, # random seed, for reproducible picks
-                  ) -> pd.DataFrame:
+
+def extract_frames(
+    config,  # the project's config file or folder
+    mode: str = "automatic",  # only "automatic" (pick frames in the notebook with `label_frames` otherwise)
+    algo: str = "kmeans",  # "uniform" or "kmeans"
+    videos: list | None = None,  # videos to use (default: those of `video_sets` on disk)
+    numframes2pick: int | None = None,  # frames per video (default: the config's)
+    crop: bool = False,  # crop frames to each video's `crop` box
+    cluster_step: int = 1,  # k-means: use every n-th frame
+    cluster_resizewidth: int = 30,  # k-means: downsampled width
+    seed: int = 0,  # random seed, for reproducible picks
+) -> pd.DataFrame:
     "Extract frames to label from the project's videos into `labeled-data/<stem>/`."
-    if mode != "automatic": raise DLCNBError(f"extract_frames mode {mode!r} is not supported: use mode='automatic'.")
+    if mode != "automatic":
+        raise DLCNBError(f"extract_frames mode {mode!r} is not supported: use mode='automatic'.")
     cfg = read_config(config)
     videos = videos or _videos_on_disk(cfg)
     n = numframes2pick or cfg_get(cfg, "numframes2pick")
     rows = []
     for video in map(Path, videos):
         with VideoReader(video) as reader:
-            picks = pick_frames(reader, n, algo, cfg_get(cfg, "start"), cfg_get(cfg, "stop"), cluster_step, cluster_resizewidth, seed)
-            folder = Path(cfg["project_path"]) / "labeled-data" / video.stem; folder.mkdir(parents=True, exist_ok=True)
+            picks = pick_frames(
+                reader, n, algo, cfg_get(cfg, "start"), cfg_get(cfg, "stop"), cluster_step, cluster_resizewidth, seed
+            )
+            folder = Path(cfg["project_path"]) / "labeled-data" / video.stem
+            folder.mkdir(parents=True, exist_ok=True)
             x1, x2, y1, y2 = _crop_box(cfg, video) if crop else (0, reader.size[0], 0, reader.size[1])
             for i in progress_bar(picks, leave=False):
                 out = folder / frame_name(i, len(reader))
-                if not out.exists(): cv2.imwrite(str(out), cv2.cvtColor(reader[i][y1:y2, x1:x2], cv2.COLOR_RGB2BGR))
+                if not out.exists():
+                    cv2.imwrite(str(out), cv2.cvtColor(reader[i][y1:y2, x1:x2], cv2.COLOR_RGB2BGR))
                 rows.append((str(video), i, str(out)))
     return pd.DataFrame(rows, columns=["video", "frame", "image"])

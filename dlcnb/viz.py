@@ -17,12 +17,14 @@ from .video import VideoReader
 __all__ = ['decimate', 'plot_trajectories', 'low_confidence_spans', 'plot_timeseries', 'plot_likelihood_heatmap', 'frame_viewer']
 
 # %% ../nbs/13_viz.ipynb #316e0494
-def decimate(values:np.ndarray, # (time,) or (time, series) values
-             max_points:int=20_000, # the most frames to keep
-            ) -> np.ndarray:
+def decimate(
+    values: np.ndarray,  # (time,) or (time, series) values
+    max_points: int = 20_000,  # the most frames to keep
+) -> np.ndarray:
     "At most `max_points` frame indices to plot: all if few, else the min and max frame of each bucket of every series."
     v = np.asarray(values, np.float64).reshape(len(values), -1)
-    if len(v) <= max_points: return np.arange(len(v))
+    if len(v) <= max_points:
+        return np.arange(len(v))
     b = int(np.ceil(len(v) / max(1, (max_points - 2) // (2 * v.shape[1]))))
     pad = np.full((-len(v) % b, v.shape[1]), np.nan)
     r = np.concatenate([v, pad]).reshape(-1, b, v.shape[1])
@@ -32,96 +34,171 @@ def decimate(values:np.ndarray, # (time,) or (time, series) values
     return np.unique(np.concatenate([lo.ravel(), hi.ravel(), [0, len(v) - 1]]).clip(0, len(v) - 1))
 
 # %% ../nbs/13_viz.ipynb #1879c9fe
-def _image_trace(frame:np.ndarray) -> go.Image:
+def _image_trace(frame: np.ndarray) -> go.Image:
     "A plotly image of an RGB frame, embedded as JPEG (small)."
     ok, buf = cv2.imencode(".jpg", cv2.cvtColor(frame, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 80])
     return go.Image(source="data:image/jpeg;base64," + base64.b64encode(buf).decode(), hoverinfo="skip")
 
-def _image_axes(fig:go.Figure, size:tuple|None=None, **kw) -> go.Figure:
+
+def _image_axes(fig: go.Figure, size: tuple | None = None, **kw) -> go.Figure:
     "Axes in image coordinates: y down, equal scale."
-    fig.update_yaxes(autorange="reversed" if size is None else None, range=None if size is None else [size[1], 0], scaleanchor="x", **kw)
-    if size is not None: fig.update_xaxes(range=[0, size[0]], **kw)
+    fig.update_yaxes(
+        autorange="reversed" if size is None else None,
+        range=None if size is None else [size[1], 0],
+        scaleanchor="x",
+        **kw,
+    )
+    if size is not None:
+        fig.update_xaxes(range=[0, size[0]], **kw)
     return fig
 
-def plot_trajectories(ds:xr.Dataset, # a pose dataset
-                      video=None, # the video, to draw a frame under the tracks
-                      frame:int=0, # which frame of the video to show
-                      keypoints:list|None=None, # keypoints to draw (default: all)
-                      individuals:list|None=None, # individuals to draw (default: all)
-                      max_points:int=20_000, # decimate tracks longer than this
-                     ) -> go.Figure:
+
+def plot_trajectories(
+    ds: xr.Dataset,  # a pose dataset
+    video=None,  # the video, to draw a frame under the tracks
+    frame: int = 0,  # which frame of the video to show
+    keypoints: list | None = None,  # keypoints to draw (default: all)
+    individuals: list | None = None,  # individuals to draw (default: all)
+    max_points: int = 20_000,  # decimate tracks longer than this
+) -> go.Figure:
     "Keypoint trajectories in image coordinates, over a video frame."
     ds = ds.sel(keypoint=keypoints or list(ds.keypoint.values), individual=individuals or list(ds.individual.values))
     fig, size = go.Figure(), None
     if video is not None:
-        with VideoReader(video) as r: fig.add_trace(_image_trace(r[frame])); size = r.size
+        with VideoReader(video) as r:
+            fig.add_trace(_image_trace(r[frame]))
+            size = r.size
     frames = frame_numbers(ds)
     colors = qualitative.Dark24
     for k, kp in enumerate(ds.keypoint.values):
         for ind in ds.individual.values:
             xy = ds.position.sel(keypoint=kp, individual=ind).transpose("time", "space").values
-            if np.isnan(xy).all(): continue
+            if np.isnan(xy).all():
+                continue
             i = decimate(xy, max_points)
-            fig.add_trace(go.Scattergl(x=xy[i, 0], y=xy[i, 1], mode="lines", name=f"{kp} ({ind})", legendgroup=str(kp),
-                                       line=dict(width=1, color=colors[k % len(colors)]), customdata=frames[i],
-                                       hovertemplate=f"{kp} ({ind})<br>frame %{{customdata}}<br>x %{{x:.1f}}, y %{{y:.1f}}<extra></extra>"))
+            fig.add_trace(
+                go.Scattergl(
+                    x=xy[i, 0],
+                    y=xy[i, 1],
+                    mode="lines",
+                    name=f"{kp} ({ind})",
+                    legendgroup=str(kp),
+                    line=dict(width=1, color=colors[k % len(colors)]),
+                    customdata=frames[i],
+                    hovertemplate=f"{kp} ({ind})<br>frame %{{customdata}}<br>x %{{x:.1f}}, y %{{y:.1f}}<extra></extra>",
+                )
+            )
     return _image_axes(fig.update_layout(title="Trajectories", height=600, margin=dict(l=10, r=10, t=40, b=10)), size)
 
 # %% ../nbs/13_viz.ipynb #d09280a1
-def low_confidence_spans(confidence:np.ndarray, # (time,) confidence of one keypoint
-                         pcutoff:float, # confidences below this are low
-                         min_gap:int=0, # merge spans separated by at most this many frames
-                        ) -> list[tuple[int, int]]:
+def low_confidence_spans(
+    confidence: np.ndarray,  # (time,) confidence of one keypoint
+    pcutoff: float,  # confidences below this are low
+    min_gap: int = 0,  # merge spans separated by at most this many frames
+) -> list[tuple[int, int]]:
     "Runs of frames `(first, last)` whose confidence is below `pcutoff` (NaN counts as low)."
     low = ~(np.nan_to_num(confidence, nan=-np.inf) >= pcutoff)
     edges = np.flatnonzero(np.diff(np.r_[0, low.astype(np.int8), 0]))
     spans = list(zip(edges[::2], edges[1::2] - 1))
     merged = []
     for s, e in spans:
-        if merged and s - merged[-1][1] - 1 <= min_gap: merged[-1] = (merged[-1][0], e)
-        else: merged.append((s, e))
+        if merged and s - merged[-1][1] - 1 <= min_gap:
+            merged[-1] = (merged[-1][0], e)
+        else:
+            merged.append((s, e))
     return [(int(s), int(e)) for s, e in merged]
 
 # %% ../nbs/13_viz.ipynb #2c1d031b
-def plot_timeseries(ds:xr.Dataset, # the raw pose dataset
-                    filtered:xr.Dataset|None=None, # a filtered version, drawn over the raw one
-                    keypoints:list|None=None, # keypoints to show (default: the first three)
-                    individual=None, # the individual (default: the first)
-                    pcutoff:float=0.6, # shade frames whose confidence is below this
-                    max_points:int=20_000, # decimate series longer than this
-                    max_spans:int=300, # merge shaded spans down to about this many
-                   ) -> go.Figure:
+def plot_timeseries(
+    ds: xr.Dataset,  # the raw pose dataset
+    filtered: xr.Dataset | None = None,  # a filtered version, drawn over the raw one
+    keypoints: list | None = None,  # keypoints to show (default: the first three)
+    individual=None,  # the individual (default: the first)
+    pcutoff: float = 0.6,  # shade frames whose confidence is below this
+    max_points: int = 20_000,  # decimate series longer than this
+    max_spans: int = 300,  # merge shaded spans down to about this many
+) -> go.Figure:
     "x, y and likelihood of keypoints over frames; raw vs filtered; low-confidence frames shaded."
-    kps, ind = keypoints or list(ds.keypoint.values[:3]), individual if individual is not None else ds.individual.values[0]
-    fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.03, subplot_titles=["x", "y", "likelihood"])
+    kps, ind = (
+        keypoints or list(ds.keypoint.values[:3]),
+        individual if individual is not None else ds.individual.values[0],
+    )
+    fig = make_subplots(
+        rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.03, subplot_titles=["x", "y", "likelihood"]
+    )
     frames, colors = frame_numbers(ds), qualitative.Dark24
     for k, kp in enumerate(kps):
-        raw, conf = ds.position.sel(keypoint=kp, individual=ind).transpose("time", "space").values, ds.confidence.sel(keypoint=kp, individual=ind).values
-        series = [raw, conf[:, None]] + ([filtered.position.sel(keypoint=kp, individual=ind).transpose("time", "space").values] if filtered is not None else [])
+        raw, conf = (
+            ds.position.sel(keypoint=kp, individual=ind).transpose("time", "space").values,
+            ds.confidence.sel(keypoint=kp, individual=ind).values,
+        )
+        series = [raw, conf[:, None]] + (
+            [filtered.position.sel(keypoint=kp, individual=ind).transpose("time", "space").values]
+            if filtered is not None
+            else []
+        )
         i = decimate(np.concatenate(series, 1), max_points)
         c, group = colors[k % len(colors)], str(kp)
         for row, vals in ((1, raw[i, 0]), (2, raw[i, 1]), (3, conf[i])):
-            fig.add_trace(go.Scattergl(x=frames[i], y=vals, mode="lines", name=f"{kp} raw", legendgroup=group, showlegend=row == 1,
-                                       line=dict(width=1, color=c), opacity=0.5 if filtered is not None else 1), row=row, col=1)
+            fig.add_trace(
+                go.Scattergl(
+                    x=frames[i],
+                    y=vals,
+                    mode="lines",
+                    name=f"{kp} raw",
+                    legendgroup=group,
+                    showlegend=row == 1,
+                    line=dict(width=1, color=c),
+                    opacity=0.5 if filtered is not None else 1,
+                ),
+                row=row,
+                col=1,
+            )
         if filtered is not None:
             f = series[2]
             for row in (1, 2):
-                fig.add_trace(go.Scattergl(x=frames[i], y=f[i, row - 1], mode="lines", name=f"{kp} filtered", legendgroup=group,
-                                           showlegend=row == 1, line=dict(width=2, color=c)), row=row, col=1)
+                fig.add_trace(
+                    go.Scattergl(
+                        x=frames[i],
+                        y=f[i, row - 1],
+                        mode="lines",
+                        name=f"{kp} filtered",
+                        legendgroup=group,
+                        showlegend=row == 1,
+                        line=dict(width=2, color=c),
+                    ),
+                    row=row,
+                    col=1,
+                )
     low = np.stack([ds.confidence.sel(keypoint=kp, individual=ind).values for kp in kps]).min(0)
     for s, e in low_confidence_spans(low, pcutoff, min_gap=len(frames) // max_spans):
-        fig.add_shape(type="rect", xref="x", yref="paper", x0=frames[s] - 0.5, x1=frames[e] + 0.5, y0=0, y1=1,
-                      fillcolor="red", opacity=0.12, line_width=0, layer="below")
+        fig.add_shape(
+            type="rect",
+            xref="x",
+            yref="paper",
+            x0=frames[s] - 0.5,
+            x1=frames[e] + 0.5,
+            y0=0,
+            y1=1,
+            fillcolor="red",
+            opacity=0.12,
+            line_width=0,
+            layer="below",
+        )
     fig.add_hline(y=pcutoff, line_dash="dot", line_color="gray", row=3, col=1)
-    fig.update_yaxes(autorange="reversed", row=2, col=1) # image y points down
-    return fig.update_layout(title=f"{ind}: raw{' vs filtered' if filtered is not None else ''} (shaded: confidence < {pcutoff})",
-                             height=650, margin=dict(l=10, r=10, t=60, b=10)).update_xaxes(title_text="frame", row=3, col=1)
+    fig.update_yaxes(autorange="reversed", row=2, col=1)  # image y points down
+    return fig.update_layout(
+        title=f"{ind}: raw{' vs filtered' if filtered is not None else ''} (shaded: confidence < {pcutoff})",
+        height=650,
+        margin=dict(l=10, r=10, t=60, b=10),
+    ).update_xaxes(title_text="frame", row=3, col=1)
 
 # %% ../nbs/13_viz.ipynb #ab14de7e
-def plot_likelihood_heatmap(ds:xr.Dataset, # a pose dataset
-                            individual=None, # the individual (default: the first)
-                            max_frames:int=2_000, # bin time down to this many columns
-                           ) -> go.Figure:
+def plot_likelihood_heatmap(
+    ds: xr.Dataset,  # a pose dataset
+    individual=None,  # the individual (default: the first)
+    max_frames: int = 2_000,  # bin time down to this many columns
+) -> go.Figure:
     "Heatmap of confidence, keypoint x time (binned to the minimum per bin for long recordings)."
     ind = individual if individual is not None else ds.individual.values[0]
     conf = ds.confidence.sel(individual=ind).transpose("keypoint", "time").values.astype(np.float64)
@@ -130,43 +207,89 @@ def plot_likelihood_heatmap(ds:xr.Dataset, # a pose dataset
     pad = np.full((conf.shape[0], -conf.shape[1] % b), np.nan)
     binned = np.concatenate([conf, pad], 1).reshape(conf.shape[0], -1, b)
     z = np.where(np.isnan(binned).all(2), np.nan, np.nanmin(np.where(np.isnan(binned), np.inf, binned), 2))
-    fig = go.Figure(go.Heatmap(z=z, x=frames[::b], y=list(ds.keypoint.values), zmin=0, zmax=1, colorscale="Viridis",
-                               colorbar=dict(title="likelihood"), hovertemplate="%{y}<br>frame %{x}<br>likelihood %{z:.2f}<extra></extra>"))
-    return fig.update_layout(title=f"Likelihood of {ind}" + (f" (min over {b} frames)" if b > 1 else ""), xaxis_title="frame",
-                             height=max(300, 18 * len(ds.keypoint) + 120), margin=dict(l=10, r=10, t=40, b=10))
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=frames[::b],
+            y=list(ds.keypoint.values),
+            zmin=0,
+            zmax=1,
+            colorscale="Viridis",
+            colorbar=dict(title="likelihood"),
+            hovertemplate="%{y}<br>frame %{x}<br>likelihood %{z:.2f}<extra></extra>",
+        )
+    )
+    return fig.update_layout(
+        title=f"Likelihood of {ind}" + (f" (min over {b} frames)" if b > 1 else ""),
+        xaxis_title="frame",
+        height=max(300, 18 * len(ds.keypoint) + 120),
+        margin=dict(l=10, r=10, t=40, b=10),
+    )
 
 # %% ../nbs/13_viz.ipynb #97c9de1e
-def frame_viewer(ds:xr.Dataset, # a pose dataset with the predictions of `video`
-                 video, # the video file
-                 frames:list|None=None, # frame numbers to show (default: `n_frames` evenly spread)
-                 n_frames:int=20, # how many frames when `frames` is not given
-                 pcutoff:float=0.6, # confidence below which a point is drawn hollow
-                 width:int=480, # width of the embedded frames, in pixels
-                ) -> go.Figure:
+def frame_viewer(
+    ds: xr.Dataset,  # a pose dataset with the predictions of `video`
+    video,  # the video file
+    frames: list | None = None,  # frame numbers to show (default: `n_frames` evenly spread)
+    n_frames: int = 20,  # how many frames when `frames` is not given
+    pcutoff: float = 0.6,  # confidence below which a point is drawn hollow
+    width: int = 480,  # width of the embedded frames, in pixels
+) -> go.Figure:
     "Predictions drawn on video frames, with a slider over the frames."
     with VideoReader(video) as r:
         frames = [int(f) for f in (frames if frames is not None else np.linspace(0, len(r) - 1, n_frames).round())]
-        if bad := [f for f in frames if not 0 <= f < len(r)]: raise DLCNBError(f"Frames {bad[:5]} are outside {video} ({len(r)} frames).")
+        if bad := [f for f in frames if not 0 <= f < len(r)]:
+            raise DLCNBError(f"Frames {bad[:5]} are outside {video} ({len(r)} frames).")
         scale = width / r.size[0]
         images = [cv2.resize(r[f], (width, round(r.size[1] * scale)), interpolation=cv2.INTER_AREA) for f in frames]
         size = r.size
     rows = {int(f): i for i, f in enumerate(frame_numbers(ds))}
     kps = list(ds.keypoint.values)
     colors = sample_colorscale("Turbo", np.linspace(0, 1, len(kps)))
+
     def traces(f, img):
         out = [_image_trace(img).update(dx=1 / scale, dy=1 / scale)]
-        if f not in rows: return out + [go.Scatter(x=[], y=[], mode="markers")]
+        if f not in rows:
+            return out + [go.Scatter(x=[], y=[], mode="markers")]
         sub = ds.isel(time=rows[f])
         xy = sub.position.transpose("keypoint", "individual", "space").values.reshape(-1, 2)
         conf = sub.confidence.transpose("keypoint", "individual").values.ravel()
         names = [f"{k} ({i})" for k in kps for i in ds.individual.values]
-        return out + [go.Scatter(x=xy[:, 0], y=xy[:, 1], mode="markers", text=names, customdata=conf,
-                                 marker=dict(size=9, color=np.repeat(colors, len(ds.individual)), line=dict(width=1, color="white"),
-                                             symbol=np.where(np.nan_to_num(conf) >= pcutoff, "circle", "circle-open")),
-                                 hovertemplate="%{text}<br>x %{x:.1f}, y %{y:.1f}<br>likelihood %{customdata:.2f}<extra></extra>")]
-    fig = go.Figure(traces(frames[0], images[0]), frames=[go.Frame(data=traces(f, img), name=str(f)) for f, img in zip(frames, images)])
-    steps = [dict(method="animate", label=str(f), args=[[str(f)], dict(mode="immediate", frame=dict(duration=0, redraw=True), transition=dict(duration=0))])
-             for f in frames]
-    fig.update_layout(sliders=[dict(steps=steps, currentvalue=dict(prefix="frame "), pad=dict(t=30))], showlegend=False,
-                      height=round(width * size[1] / size[0]) + 150, width=width + 40, margin=dict(l=10, r=10, t=40, b=10), title=str(video.name if hasattr(video, "name") else video))
+        return out + [
+            go.Scatter(
+                x=xy[:, 0],
+                y=xy[:, 1],
+                mode="markers",
+                text=names,
+                customdata=conf,
+                marker=dict(
+                    size=9,
+                    color=np.repeat(colors, len(ds.individual)),
+                    line=dict(width=1, color="white"),
+                    symbol=np.where(np.nan_to_num(conf) >= pcutoff, "circle", "circle-open"),
+                ),
+                hovertemplate="%{text}<br>x %{x:.1f}, y %{y:.1f}<br>likelihood %{customdata:.2f}<extra></extra>",
+            )
+        ]
+
+    fig = go.Figure(
+        traces(frames[0], images[0]),
+        frames=[go.Frame(data=traces(f, img), name=str(f)) for f, img in zip(frames, images)],
+    )
+    steps = [
+        dict(
+            method="animate",
+            label=str(f),
+            args=[[str(f)], dict(mode="immediate", frame=dict(duration=0, redraw=True), transition=dict(duration=0))],
+        )
+        for f in frames
+    ]
+    fig.update_layout(
+        sliders=[dict(steps=steps, currentvalue=dict(prefix="frame "), pad=dict(t=30))],
+        showlegend=False,
+        height=round(width * size[1] / size[0]) + 150,
+        width=width + 40,
+        margin=dict(l=10, r=10, t=40, b=10),
+        title=str(video.name if hasattr(video, "name") else video),
+    )
     return _image_axes(fig, size, showgrid=False, zeroline=False)

@@ -1,4 +1,5 @@
 "`import dlcnb as dlc` (lazy, DeepLabCut 3's names) and the notebook app's tabs, clicked from Python (no browser)."
+
 import html, subprocess, sys
 from pathlib import Path
 import ipywidgets as W
@@ -26,9 +27,11 @@ CropVideo DownSampleVideo ShortenVideo check_video_integrity""".split()
 
 def test_import_is_light():
     "`import dlcnb` imports none of the heavy libraries; the first use of a name imports its module."
-    probe = ("import sys, dlcnb as dlc; heavy = [m for m in ('torch', 'fastai', 'cv2', 'pandas') if m in sys.modules]; "
-             "assert not heavy, heavy; dlc.read_config; assert 'dlcnb.core' in sys.modules; "
-             "assert 'torch' not in sys.modules")
+    probe = (
+        "import sys, dlcnb as dlc; heavy = [m for m in ('torch', 'fastai', 'cv2', 'pandas') if m in sys.modules]; "
+        "assert not heavy, heavy; dlc.read_config; assert 'dlcnb.core' in sys.modules; "
+        "assert 'torch' not in sys.modules"
+    )
     subprocess.run([sys.executable, "-c", probe], cwd=ROOT, check=True)
 
 
@@ -36,23 +39,29 @@ def test_dlc3_names_we_implement_are_exported():
     "Every DeepLabCut 3 top-level name a dlcnb module defines is in `dlc.__all__`, and so are the issue's names."
     from dlcnb._api import NAMES
     import importlib
+
     defined = set()
     for m in NAMES:
-        try: defined |= set(getattr(importlib.import_module(f"dlcnb.{m}"), "__all__", []))
-        except ModuleNotFoundError: pass
+        try:
+            defined |= set(getattr(importlib.import_module(f"dlcnb.{m}"), "__all__", []))
+        except ModuleNotFoundError:
+            pass
     implemented = [n for n in DLC3_TOP_LEVEL if n in defined]
     ft.test_eq([n for n in implemented if n not in dlc.__all__], [])
-    issue = ("create_new_project add_new_videos load_demo_data extract_frames label_frames check_labels "
-             "create_training_dataset train_network evaluate_network analyze_videos filterpredictions "
-             "create_labeled_video plot_trajectories "
-             "extract_outlier_frames refine_labels merge_datasets create_new_project_3d calibrate_cameras triangulate "
-             "convert_detections2tracklets stitch_tracklets launch_dlc analyze_images export_model check_undistortion "
-             "refine_tracklets").split()
+    issue = (
+        "create_new_project add_new_videos load_demo_data extract_frames label_frames check_labels "
+        "create_training_dataset train_network evaluate_network analyze_videos filterpredictions "
+        "create_labeled_video plot_trajectories "
+        "extract_outlier_frames refine_labels merge_datasets create_new_project_3d calibrate_cameras triangulate "
+        "convert_detections2tracklets stitch_tracklets launch_dlc analyze_images export_model check_undistortion "
+        "refine_tracklets"
+    ).split()
     ft.test_eq([n for n in issue if n not in dlc.__all__ or n not in DLC3_TOP_LEVEL], [])
 
 
 def test_every_name_resolves():
-    for name in dlc.__all__: assert callable(getattr(dlc, name)), name
+    for name in dlc.__all__:
+        assert callable(getattr(dlc, name)), name
     ft.test_fail(lambda: dlc.not_a_function, contains="dlcnb.__all__")
 
 
@@ -62,14 +71,18 @@ def test_nbdev_export_keeps_init():
 
 
 def buttons(w):
-    if isinstance(w, W.Button): yield w
-    for c in getattr(w, "children", ()): yield from buttons(c)
+    if isinstance(w, W.Button):
+        yield w
+    for c in getattr(w, "children", ()):
+        yield from buttons(c)
+
 
 def click(app, tab, text):
     panel = app.panel(tab)
     next(b for b in buttons(panel.form) if b.description == text).click()
     assert not panel.error.value, html.unescape(panel.error.value)
     return panel
+
 
 def field(app, tab, description):
     return next(w for w in app.panel(tab).form.children if getattr(w, "description", None) == description)
@@ -104,8 +117,17 @@ def test_tabs_train_to_labeled_video(openfield):
     click(a, "Refine", "Extract outliers")
     ft.test_eq(type(click(a, "Refine", "Refine labels").results.children[0]).__name__, "Labeler")
     code = a.log.value
-    for name in ["create_training_dataset", "train_network", "evaluate_network", "short_clip", "analyze_videos",
-                 "filterpredictions", "create_labeled_video", "extract_outlier_frames", "refine_labels"]:
+    for name in [
+        "create_training_dataset",
+        "train_network",
+        "evaluate_network",
+        "short_clip",
+        "analyze_videos",
+        "filterpredictions",
+        "create_labeled_video",
+        "extract_outlier_frames",
+        "refine_labels",
+    ]:
         assert f"dlc.{name}(" in code, name
 
 

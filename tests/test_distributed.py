@@ -1,4 +1,5 @@
 "Dask distributed runs (videos, and triangulation of many recordings): same results as the sequential path, resumable after a worker is killed mid-run or a file is repaired."
+
 import os
 from pathlib import Path
 import cv2, numpy as np, pandas as pd, xarray as xr, dask, pytest
@@ -11,19 +12,22 @@ from dlcnb.distributed import map_videos
 def cut_clip(dest, start, n=40):
     with VideoReader(example_data("openfield") / "videos" / "m3v1mp4.mp4") as r:
         w = cv2.VideoWriter(str(dest), cv2.VideoWriter_fourcc(*"MJPG"), 30, r.size)
-        for f in r.iter_frames(start, start + n): w.write(cv2.cvtColor(f, cv2.COLOR_RGB2BGR))
+        for f in r.iter_frames(start, start + n):
+            w.write(cv2.cvtColor(f, cv2.COLOR_RGB2BGR))
         w.release()
     return dest
 
 
 def frame_stats(video, outdir, die_once_marker=None):
     "Per-frame mean and std of a clip, written atomically; optionally kills its own worker process the first time."
-    with VideoReader(video) as r: values = np.array([[f.mean(), f.std()] for f in r])
+    with VideoReader(video) as r:
+        values = np.array([[f.mean(), f.std()] for f in r])
     if die_once_marker and Path(video).stem == "clip1" and not Path(die_once_marker).exists():
         Path(die_once_marker).touch()
         os._exit(1)  # the worker dies mid-run, with the task in flight
     out = Path(outdir) / f"{Path(video).stem}.nc"
-    with atomic_path(out) as t: xr.DataArray(values, dims=("frame", "stat")).to_netcdf(t, engine="h5netcdf")
+    with atomic_path(out) as t:
+        xr.DataArray(values, dims=("frame", "stat")).to_netcdf(t, engine="h5netcdf")
     return str(out)
 
 
@@ -46,7 +50,8 @@ def test_cluster_equals_sequential(clips, tmp_path):
     assert len(set(report.worker)) == 2  # really spread over both workers
     a, b = outputs(seq), outputs(par)
     assert list(a) == list(b) == [f"clip{i}.nc" for i in range(4)]
-    for k in a: xr.testing.assert_identical(a[k], b[k])
+    for k in a:
+        xr.testing.assert_identical(a[k], b[k])
 
 
 def test_killed_worker_then_rerun_completes_identically(clips, tmp_path):
@@ -54,8 +59,13 @@ def test_killed_worker_then_rerun_completes_identically(clips, tmp_path):
     map_videos(frame_stats, clips, client=False, outdir=seq)
     done = lambda v: (par / f"{Path(v).stem}.nc").exists()
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
-        with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=":0") as cluster, Client(cluster) as client:
-            first = map_videos(frame_stats, clips, done=done, client=client, outdir=par, die_once_marker=tmp_path / "died")
+        with (
+            LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=":0") as cluster,
+            Client(cluster) as client,
+        ):
+            first = map_videos(
+                frame_stats, clips, done=done, client=client, outdir=par, die_once_marker=tmp_path / "died"
+            )
     assert (tmp_path / "died").exists()
     statuses = dict(zip([Path(v).stem for v in first.video], first.status))
     assert statuses["clip1"] == "failed" and "KilledWorker" in first.set_index("video").error[str(clips[1])]
@@ -65,7 +75,8 @@ def test_killed_worker_then_rerun_completes_identically(clips, tmp_path):
     assert (second.status == "skipped").sum() == sum(s == "done" for s in first.status)
     a, b = outputs(seq), outputs(par)
     assert list(a) == list(b)
-    for k in a: xr.testing.assert_identical(a[k], b[k])
+    for k in a:
+        xr.testing.assert_identical(a[k], b[k])
 
 
 def snapshot_project(dest):
@@ -74,17 +85,33 @@ def snapshot_project(dest):
     from dlcnb.core import example_project, read_config, bodyparts
     from dlcnb.models import build_model, save_snapshot, DEFAULT_NET_TYPE
     from dlcnb.training import snapshot_dir
-    config = example_project(dest); cfg = read_config(config)
-    folder = snapshot_dir(cfg); folder.mkdir(parents=True, exist_ok=True)
-    meta = dict(net_type=DEFAULT_NET_TYPE, bodyparts=bodyparts(cfg), stride=8, scale=0.5, Task=str(cfg["Task"]), date=str(cfg["date"]),
-                project_path=str(cfg["project_path"]), shuffle=1, train_fraction=float(cfg["TrainingFraction"][0]), epoch=1)
+
+    config = example_project(dest)
+    cfg = read_config(config)
+    folder = snapshot_dir(cfg)
+    folder.mkdir(parents=True, exist_ok=True)
+    meta = dict(
+        net_type=DEFAULT_NET_TYPE,
+        bodyparts=bodyparts(cfg),
+        stride=8,
+        scale=0.5,
+        Task=str(cfg["Task"]),
+        date=str(cfg["date"]),
+        project_path=str(cfg["project_path"]),
+        shuffle=1,
+        train_fraction=float(cfg["TrainingFraction"][0]),
+        epoch=1,
+    )
     torch.manual_seed(0)
-    save_snapshot(build_model(DEFAULT_NET_TYPE, len(meta["bodyparts"]), pretrained=False), folder / "snapshot-001.pt", meta)
+    save_snapshot(
+        build_model(DEFAULT_NET_TYPE, len(meta["bodyparts"]), pretrained=False), folder / "snapshot-001.pt", meta
+    )
     return config
 
 
 def test_analyze_videos_on_a_cluster_equals_sequential(clips, tmp_path):
     from dlcnb.inference import analyze_videos
+
     config = snapshot_project(tmp_path / "proj")
     seq = analyze_videos(config, clips, destfolder=tmp_path / "seq", client=False, optimize="none")
     with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=":0") as cluster, Client(cluster) as client:
@@ -100,6 +127,7 @@ def rig_recordings(dest, n=6):
     from dlcnb.calibration import create_project_3d, save_calibration
     from dlcnb.poses import make_poses, write_dlc_file
     from dlcnb.triangulation import synthetic_rig, synthetic_scene
+
     rig = synthetic_rig(3)
     config = create_project_3d("rig", "me", camera_names=rig.names, working_directory=dest)
     save_calibration(rig, config.parent / "camera_matrix" / "calibration.toml")
@@ -115,15 +143,25 @@ def rig_recordings(dest, n=6):
 
 def test_triangulate_sessions_on_a_cluster_equals_sequential_and_resumes(tmp_path):
     from dlcnb.triangulation import find_sessions, triangulate_sessions
+
     config, folder, truths = rig_recordings(tmp_path)
     sessions = {Path(k).name: v for k, v in find_sessions(folder, ["cam0", "cam1", "cam2"]).items()}
     sessions["trial5"]["cam1"] = folder / "trial5-cam1-not-there.h5"  # a camera's file is missing
-    corrupt = sessions["trial6"]["cam2"]; good = corrupt.read_bytes(); corrupt.write_bytes(b"\x00" * 100)  # and one is corrupt
+    corrupt = sessions["trial6"]["cam2"]
+    good = corrupt.read_bytes()
+    corrupt.write_bytes(b"\x00" * 100)  # and one is corrupt
     seq = triangulate_sessions(config, sessions, destfolder=tmp_path / "seq", client=False)
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, Client(cluster) as client:
+    with (
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster,
+        Client(cluster) as client,
+    ):
         par = triangulate_sessions(config, sessions, destfolder=tmp_path / "par", client=client)
         again = triangulate_sessions(config, sessions, destfolder=tmp_path / "par", client=client)
-        cached = client.run(lambda: [k for k in __import__("dlcnb.distributed").distributed._WORKER_CACHE if k.startswith("calibration-")])
+        cached = client.run(
+            lambda: [
+                k for k in __import__("dlcnb.distributed").distributed._WORKER_CACHE if k.startswith("calibration-")
+            ]
+        )
     expected = ["done"] * 4 + ["failed"] * 2
     assert seq.session.tolist() == par.session.tolist() == [f"trial{k}" for k in range(1, 7)]
     assert seq.status.tolist() == par.status.tolist() == expected
@@ -131,7 +169,11 @@ def test_triangulate_sessions_on_a_cluster_equals_sequential_and_resumes(tmp_pat
     assert len(pids) == 2 and str(os.getpid()) not in pids  # real worker processes, both used
     assert all(len(keys) == 1 for keys in cached.values())  # the calibration, loaded once per worker
     for rep in (seq, par):
-        assert "trial5-cam1-not-there.h5" in rep.error[4] and "trial6-cam2" in rep.error[5] and "Cannot read" in rep.error[5]
+        assert (
+            "trial5-cam1-not-there.h5" in rep.error[4]
+            and "trial6-cam2" in rep.error[5]
+            and "Cannot read" in rep.error[5]
+        )
     for k in range(1, 5):
         a, b = (pd.read_hdf(tmp_path / d / f"trial{k}_DLC_3D.h5") for d in ("seq", "par"))
         pd.testing.assert_frame_equal(a, b, check_exact=True)
@@ -141,17 +183,30 @@ def test_triangulate_sessions_on_a_cluster_equals_sequential_and_resumes(tmp_pat
     corrupt.write_bytes(good)  # repaired: a rerun triangulates only that recording
     fixed = triangulate_sessions(config, sessions, destfolder=tmp_path / "par", client=False)
     assert fixed.status.tolist() == ["skipped"] * 4 + ["failed", "done"]
-    np.testing.assert_allclose(pd.read_hdf(tmp_path / "par" / "trial6_DLC_3D.h5").to_numpy().reshape(30, 5, 3), truths["trial6"][:, :, 0], atol=1e-6)
+    np.testing.assert_allclose(
+        pd.read_hdf(tmp_path / "par" / "trial6_DLC_3D.h5").to_numpy().reshape(30, 5, 3),
+        truths["trial6"][:, :, 0],
+        atol=1e-6,
+    )
 
 
 def test_save_pose_collection_from_the_package(tmp_path):
     "save_pose_collection (the installed module, not a notebook's namespace) writes and then replaces a zarr store."
     from dlcnb.poses import make_poses, save_poses
     from dlcnb.distributed import open_pose_collection, save_pose_collection
+
     rng = np.random.default_rng(0)
-    files = [save_poses(make_poses(rng.normal(size=(30, 2, 3, 1)).astype(np.float32),
-                                   rng.uniform(size=(30, 3, 1)).astype(np.float32), keypoints=["a", "b", "c"]),
-                        tmp_path / f"v{i}.nc") for i in range(2)]
+    files = [
+        save_poses(
+            make_poses(
+                rng.normal(size=(30, 2, 3, 1)).astype(np.float32),
+                rng.uniform(size=(30, 3, 1)).astype(np.float32),
+                keypoints=["a", "b", "c"],
+            ),
+            tmp_path / f"v{i}.nc",
+        )
+        for i in range(2)
+    ]
     ds = open_pose_collection(files)
     store = save_pose_collection(ds, tmp_path / "all.zarr", time_chunk=10)
     save_pose_collection(ds, store, time_chunk=10)  # replacing an existing store

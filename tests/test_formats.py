@@ -1,4 +1,5 @@
 "Round trips through every pose format (no peer environments), property-tested, and the errors bad files give."
+
 import json
 import numpy as np, pandas as pd, xarray as xr
 import fastcore.test as ft
@@ -7,8 +8,20 @@ from hypothesis import given, settings, strategies as st, HealthCheck
 import dlcnb.poses as poses
 from dlcnb.core import example_data
 from dlcnb.poses import make_poses, save_poses, load_poses, to_movement, from_movement, read_dlc_file, DIMS
-from dlcnb.formats import (read_poses, write_poses, pose_format, read_nwb, write_sleap, write_coco, from_coco, to_coco,
-                           write_lightning_pose, write_anipose, write_coco_training_set, read_coco_training_set)
+from dlcnb.formats import (
+    read_poses,
+    write_poses,
+    pose_format,
+    read_nwb,
+    write_sleap,
+    write_coco,
+    from_coco,
+    to_coco,
+    write_lightning_pose,
+    write_anipose,
+    write_coco_training_set,
+    read_coco_training_set,
+)
 
 LABELS = example_data("openfield") / "labeled-data" / "m4s1" / "CollectedData_Pranav.h5"
 SETTINGS = dict(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -26,8 +39,9 @@ def poses_for(spec, n_space=2):
     return make_poses(pos, conf, [f"kp{k}" for k in range(n_k)], [f"mouse{i}" for i in range(n_i)], fps)
 
 
-specs = st.tuples(st.integers(1, 8), st.integers(1, 4), st.integers(1, 3), st.integers(0, 10_000),
-                  st.sampled_from([15., 30.]))
+specs = st.tuples(
+    st.integers(1, 8), st.integers(1, 4), st.integers(1, 3), st.integers(0, 10_000), st.sampled_from([15.0, 30.0])
+)
 
 
 def assert_same(back, ds, confidence=True):
@@ -35,7 +49,8 @@ def assert_same(back, ds, confidence=True):
     np.testing.assert_allclose(back.position.transpose(*DIMS).values, ds.position.values, rtol=1e-6)
     ft.test_eq(list(back.keypoint.values), list(ds.keypoint.values))
     ft.test_eq(list(back.individual.values), list(ds.individual.values))
-    if confidence: np.testing.assert_allclose(back.confidence.values, ds.confidence.values, rtol=1e-6)
+    if confidence:
+        np.testing.assert_allclose(back.confidence.values, ds.confidence.values, rtol=1e-6)
 
 
 @settings(**SETTINGS)
@@ -97,7 +112,8 @@ def test_with_no_movement_installed_we_write_todays_release(tmp_path, monkeypatc
     monkeypatch.setattr(poses, "movement_version", lambda: None)
     ds = read_dlc_file(LABELS, fps=30)
     ft.test_eq(to_movement(ds).position.dims, DIMS)
-    with xr.open_dataset(save_poses(ds, tmp_path / "p.nc"), engine="h5netcdf") as f: ft.test_eq(f.position.dims, DIMS)
+    with xr.open_dataset(save_poses(ds, tmp_path / "p.nc"), engine="h5netcdf") as f:
+        ft.test_eq(f.position.dims, DIMS)
     monkeypatch.setattr(poses, "movement_version", lambda: "0.15.0")
     ft.test_eq(to_movement(ds).position.dims[2:], ("keypoints", "individuals"))
 
@@ -114,7 +130,7 @@ def test_movement_attrs_are_what_its_validator_reads():
 
 def test_dlc_predictions_csv_with_an_empty_first_row(tmp_path):
     "movement's caveat: a predictions .csv whose first row is all missing still reads, that row NaN."
-    ds = make_poses(np.arange(24.).reshape(3, 2, 2, 2), np.full((3, 2, 2), 0.5), ["a", "b"], ["m1", "m2"])
+    ds = make_poses(np.arange(24.0).reshape(3, 2, 2, 2), np.full((3, 2, 2), 0.5), ["a", "b"], ["m1", "m2"])
     ds.position[0] = np.nan
     ds.confidence[0] = np.nan
     back = read_poses(write_poses(ds, tmp_path / "vDLC.csv"))
@@ -122,7 +138,7 @@ def test_dlc_predictions_csv_with_an_empty_first_row(tmp_path):
 
 
 def test_dlc_h5_fixed_and_table_both_read(tmp_path):
-    df = poses.to_dlc_df(make_poses(np.arange(8.).reshape(2, 2, 2, 1), np.ones((2, 2, 1))))
+    df = poses.to_dlc_df(make_poses(np.arange(8.0).reshape(2, 2, 2, 1), np.ones((2, 2, 1))))
     for layout in ("fixed", "table"):
         df.to_hdf(tmp_path / f"{layout}.h5", key="df_with_missing", format=layout)
         pd.testing.assert_frame_equal(poses.to_dlc_df(read_poses(tmp_path / f"{layout}.h5")), df)
@@ -130,6 +146,7 @@ def test_dlc_h5_fixed_and_table_both_read(tmp_path):
 
 def test_sleap_analysis_h5_reads(tmp_path):
     import sleap_io as sio
+
     slp = example_data("flies") / "centered_pair_predictions.slp"
     sio.save_analysis_h5(sio.load_slp(str(slp)), str(tmp_path / "flies.analysis.h5"))
     ft.test_eq(pose_format(tmp_path / "flies.analysis.h5"), "sleap")
@@ -146,20 +163,24 @@ def test_coco_training_set_and_dlc_layout(tmp_path, openfield):
     ft.test_eq(len(train["images"]), 4)
     ft.test_eq({(i["width"], i["height"]) for i in train["images"]}, {(640, 480)})
     a = train["annotations"][0]
-    ft.test_eq(a["bbox"][2:], [max(a["keypoints"][0::3]) - min(a["keypoints"][0::3]),
-                               max(a["keypoints"][1::3]) - min(a["keypoints"][1::3])])
-    for name in labels.image.values: assert (tmp_path / "coco" / "images" / str(name)).exists()
+    ft.test_eq(
+        a["bbox"][2:],
+        [max(a["keypoints"][0::3]) - min(a["keypoints"][0::3]), max(a["keypoints"][1::3]) - min(a["keypoints"][1::3])],
+    )
+    for name in labels.image.values:
+        assert (tmp_path / "coco" / "images" / str(name)).exists()
     back, split = read_coco_training_set(tmp_path / "coco")
     ft.test_eq(split, test)
     assert_same(back.sortby("time"), labels, confidence=False)
 
 
 def test_coco_without_our_names_numbers_animals_by_order():
-    ds = make_poses(np.arange(16.).reshape(2, 2, 2, 2), None, ["a", "b"], ["x", "y"])
+    ds = make_poses(np.arange(16.0).reshape(2, 2, 2, 2), None, ["a", "b"], ["x", "y"])
     ds = ds.assign_coords(image=("time", ["img0.png", "img1.png"]))
     coco = to_coco(ds)
     coco.pop("info")
-    for a in coco["annotations"]: a.pop("individual")
+    for a in coco["annotations"]:
+        a.pop("individual")
     ft.test_eq(list(from_coco(coco).individual.values), ["individual_0", "individual_1"])
 
 
@@ -180,22 +201,28 @@ def test_bad_files_say_what_to_do(tmp_path):
     ft.test_fail(lambda: write_poses(ds, tmp_path / "x.parquet"), contains="pass `format=`")
     ft.test_fail(lambda: write_poses(ds, tmp_path / "x.h5", format="dlc2"), contains="Unknown pose format")
     import pynwb, datetime
+
     now = datetime.datetime.now(datetime.timezone.utc)
     empty = pynwb.NWBFile(session_description="s", identifier="i", session_start_time=now)
-    with pynwb.NWBHDF5IO(str(tmp_path / "empty.nwb"), "w") as io: io.write(empty)
+    with pynwb.NWBHDF5IO(str(tmp_path / "empty.nwb"), "w") as io:
+        io.write(empty)
     ft.test_fail(lambda: read_nwb(tmp_path / "empty.nwb"), contains="holds no ndx-pose PoseEstimation")
 
 
 def test_writes_are_atomic(tmp_path, monkeypatch):
     "A writer that fails half-way leaves the previous file as it was."
     import sleap_io as sio
+
     ds = make_poses(np.zeros((2, 2, 1, 1)), fps=30)
     path = write_sleap(ds, tmp_path / "p.slp")
     before = path.read_bytes()
+
     def broken(labels, filename, **kw):
         open(filename, "wb").write(b"half")
         raise OSError("disk full")
+
     monkeypatch.setattr(sio, "save_slp", broken)
-    with pytest.raises(OSError): write_sleap(ds, path)
+    with pytest.raises(OSError):
+        write_sleap(ds, path)
     ft.test_eq(path.read_bytes(), before)
     ft.test_eq(sorted(p.name for p in tmp_path.iterdir()), ["p.slp"])

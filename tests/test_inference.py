@@ -1,4 +1,5 @@
 "End-to-end checks of `dlcnb.inference` on the bundled openfield project: files, layout, resuming, interruption, errors."
+
 import pickle
 from pathlib import Path
 import cv2, numpy as np, pandas as pd, pytest, torch
@@ -17,20 +18,33 @@ SCORER = "DLC_Resnet50_openfieldOct30shuffle1_snapshot_3"
 def project(openfield, tmp_path):
     "The openfield project with an untrained shuffle-1 snapshot (epoch 3) and a 12-frame clip; yields (config, clip)."
     cfg = read_config(openfield)
-    folder = snapshot_dir(cfg); folder.mkdir(parents=True)
-    meta = dict(net_type="efficientnet_lite0", bodyparts=bodyparts(cfg), stride=8, scale=0.25, Task="openfield", date="Oct30",
-                project_path=cfg["project_path"], shuffle=1, train_fraction=0.95, epoch=3)
+    folder = snapshot_dir(cfg)
+    folder.mkdir(parents=True)
+    meta = dict(
+        net_type="efficientnet_lite0",
+        bodyparts=bodyparts(cfg),
+        stride=8,
+        scale=0.25,
+        Task="openfield",
+        date="Oct30",
+        project_path=cfg["project_path"],
+        shuffle=1,
+        train_fraction=0.95,
+        epoch=3,
+    )
     torch.manual_seed(0)
     save_snapshot(build_model("efficientnet_lite0", 4, pretrained=False), folder / "snapshot-003.pt", meta)
     clip = tmp_path / "clip.avi"
     with VideoReader(Path(cfg["project_path"]) / "videos" / "m3v1mp4.mp4") as r:
         w = cv2.VideoWriter(str(clip), cv2.VideoWriter_fourcc(*"MJPG"), r.fps, r.size)
-        for f in r.iter_frames(0, 12): w.write(cv2.cvtColor(f, cv2.COLOR_RGB2BGR))
+        for f in r.iter_frames(0, 12):
+            w.write(cv2.cvtColor(f, cv2.COLOR_RGB2BGR))
         w.release()
     return openfield, clip
 
 
-def outputs(clip): return inf.output_paths(clip, SCORER)
+def outputs(clip):
+    return inf.output_paths(clip, SCORER)
 
 
 def test_files_and_layout(project):
@@ -43,8 +57,21 @@ def test_files_and_layout(project):
     ft.test_eq(df.columns.get_level_values("scorer")[0], SCORER)
     ft.test_close(df.xs("likelihood", level="coords", axis=1).to_numpy(), ds.confidence.values[..., 0], eps=1e-5)
     run = pickle.loads(out["meta"].read_bytes())["data"]
-    for key in ("start", "stop", "run_duration", "Scorer", "fps", "batch_size", "frame_dimensions", "nframes",
-                "iteration (active-learning)", "training set fraction", "cropping", "cropping_parameters", "bodyparts"):
+    for key in (
+        "start",
+        "stop",
+        "run_duration",
+        "Scorer",
+        "fps",
+        "batch_size",
+        "frame_dimensions",
+        "nframes",
+        "iteration (active-learning)",
+        "training set fraction",
+        "cropping",
+        "cropping_parameters",
+        "bodyparts",
+    ):
         assert key in run, key
     ft.test_eq((run["nframes"], run["fps"], run["training set fraction"]), (12, 30.0, 0.95))
     ft.test_close(load_poses(out["nc"]).position.values, ds.position.values)
@@ -53,7 +80,8 @@ def test_files_and_layout(project):
 
 def test_several_videos_and_folder(project, tmp_path):
     config, clip = project
-    other = tmp_path / "clip2.avi"; other.write_bytes(clip.read_bytes())
+    other = tmp_path / "clip2.avi"
+    other.write_bytes(clip.read_bytes())
     res = inf.analyze_videos(config, tmp_path, destfolder=tmp_path / "out", optimize="none")
     ft.test_eq(sorted(Path(k).name for k in res), ["clip.avi", "clip2.avi"])
     ft.test_eq(len(list((tmp_path / "out").glob("*.nc"))), 2)
@@ -82,21 +110,29 @@ def test_rerun_skips_and_overwrite_redoes(project):
 def test_interrupted_inference_leaves_nothing(project, monkeypatch):
     config, clip = project
     calls = []
+
     def boom(self, frames, offset=(0, 0)):
         calls.append(1)
-        if len(calls) == 2: raise KeyboardInterrupt
+        if len(calls) == 2:
+            raise KeyboardInterrupt
         return np.zeros((len(frames), 4, 3), np.float32)
+
     monkeypatch.setattr(inf.Predictor, "__call__", boom)
-    with pytest.raises(KeyboardInterrupt): inf.analyze_videos(config, clip, batch_size=8, optimize="none")
+    with pytest.raises(KeyboardInterrupt):
+        inf.analyze_videos(config, clip, batch_size=8, optimize="none")
     ft.test_eq(list(clip.parent.glob("*DLC_*")), [])
 
 
 def test_interrupted_writing_is_redone(project, monkeypatch):
     "A crash after the .h5 but before the .nc leaves the video unfinished: the next run analyses it again."
     config, clip = project
-    def crash(ds, path): raise KeyboardInterrupt
+
+    def crash(ds, path):
+        raise KeyboardInterrupt
+
     monkeypatch.setattr(inf, "save_poses", crash)
-    with pytest.raises(KeyboardInterrupt): inf.analyze_videos(config, clip, optimize="none")
+    with pytest.raises(KeyboardInterrupt):
+        inf.analyze_videos(config, clip, optimize="none")
     assert outputs(clip)["h5"].exists() and not outputs(clip)["nc"].exists()
     assert not list(clip.parent.glob(".*.tmp"))
     monkeypatch.undo()
@@ -109,10 +145,14 @@ def test_bad_inputs_leave_earlier_results(project, tmp_path):
     inf.analyze_videos(config, clip, optimize="none")
     before = {k: p.read_bytes() for k, p in outputs(clip).items()}
     (tmp_path / "text.mp4").write_text("hello")
-    with pytest.raises(DLCNBError, match="text.mp4: it is not a readable video"): inf.analyze_videos(config, tmp_path / "text.mp4", optimize="none")
-    data = clip.read_bytes(); (tmp_path / "half.avi").write_bytes(data[: len(data) // 2])
-    with pytest.raises(DLCNBError, match=r"half.avi \(12 frames expected\)"): inf.analyze_videos(config, tmp_path / "half.avi", optimize="none")
-    with pytest.raises(DLCNBError, match="No video at"): inf.analyze_videos(config, tmp_path / "missing.mp4", optimize="none")
+    with pytest.raises(DLCNBError, match="text.mp4: it is not a readable video"):
+        inf.analyze_videos(config, tmp_path / "text.mp4", optimize="none")
+    data = clip.read_bytes()
+    (tmp_path / "half.avi").write_bytes(data[: len(data) // 2])
+    with pytest.raises(DLCNBError, match=r"half.avi \(12 frames expected\)"):
+        inf.analyze_videos(config, tmp_path / "half.avi", optimize="none")
+    with pytest.raises(DLCNBError, match="No video at"):
+        inf.analyze_videos(config, tmp_path / "missing.mp4", optimize="none")
     ft.test_eq({k: p.read_bytes() for k, p in outputs(clip).items()}, before)
     ft.test_eq([p.name for p in tmp_path.glob("half*DLC*")], [])
 
@@ -121,9 +161,15 @@ def test_snapshot_from_another_project(project):
     config, clip = project
     cfg = read_config(config)
     ckpt = torch.load(find_snapshot(snapshot_dir(cfg)), weights_only=True)
-    for key, value, msg in (("Task", "reaching", "Task 'reaching'"), ("bodyparts", ["snout", "leftear", "tailbase", "rightear"], "bodyparts")):
-        torch.save({**ckpt, "metadata": {**ckpt["metadata"], key: value, "epoch": 9}}, snapshot_dir(cfg) / "snapshot-009.pt")
-        with pytest.raises(DLCNBError, match=msg): inf.analyze_videos(config, clip, snapshot=-1, optimize="none")
+    for key, value, msg in (
+        ("Task", "reaching", "Task 'reaching'"),
+        ("bodyparts", ["snout", "leftear", "tailbase", "rightear"], "bodyparts"),
+    ):
+        torch.save(
+            {**ckpt, "metadata": {**ckpt["metadata"], key: value, "epoch": 9}}, snapshot_dir(cfg) / "snapshot-009.pt"
+        )
+        with pytest.raises(DLCNBError, match=msg):
+            inf.analyze_videos(config, clip, snapshot=-1, optimize="none")
     ft.test_eq(list(clip.parent.glob("*DLC_*")), [])
 
 
@@ -142,11 +188,16 @@ def test_snapshot_choice(project):
 def test_labeled_video_and_export(project, tmp_path):
     config, clip = project
     inf.analyze_videos(config, clip, optimize="none")
-    out, = inf.create_labeled_video(config, clip, trailpoints=2, pcutoff=0)
-    with VideoReader(out) as r: ft.test_eq(len(r), 12)
+    (out,) = inf.create_labeled_video(config, clip, trailpoints=2, pcutoff=0)
+    with VideoReader(out) as r:
+        ft.test_eq(len(r), 12)
     exported = inf.export_model(config, path=tmp_path / "model.pt")
     p = inf.load_exported_model(exported, "cpu", optimize="none")
-    ft.test_close(inf.predict_video(p, clip)[..., :2], load_poses(outputs(clip)["nc"]).position.values[..., 0].transpose(0, 2, 1), eps=1e-2)
+    ft.test_close(
+        inf.predict_video(p, clip)[..., :2],
+        load_poses(outputs(clip)["nc"]).position.values[..., 0].transpose(0, 2, 1),
+        eps=1e-2,
+    )
 
 
 def test_onnx_runtime_matches_torch(project, tmp_path):
@@ -160,7 +211,8 @@ def test_onnx_runtime_matches_torch(project, tmp_path):
     stamp = onnx_file.stat().st_mtime_ns
     p = inf.load_predictor(config, runtime="onnx")
     ft.test_eq((onnx_file.stat().st_mtime_ns == stamp, p.path, p.meta["scale"]), (True, onnx_file, 0.25))
-    with VideoReader(clip) as r: crop = np.stack([r[0], r[7]])[:, 40:300, 30:333]
+    with VideoReader(clip) as r:
+        crop = np.stack([r[0], r[7]])[:, 40:300, 30:333]
     torch_p = inf.load_predictor(config, optimize="none")
     ft.test_close(p(crop, (30, 40)), torch_p(crop, (30, 40)), eps=0.05)
 
@@ -168,5 +220,9 @@ def test_onnx_runtime_matches_torch(project, tmp_path):
 def test_onnx_missing_runtime_says_what_to_install(project, monkeypatch):
     config, _ = project
     real = inf.importlib.import_module
-    monkeypatch.setattr(inf.importlib, "import_module", lambda name: (_ for _ in ()).throw(ImportError(name)) if name == "onnxruntime" else real(name))
+    monkeypatch.setattr(
+        inf.importlib,
+        "import_module",
+        lambda name: (_ for _ in ()).throw(ImportError(name)) if name == "onnxruntime" else real(name),
+    )
     ft.test_fail(lambda: inf.load_predictor(config, runtime="onnx"), contains="`pip install onnxruntime`")

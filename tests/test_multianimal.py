@@ -1,4 +1,5 @@
 "Multi-animal projects end to end on the installed package: SLEAP import, training a bottom-up model, evaluation, video analysis, tracking."
+
 import cv2, numpy as np, pandas as pd, pytest
 import fastcore.test as ft
 from dlcnb.core import DLCNBError, example_data, read_config, create_project
@@ -15,11 +16,12 @@ FLIES = example_data("flies")
 SLP, VIDEO = FLIES / "centered_pair_predictions.slp", FLIES / "centered_pair_low_quality.mp4"
 
 
-def fly_clip(path, start:int, stop:int):
+def fly_clip(path, start: int, stop: int):
     "Frames `start:stop` of the fly video as an MJPG .avi at `path`."
     with VideoReader(VIDEO) as r:
         w = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), r.fps, r.size)
-        for f in r.iter_frames(start, stop): w.write(cv2.cvtColor(f, cv2.COLOR_RGB2BGR))
+        for f in r.iter_frames(start, stop):
+            w.write(cv2.cvtColor(f, cv2.COLOR_RGB2BGR))
         w.release()
     return path
 
@@ -36,13 +38,14 @@ def trained(tmp_path_factory):
 def test_import_keeps_earlier_labels_and_backs_up(tmp_path):
     "A second import only adds frames: frames labelled before (here corrected by hand) keep their labels; the previous file is kept as .bak."
     config = create_project("flies", "me", working_directory=tmp_path, multianimal=True, individuals=["a", "b"])
-    first = import_sleap_labels(config, SLP, VIDEO, n_frames=3, set_bodyparts=True)       # frames 0, 550, 1099
+    first = import_sleap_labels(config, SLP, VIDEO, n_frames=3, set_bodyparts=True)  # frames 0, 550, 1099
     ft.test_eq(len(first), 3)
     path = labels_path(read_config(config), VIDEO.stem)
     hand = read_labels(path, read_config(config))
-    hand.iloc[0, :2] = [1.5, 2.5]; hand.iloc[1, 2:4] = np.nan                               # a correction and a deletion by hand
+    hand.iloc[0, :2] = [1.5, 2.5]
+    hand.iloc[1, 2:4] = np.nan  # a correction and a deletion by hand
     write_labels(hand, path)
-    added = import_sleap_labels(config, SLP, VIDEO, n_frames=5)                              # frames 0, 275, 550, 824, 1099
+    added = import_sleap_labels(config, SLP, VIDEO, n_frames=5)  # frames 0, 275, 550, 824, 1099
     ft.test_eq(len(added), 2)
     merged = read_labels(path, read_config(config))
     ft.test_eq(len(merged), 5)
@@ -89,6 +92,7 @@ def test_own_model_tracks_the_two_flies(trained_well, tmp_path):
     "Real data end to end: our model finds both flies in every frame of a 200-frame stretch, and tracking keeps their identities (vs SLEAP)."
     from dlcnb.tracking import convert_detections2tracklets, stitch_tracklets, mot_metrics
     from dlcnb.poses import read_sleap_predictions
+
     scores = evaluate_network(trained_well, show_errors=False).iloc[0]
     assert scores["test rmse"] < 8 and scores["test mAP"] > 60, scores
     clip = fly_clip(tmp_path / "clip.avi", 300, 500)
@@ -97,6 +101,8 @@ def test_own_model_tracks_the_two_flies(trained_well, tmp_path):
     assert float((per_frame == 2).mean()) > 0.95
     tracks = stitch_tracklets(convert_detections2tracklets(dets), n_tracks=2)
     sleap = read_sleap_predictions(SLP, by_track=True).isel(time=slice(300, 500))
-    sleap = sleap.assign_coords(time=np.arange(200)).isel(individual=(-(sleap.sleap_track >= 0).sum("time")).argsort().values[:2])
+    sleap = sleap.assign_coords(time=np.arange(200)).isel(
+        individual=(-(sleap.sleap_track >= 0).sum("time")).argsort().values[:2]
+    )
     m = mot_metrics(tracks, sleap).iloc[0]
     assert m.num_switches == 0 and m.idf1 > 0.95, m

@@ -12,6 +12,7 @@ only when their recipe changes (a stamp file holds the recipe). Interpreters oth
 PATH (`python3.12`) or through pyenv. torch is never downloaded: the environments that need it see this machine's
 torch through `--system-site-packages` and pip's constraints.
 """
+
 from __future__ import annotations
 import argparse, json, os, shutil, subprocess, sys
 from pathlib import Path

@@ -1,4 +1,5 @@
 "The notebook app in a real JupyterLab, by clicks (and typing in its forms) only: bundled example to labeled video."
+
 import time
 from pathlib import Path
 import nbformat
@@ -15,9 +16,11 @@ def shot(page, name):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"app-{name}.png"), full_page=True)
 
+
 def tab(page, title):
     page.locator(".dlcnb-app").get_by_role("tab", name=title, exact=True).click()
     return page.locator(".dlcnb-panel:visible")
+
 
 def run_job(page, panel, button):
     "Click a tab's button and wait until its job is done; fail with the tab's error text."
@@ -27,15 +30,19 @@ def run_job(page, panel, button):
     err = panel.locator(".dlcnb-error")
     assert err.count() == 0, err.first.inner_text()
 
+
 def field(panel, label):
     box = panel.locator(".widget-inline-hbox", has=panel.page.locator("label", has_text=label))
     return box.locator("input, select, textarea").first
 
+
 def test_app_click_through(page, lab):
-    try: click_through(page, lab)
+    try:
+        click_through(page, lab)
     except Exception:
         shot(page, "failed")  # what the app showed when the scenario broke
         raise
+
 
 def click_through(page, lab):
     t0 = time.time()
@@ -68,10 +75,12 @@ def click_through(page, lab):
     run_job(page, p, "Open labeler")
     page.wait_for_selector(".dlcnb-labeler[data-ready='1']", timeout=60_000)
     canvas = p.locator(".dlcnb-labeler canvas")
-    for xy in [(300, 200), (320, 190), (320, 215), (200, 210)]: canvas.click(position=dict(zip("xy", xy)))
+    for xy in [(300, 200), (320, 190), (320, 215), (200, 210)]:
+        canvas.click(position=dict(zip("xy", xy)))
     page.keyboard.press("ArrowRight")
     page.wait_for_selector(".dlcnb-labeler[data-frame='1'][data-ready='1']")
-    for xy in [(310, 205), (330, 195)]: canvas.click(position=dict(zip("xy", xy)))
+    for xy in [(310, 205), (330, 195)]:
+        canvas.click(position=dict(zip("xy", xy)))
     p.locator(".dlcnb-labeler .dlcnb-save").click()
     df = wait_for_labels(labels_path(read_config(config), "m3v1mp4"), lambda d: d.notna().to_numpy().sum() == 12)
     ft.test_eq(df.notna().sum(axis=1).tolist()[:2], [8, 4])

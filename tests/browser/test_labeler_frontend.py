@@ -1,4 +1,5 @@
 "The labeler's ES module in Chromium without a server: a fake anywidget model wired to the real Python widget."
+
 import base64
 from pathlib import Path
 import pytest
@@ -33,15 +34,25 @@ HARNESS = """async ({esm, state}) => {
 
 class Recorder:
     "Stands in for the kernel comm; keeps what the widget sends to the browser."
+
     kernel, comm_id = object(), "recorder"
-    def __init__(self): self.sent = []
-    def send(self, data=None, metadata=None, buffers=None): self.sent.append((data, buffers))
-    def close(self, *args, **kwargs): pass
-    def on_msg(self, *args): pass
+
+    def __init__(self):
+        self.sent = []
+
+    def send(self, data=None, metadata=None, buffers=None):
+        self.sent.append((data, buffers))
+
+    def close(self, *args, **kwargs):
+        pass
+
+    def on_msg(self, *args):
+        pass
 
 
 class Bridge:
     "Carries the page's model changes and messages to the Python widget and its replies back."
+
     def __init__(self, page, w):
         self.w, w.comm = w, Recorder()
         page.expose_function("py_sync", self.sync)
@@ -50,15 +61,19 @@ class Bridge:
     def _replies(self):
         out = {}
         for data, buffers in self.w.comm.sent:
-            if data.get("method") != "update": continue  # echo_update: the browser already has it
+            if data.get("method") != "update":
+                continue  # echo_update: the browser already has it
             state = dict(data["state"])
-            for path, buf in zip(data.get("buffer_paths", []), buffers or []): state[path[0]] = base64.b64encode(bytes(buf)).decode()
+            for path, buf in zip(data.get("buffer_paths", []), buffers or []):
+                state[path[0]] = base64.b64encode(bytes(buf)).decode()
             out.update(state)
         self.w.comm.sent.clear()
         return out
 
     def sync(self, state):
-        self.w._handle_msg({"content": {"data": {"method": "update", "state": state, "buffer_paths": []}}, "buffers": []})
+        self.w._handle_msg(
+            {"content": {"data": {"method": "update", "state": state, "buffer_paths": []}}, "buffers": []}
+        )
         return self._replies()
 
     def msg(self, content):
@@ -82,20 +97,26 @@ def mount(page, w):
 def template(tmp_path_factory):
     "A 3-frame openfield project (640x480 frames) without labels, copied for each test."
     cfg = example_project(tmp_path_factory.mktemp("template"), n_frames=3)
-    for f in cfg.parent.glob("labeled-data/m4s1/CollectedData_*"): f.unlink()
+    for f in cfg.parent.glob("labeled-data/m4s1/CollectedData_*"):
+        f.unlink()
     return cfg.parent
+
 
 @pytest.fixture
 def project(template, tmp_path):
     import shutil
+
     return shutil.copytree(template, tmp_path / template.name) / "config.yaml"
+
 
 def synced(page, w):
     "The widget's points once the page's pending messages have reached Python (a round trip flushes them)."
     page.evaluate("() => new Promise(r => setTimeout(r, 0))")
     return w.points
 
-def img(css, scale=0.5): return css / scale - 0.5  # image pixel under a CSS position, pixel centres on integers
+
+def img(css, scale=0.5):
+    return css / scale - 0.5  # image pixel under a CSS position, pixel centres on integers
 
 
 def test_click_drag_remove_undo(page, project):
@@ -107,8 +128,10 @@ def test_click_drag_remove_undo(page, project):
     ft.test_eq(synced(page, w), [["", "snout", img(100), img(50)], ["", "leftear", img(150), img(60)]])
     ft.test_eq(page.get_attribute(".dlcnb-labeler", "data-bodypart"), "rightear")  # moved on to the next bodypart
     box = canvas.bounding_box()
-    page.mouse.move(box["x"] + 150, box["y"] + 60); page.mouse.down()
-    page.mouse.move(box["x"] + 170, box["y"] + 80, steps=4); page.mouse.up()
+    page.mouse.move(box["x"] + 150, box["y"] + 60)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 170, box["y"] + 80, steps=4)
+    page.mouse.up()
     ft.test_eq(synced(page, w)[1], ["", "leftear", img(170), img(80)])
     canvas.click(button="right", position={"x": 100, "y": 50})
     ft.test_eq([p[1] for p in synced(page, w)], ["leftear"])
@@ -122,8 +145,10 @@ def test_keys_change_frame_and_bodypart_and_save(page, project):
     w = label_frames(project, display_width=320)
     canvas = mount(page, w)
     canvas.click(position={"x": 40, "y": 30})
-    page.keyboard.press("ArrowUp"); ft.test_eq(page.get_attribute(".dlcnb-labeler", "data-bodypart"), "snout")
-    page.keyboard.press("ArrowDown"); page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowUp")
+    ft.test_eq(page.get_attribute(".dlcnb-labeler", "data-bodypart"), "snout")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
     ft.test_eq(page.get_attribute(".dlcnb-labeler", "data-bodypart"), "rightear")
     page.keyboard.press("ArrowRight")
     page.wait_for_selector(".dlcnb-labeler[data-frame='1'][data-ready='1']")
@@ -144,14 +169,17 @@ def test_zoom_keeps_image_coordinates(page, project):
     w = label_frames(project, display_width=320)
     canvas = mount(page, w)
     box = canvas.bounding_box()
-    page.mouse.move(box["x"] + 160, box["y"] + 120); page.mouse.wheel(0, -100)
+    page.mouse.move(box["x"] + 160, box["y"] + 120)
+    page.mouse.wheel(0, -100)
     page.wait_for_selector(".dlcnb-labeler[data-zoom='1.25']")
     canvas.click(position={"x": 160, "y": 120})  # the point under the cursor stays put when zooming
     canvas.click(position={"x": 185, "y": 120})  # 25 CSS px right at 0.625 CSS px per image px
     ft.test_eq(synced(page, w), [["", "snout", img(160), img(120)], ["", "leftear", img(160) + 40, img(120)]])
     page.keyboard.down("Shift")  # shift-drag pans the image 40 CSS px to the left
-    page.mouse.move(box["x"] + 200, box["y"] + 200); page.mouse.down()
-    page.mouse.move(box["x"] + 160, box["y"] + 200, steps=4); page.mouse.up()
+    page.mouse.move(box["x"] + 200, box["y"] + 200)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 160, box["y"] + 200, steps=4)
+    page.mouse.up()
     page.keyboard.up("Shift")
     ft.test_eq(len(synced(page, w)), 2)  # panning places nothing
     canvas.click(position={"x": 160, "y": 120})
@@ -163,8 +191,11 @@ def test_zoom_keeps_image_coordinates(page, project):
 
 
 def test_multianimal_choose_individual(page, tmp_path, project):
-    cfg = read_config(create_project("mice", "ann", working_directory=tmp_path / "ma", multianimal=True, individuals=["m1", "m2"]))
-    folder = Path(cfg["project_path"]) / "labeled-data/cage"; folder.mkdir()
+    cfg = read_config(
+        create_project("mice", "ann", working_directory=tmp_path / "ma", multianimal=True, individuals=["m1", "m2"])
+    )
+    folder = Path(cfg["project_path"]) / "labeled-data/cage"
+    folder.mkdir()
     (folder / "a.png").write_bytes((project.parent / "labeled-data/m4s1/img0000.png").read_bytes())
     w = label_frames(cfg, display_width=320)
     canvas = mount(page, w)
@@ -172,7 +203,14 @@ def test_multianimal_choose_individual(page, tmp_path, project):
     page.select_option(".dlcnb-individual", label="m2")
     canvas.click(position={"x": 200, "y": 10})
     canvas.click(position={"x": 220, "y": 10})
-    ft.test_eq(synced(page, w), [["m1", "bodypart1", img(10), img(10)], ["m2", "bodypart1", img(200), img(10)], ["m2", "bodypart2", img(220), img(10)]])
+    ft.test_eq(
+        synced(page, w),
+        [
+            ["m1", "bodypart1", img(10), img(10)],
+            ["m2", "bodypart1", img(200), img(10)],
+            ["m2", "bodypart2", img(220), img(10)],
+        ],
+    )
     canvas.click(position={"x": 300, "y": 10})
     page.keyboard.press("i")  # cycles through the individuals
     ft.test_eq(page.get_attribute(".dlcnb-labeler", "data-individual"), "m1")
@@ -183,9 +221,13 @@ def test_refine_predictions_on_a_high_dpi_screen(browser, project):
     import pandas as pd
     from dlcnb.io import write_table, label_columns
     from dlcnb.labeling import refine_labels
+
     cfg = read_config(project)
-    pred = pd.DataFrame(0.9, index=pd.MultiIndex.from_tuples([("labeled-data", "m4s1", "img0001.png")]),
-                        columns=label_columns({**cfg, "scorer": "DLC_net"}, ("x", "y", "likelihood")))
+    pred = pd.DataFrame(
+        0.9,
+        index=pd.MultiIndex.from_tuples([("labeled-data", "m4s1", "img0001.png")]),
+        columns=label_columns({**cfg, "scorer": "DLC_net"}, ("x", "y", "likelihood")),
+    )
     pred.loc[:, pd.IndexSlice[:, :, "x"]] = [199.5, 299.5, 399.5, 499.5]
     pred.loc[:, pd.IndexSlice[:, :, "y"]] = 99.5
     write_table(pred, project.parent / "labeled-data/m4s1/machinelabels-iter0.h5")
@@ -195,8 +237,10 @@ def test_refine_predictions_on_a_high_dpi_screen(browser, project):
     canvas = mount(page, w)
     ft.test_eq(page.evaluate("document.querySelector('.dlcnb-labeler canvas').width"), 640)  # 2 device px per CSS px
     box = canvas.bounding_box()
-    page.mouse.move(box["x"] + 150, box["y"] + 50); page.mouse.down()  # leftear, predicted at (299.5, 99.5)
-    page.mouse.move(box["x"] + 160, box["y"] + 70, steps=4); page.mouse.up()
+    page.mouse.move(box["x"] + 150, box["y"] + 50)
+    page.mouse.down()  # leftear, predicted at (299.5, 99.5)
+    page.mouse.move(box["x"] + 160, box["y"] + 70, steps=4)
+    page.mouse.up()
     page.click(".dlcnb-save")
     page.wait_for_function("document.querySelector('.dlcnb-status').textContent.startsWith('saved')")
     refined = read_labels(project.parent / "labeled-data/m4s1/MachineLabelsRefine.h5")
@@ -217,9 +261,13 @@ def test_edits_are_saved_within_a_second(page, project):
 def test_failed_save_is_shown_and_edits_kept_for_retry(page, project, monkeypatch):
     "A full disk: the widget says the save failed and why, stays usable, and a retry (S) writes every edit."
     import errno, pandas as pd
+
     w = label_frames(project, display_width=320)
     canvas = mount(page, w)
-    def full(*args, **kwargs): raise OSError(errno.ENOSPC, "No space left on device")
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
     monkeypatch.setattr(pd.DataFrame, "to_hdf", full)
     canvas.click(position={"x": 100, "y": 50})
     page.wait_for_selector(".dlcnb-state[data-state='failed']", timeout=3000)

@@ -1,4 +1,5 @@
 "The labeler in a real JupyterLab, driven by Playwright in Chromium: what users run. Screenshots go to test-artifacts/."
+
 import shutil
 from pathlib import Path
 import nbformat, numpy as np
@@ -10,7 +11,7 @@ from _wait import wait_for_labels
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"  # kept by CI; ignored by git
 
 
-def run_notebook(page, lab, name:str, source:str):
+def run_notebook(page, lab, name: str, source: str):
     "Write a one-cell notebook, open it in JupyterLab, run it and wait for the labeler to draw its first frame."
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -21,28 +22,42 @@ def run_notebook(page, lab, name:str, source:str):
     rerun(page)
     return page.locator(".dlcnb-labeler canvas")
 
+
 def rerun(page):
     page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
     page.wait_for_selector(".dlcnb-labeler[data-ready='1']", timeout=60_000)
 
+
 class Canvas:
     "Mouse actions at whole page pixels (as real mice give), returning the CSS offsets from the canvas' corner they hit."
-    def __init__(self, page, locator): self.page, self.box = page, locator.bounding_box()
+
+    def __init__(self, page, locator):
+        self.page, self.box = page, locator.bounding_box()
 
     def _at(self, x, y):
         X, Y = round(self.box["x"] + x), round(self.box["y"] + y)
         return X, Y, (X - self.box["x"], Y - self.box["y"])
 
     def click(self, x, y, button="left"):
-        X, Y, offset = self._at(x, y); self.page.mouse.click(X, Y, button=button); return offset
+        X, Y, offset = self._at(x, y)
+        self.page.mouse.click(X, Y, button=button)
+        return offset
 
     def drag(self, start, end):
-        X0, Y0, _ = self._at(*start); X1, Y1, offset = self._at(*end)
-        self.page.mouse.move(X0, Y0); self.page.mouse.down(); self.page.mouse.move(X1, Y1, steps=5); self.page.mouse.up()
+        X0, Y0, _ = self._at(*start)
+        X1, Y1, offset = self._at(*end)
+        self.page.mouse.move(X0, Y0)
+        self.page.mouse.down()
+        self.page.mouse.move(X1, Y1, steps=5)
+        self.page.mouse.up()
         return offset
 
     def wheel(self, x, y, dy):
-        X, Y, offset = self._at(x, y); self.page.mouse.move(X, Y); self.page.mouse.wheel(0, dy); return offset
+        X, Y, offset = self._at(x, y)
+        self.page.mouse.move(X, Y)
+        self.page.mouse.wheel(0, dy)
+        return offset
+
 
 def screenshot(page, name):
     ARTIFACTS.mkdir(exist_ok=True)
@@ -52,11 +67,17 @@ def screenshot(page, name):
 def test_label_two_frames_scaled(page, lab):
     "Three bodyparts on two frames shown at 0.75 CSS px per image px; one dragged, one deleted; exact pixels on disk."
     config = example_project(lab.root / "single", n_frames=2)
-    for f in config.parent.glob("labeled-data/m4s1/CollectedData_*"): f.unlink()
-    cfg = read_config(config); cfg["skeleton"] = [["snout", "leftear"], ["snout", "rightear"], ["leftear", "rightear"]]
+    for f in config.parent.glob("labeled-data/m4s1/CollectedData_*"):
+        f.unlink()
+    cfg = read_config(config)
+    cfg["skeleton"] = [["snout", "leftear"], ["snout", "rightear"], ["leftear", "rightear"]]
     write_config(cfg, cfg)  # so the screenshot shows the skeleton too
-    canvas = run_notebook(page, lab, "label_single.ipynb",
-                          f"from dlcnb.labeling import label_frames\nw = label_frames(r'{config}', 'm4s1', display_width=480)\nw")
+    canvas = run_notebook(
+        page,
+        lab,
+        "label_single.ipynb",
+        f"from dlcnb.labeling import label_frames\nw = label_frames(r'{config}', 'm4s1', display_width=480)\nw",
+    )
     ft.test_eq(canvas.bounding_box()["width"], 480)  # 640 px frames, scaled
     c = Canvas(page, canvas)
     img = lambda off: [v * 640 / 480 - 0.5 for v in off]  # image pixels under CSS offsets (pixel centres on integers)
@@ -68,8 +89,12 @@ def test_label_two_frames_scaled(page, lab):
     second = [c.click(*xy) for xy in [(200, 150), (230, 160), (260, 170)]]
     page.click(".dlcnb-labeler .dlcnb-save")
     nan = np.nan
-    want = np.array([[*img(snout), *img(leftear), nan, nan, nan, nan],
-                     [*img(second[0]), *img(second[1]), *img(second[2]), nan, nan]])
+    want = np.array(
+        [
+            [*img(snout), *img(leftear), nan, nan, nan, nan],
+            [*img(second[0]), *img(second[1]), *img(second[2]), nan, nan],
+        ]
+    )
     h5 = labels_path(read_config(config), "m4s1")
     df = wait_for_labels(h5, lambda d: len(d) == 2 and d.iloc[1].notna().sum() == 6)
     ft.test_eq([k[2] for k in df.index], ["img0000.png", "img0001.png"])
@@ -81,11 +106,18 @@ def test_label_two_frames_scaled(page, lab):
 
 def test_multianimal_zoom_and_reopen(page, lab):
     "Two individuals, labeled while zoomed in; saved with the S key; reopening shows the labels again."
-    cfg = read_config(create_project("mice", "ann", working_directory=lab.root / "multi", multianimal=True, individuals=["m1", "m2"]))
-    folder = Path(cfg["project_path"]) / "labeled-data" / "cage"; folder.mkdir()
+    cfg = read_config(
+        create_project("mice", "ann", working_directory=lab.root / "multi", multianimal=True, individuals=["m1", "m2"])
+    )
+    folder = Path(cfg["project_path"]) / "labeled-data" / "cage"
+    folder.mkdir()
     shutil.copy(example_project(lab.root / "frames", n_frames=1).parent / "labeled-data/m4s1/img0000.png", folder)
-    canvas = run_notebook(page, lab, "label_multi.ipynb",
-                          f"from dlcnb.labeling import label_frames\nw = label_frames(r'{cfg['project_path']}', display_width=400)\nw")
+    canvas = run_notebook(
+        page,
+        lab,
+        "label_multi.ipynb",
+        f"from dlcnb.labeling import label_frames\nw = label_frames(r'{cfg['project_path']}', display_width=400)\nw",
+    )
     c = Canvas(page, canvas)
     centre = c.wheel(200, 150, -100)
     page.wait_for_selector(".dlcnb-labeler[data-zoom='1.25']")

@@ -6,6 +6,7 @@ DeepLabCut, netCDF, SLEAP, NWB, Lightning Pose and Anipose files, values compare
 on what movement writes. sleap-io's rows (SLEAP, COCO, NWB) run here too. The environments come from
 `tools/peer_env.py` (cached); a check whose environment cannot be made fails, saying why.
 """
+
 import sys
 from pathlib import Path
 import pytest
@@ -15,8 +16,12 @@ from _formats_matrix import ROWS  # noqa: E402
 
 pytestmark = pytest.mark.interop
 
-CASES = [pytest.param(check, id=f"{name} [{direction}]") for name, *checks in ROWS
-         for direction, check in zip(("we-to-peer", "peer-to-us"), checks) if check is not None]
+CASES = [
+    pytest.param(check, id=f"{name} [{direction}]")
+    for name, *checks in ROWS
+    for direction, check in zip(("we-to-peer", "peer-to-us"), checks)
+    if check is not None
+]
 
 
 @pytest.mark.parametrize("check", CASES)
@@ -30,6 +35,15 @@ def test_interop(check):
 def test_both_movement_versions_are_checked():
     names = [name for name, *_ in ROWS]
     for version in ("0.15", "0.17"):
-        for function in ("from_dlc_file", "compute_pairwise_distances", "compute_forward_vector", "to_dlc_file",
-                         "ValidPosesInputs", "NWB", "SLEAP", "Lightning Pose", "Anipose"):
+        for function in (
+            "from_dlc_file",
+            "compute_pairwise_distances",
+            "compute_forward_vector",
+            "to_dlc_file",
+            "ValidPosesInputs",
+            "NWB",
+            "SLEAP",
+            "Lightning Pose",
+            "Anipose",
+        ):
             assert any(version in n and function in n for n in names), (version, function)
