@@ -1,6 +1,8 @@
-"""DeepLabCut 3's side of `analyze_resnet50_vs_dlc3.py`; run with DeepLabCut's own Python (`python tools/peer_env.py dlc3` prints it).
+"""DeepLabCut 3's side of `analyze_resnet50_vs_dlc3.py`; run with DeepLabCut's own Python
+(`python tools/peer_env.py dlc3` prints it).
 
-Usage: python _dlc3_analyze.py CONFIG VIDEO BATCH_SIZE DEVICE. Makes shuffle 1 (ResNet-50, random weights: ImageNet weights
+Usage: python _dlc3_analyze.py CONFIG VIDEO BATCH_SIZE DEVICE. Makes shuffle 1 (ResNet-50, random weights: ImageNet
+weights
 cannot be downloaded here and speed does not depend on them), saves it as a snapshot, times `deeplabcut.analyze_videos`
 on VIDEO and prints one JSON line {"seconds", "cpu_seconds", "frames", "params", "h5"}."""
 

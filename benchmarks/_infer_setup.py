@@ -17,7 +17,8 @@ def load() -> str:
 
 
 def project_with_snapshot(dest, net_type: str, scale: float):
-    "An openfield project in `dest` with shuffle 1's snapshot: a `net_type` model with random weights (speed does not depend on them)."
+    """An openfield project in `dest` with shuffle 1's snapshot: a `net_type` model with random weights (speed does
+    not depend on them)."""
     config = example_project(dest)
     cfg = read_config(config)
     folder = snapshot_dir(cfg)
@@ -58,4 +59,5 @@ def timed(f, *args, **kwargs):
 
 def cpu_note(frames: int, cpu: float) -> str:
     "CPU time used, and the rate it implies if the process had both cores to itself (load-independent estimate)."
-    return f"CPU time {cpu:.1f} s, i.e. {frames / cpu * len(os.sched_getaffinity(0)):.1f} frames/s if it had all {len(os.sched_getaffinity(0))} cores"
+    cores = len(os.sched_getaffinity(0))
+    return f"CPU time {cpu:.1f} s, i.e. {frames / cpu * cores:.1f} frames/s if it had all {cores} cores"

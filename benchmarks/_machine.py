@@ -18,7 +18,8 @@ def machine() -> str:
     except ImportError:
         pass
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{cpu}, {len(os.sched_getaffinity(0))} cores usable, {mem:.0f} GiB RAM{gpu}, Python {platform.python_version()}"
+    cores = len(os.sched_getaffinity(0))
+    return f"{cpu}, {cores} cores usable, {mem:.0f} GiB RAM{gpu}, Python {platform.python_version()}"
 
 
 if __name__ == "__main__":

@@ -58,7 +58,8 @@ def analyse(config, video, tmp, device, batch_size, runtime):
     n = ds.sizes["time"]
     print(
         f"analyze_videos, {DEFAULT_NET_TYPE} at scale {DEFAULT_SCALE} on {device}, runtime {runtime}, batch "
-        f"{batch_size or 'default'}: {n} frames in {s:.1f} s = {n / s:.1f} frames/s end to end; {cpu_note(n, cpu)} [{load()}]"
+        f"{batch_size or 'default'}: {n} frames in {s:.1f} s = {n / s:.1f} frames/s end to end; {cpu_note(n, cpu)} "
+        f"[{load()}]"
     )
     return ds, n / s
 
@@ -68,7 +69,8 @@ def speed(device, batch_size, int8):
     config, video = project_with_snapshot(tmp, DEFAULT_NET_TYPE, DEFAULT_SCALE)
     n, s, cpu = timed(decode_only, video, 16)
     print(
-        f"decode only (threaded OpenCV, the ceiling): {n} frames in {s:.1f} s = {n / s:.1f} frames/s; {cpu_note(n, cpu)} [{load()}]"
+        f"decode only (threaded OpenCV, the ceiling): {n} frames in {s:.1f} s = {n / s:.1f} frames/s; "
+        f"{cpu_note(n, cpu)} [{load()}]"
     )
     onnx_file, s, _ = timed(export_model, config, format="onnx")
     print(f"export_model(format='onnx'): {s:.1f} s")
@@ -114,7 +116,8 @@ def accuracy(config, device, int8):
     for name, e in errs.items():
         change = np.nanmean(e) - np.nanmean(errs["torch"])
         print(
-            f"{name}: mean error on the {len(e)} labelled frames {np.nanmean(e):.3f} px (change vs torch {change:+.4f} px; "
+            f"{name}: mean error on the {len(e)} labelled frames {np.nanmean(e):.3f} px (change vs torch "
+            f"{change:+.4f} px; "
             f"bar <= 0.1), RMSE {np.sqrt(np.nanmean(e**2)):.3f} px"
         )
 

@@ -2,7 +2,8 @@
 clip; prints both rates and the ratio.
 
 Run from the repo root: `python benchmarks/analyze_resnet50_vs_dlc3.py [--frames 48] [--device cuda]`. DeepLabCut runs
-in its own environment (`tools/peer_env.py dlc3`, or `$DLC3_PYTHON`; see `_dlc3_analyze.py`). Both models have random weights (ImageNet weights cannot
+in its own environment (`tools/peer_env.py dlc3`, or `$DLC3_PYTHON`; see `_dlc3_analyze.py`). Both models have random
+weights (ImageNet weights cannot
 be downloaded here; speed does not depend on weights). Both timings cover the whole `analyze_videos` call: loading the
 snapshot, decoding, inference and writing the .h5. The two ResNet-50s are not identical: DeepLabCut 3's `resnet_50` is
 timm's `resnet50_gn` (group norm, output stride 16, deconvolution head to stride 8); dlcnb's is timm's `resnet50`
@@ -35,7 +36,8 @@ def main(n_frames, batch_size, device):
     )
     print(
         f"dlcnb analyze_videos, resnet_50 ({params / 1e6:.1f} M parameters), {ds.sizes['time']} frames of 640x480, "
-        f"batch {batch_size}, {device}: {ours:.1f} s = {ds.sizes['time'] / ours:.2f} frames/s; {cpu_note(ds.sizes['time'], cpu)}"
+        f"batch {batch_size}, {device}: {ours:.1f} s = {ds.sizes['time'] / ours:.2f} frames/s; "
+        f"{cpu_note(ds.sizes['time'], cpu)}"
     )
     print(f"[{load()}]")
     dlc_config = example_project(tmp / "dlc")
@@ -56,7 +58,8 @@ def main(n_frames, batch_size, device):
     dlc = json.loads(run.stdout.strip().splitlines()[-1])
     print(
         f"DeepLabCut 3 analyze_videos, resnet_50 ({dlc['params'] / 1e6:.1f} M parameters), {dlc['frames']} frames, "
-        f"batch {batch_size}, {device}: {dlc['seconds']:.1f} s = {dlc['frames'] / dlc['seconds']:.2f} frames/s; {cpu_note(dlc['frames'], dlc['cpu_seconds'])}"
+        f"batch {batch_size}, {device}: {dlc['seconds']:.1f} s = {dlc['frames'] / dlc['seconds']:.2f} frames/s; "
+        f"{cpu_note(dlc['frames'], dlc['cpu_seconds'])}"
     )
     print(f"[{load()}]")
     print(

@@ -1,4 +1,5 @@
-"""Videos per hour: analyze_videos one video after another vs on a Dask LocalCluster, same clips, same (untrained) model.
+"""Videos per hour: analyze_videos one video after another vs on a Dask LocalCluster,
+same clips, same (untrained) model.
 
 python benchmarks/distributed_videos_per_hour.py [n_clips] [frames_per_clip]
 """
@@ -25,7 +26,8 @@ def main(n_clips: int = 6, frames: int = 300):
         assert len(out) == n_clips
         rates[name] = n_clips / seconds * 3600
         print(
-            f"{name:12s}: {n_clips} clips x {frames} frames in {seconds:.1f} s = {rates[name]:.0f} videos/hour ({load()})"
+            f"{name:12s}: {n_clips} clips x {frames} frames in {seconds:.1f} s = {rates[name]:.0f} videos/hour "
+            f"({load()})"
         )
     print(f"LocalCluster / sequential: {rates['LocalCluster'] / rates['sequential']:.2f}x")
     print(f"machine: {machine()}")

@@ -1,7 +1,9 @@
-"""movement's side of benchmarks/filter_speed.py: run with movement's interpreter as `python filter_movement_part.py DIR`.
+"""movement's side of benchmarks/filter_speed.py: run with movement's interpreter
+as `python filter_movement_part.py DIR`.
 
 Reads DIR/pos.npy (time, space, keypoints, individuals), times movement's median (rolling_filter) and Savitzky-Golay
-filters with the settings of filter_speed.py (after a warm-up call that compiles numbagg's kernels), writes their outputs to DIR/median.npy and DIR/savgol.npy and prints
+filters with the settings of filter_speed.py (after a warm-up call that compiles numbagg's kernels), writes their
+outputs to DIR/median.npy and DIR/savgol.npy and prints
 the timings as one JSON line. movement's Savitzky-Golay runs with mode="nearest": its default (scipy's "interp") raises
 on NaN in the edge windows with SciPy >= 1.17, and "nearest" is what its error message advises.
 """

@@ -2,7 +2,8 @@
 
 Run from the repo root: `python benchmarks/filter_speed.py [n_frames]`. dlcnb runs in this interpreter; movement runs in
 the interpreter given by $MOVEMENT_PYTHON (default /work/venvs/movement/bin/python, a venv with `pip install movement`),
-as a subprocess on the same data (saved to a temporary .npy file), so both are timed in the same run on the same machine.
+as a subprocess on the same data (saved to a temporary .npy file), so both are timed in the same run on the same
+machine.
 Same settings on both sides: median window 5 with min_periods 3; Savitzky-Golay window 7, polyorder 2. movement has
 no Kalman filter, so that line has no ratio. The track is a random walk with 1% of frames missing in short runs.
 """
@@ -58,7 +59,8 @@ def main(n_frames=1_000_000):
     sg_diff = float(np.abs(ours_sg[3:-3][both] - mv_sg[3:-3][both]).max())
     print(f"machine: {machine()}")
     print(
-        f"movement {mv['version']} in {MOVEMENT_PYTHON}; data: {n_frames:,} frames x 12 keypoints x 2 individuals x 2 coords, float32, "
+        f"movement {mv['version']} in {MOVEMENT_PYTHON}; data: {n_frames:,} frames x 12 keypoints x 2 individuals x "
+        "2 coords, float32, "
         f"{np.isnan(pos).mean():.2%} NaN"
     )
     rows = [
@@ -69,13 +71,16 @@ def main(n_frames=1_000_000):
     for name, ours, theirs in rows:
         line = f"{name:36s} dlcnb {n_frames / ours:12,.0f} frames/s ({ours:6.2f} s)"
         if theirs:
-            line += f" | movement {n_frames / theirs:12,.0f} frames/s ({theirs:6.2f} s) | dlcnb/movement speed ratio {theirs / ours:5.2f}x"
+            line += f" | movement {n_frames / theirs:12,.0f} frames/s ({theirs:6.2f} s)"
+            line += f" | dlcnb/movement speed ratio {theirs / ours:5.2f}x"
         else:
             line += " | movement: no Kalman filter"
         print(line)
     print(
-        f"median: same as movement's rolling_filter(median, min_periods=3) on frames 2..n-3: {same_med}; values that differ "
-        f"anywhere: {differ_med:,} (frames 1 and n-2, 4 frames in the window: dlcnb takes the mean of the two middle values, "
+        f"median: same as movement's rolling_filter(median, min_periods=3) on frames 2..n-3: {same_med}; values that "
+        "differ "
+        f"anywhere: {differ_med:,} (frames 1 and n-2, 4 frames in the window: dlcnb takes the mean of the two middle "
+        "values, "
         f"numpy's median)"
     )
     print(

@@ -100,7 +100,8 @@ def analysis_rates(device, frames_hw, seconds, sync, tmp) -> dict:
                 frames_per_s=round(fps, 2), batch=len(frames), peak_gpu_memory=peak_memory(device)
             )
             print(
-                f"analysis, {DEFAULT_NET_TYPE} at full resolution, {name}, {w}x{h}, batch {len(frames)}: {fps:.1f} frames/s, "
+                f"analysis, {DEFAULT_NET_TYPE} at full resolution, {name}, {w}x{h}, batch {len(frames)}: {fps:.1f} "
+                "frames/s, "
                 f"peak GPU memory {out[f'{name} {w}x{h}']['peak_gpu_memory']} [{load()}]",
                 flush=True,
             )
@@ -154,7 +155,8 @@ def main(device: str, tiny: bool, seconds: float, out_json: str | None):
             rate = train_rate(device, mixed, cl, sizes["train"], seconds, sync)
             results["train"][name] = dict(images_per_s=round(rate, 2), peak_gpu_memory=peak_memory(device))
             print(
-                f"training, {DEFAULT_NET_TYPE}, batch {sizes['train'][0]} at {sizes['train'][2]}x{sizes['train'][1]}, {name}: "
+                f"training, {DEFAULT_NET_TYPE}, batch {sizes['train'][0]} at "
+                f"{sizes['train'][2]}x{sizes['train'][1]}, {name}: "
                 f"{rate:.1f} images/s, peak GPU memory {results['train'][name]['peak_gpu_memory']} [{load()}]",
                 flush=True,
             )

@@ -1,4 +1,5 @@
-"""movement's side of benchmarks/kinematics_vs_movement.py: `python kinematics_movement_part.py DIR` with movement's interpreter.
+"""movement's side of benchmarks/kinematics_vs_movement.py: `python kinematics_movement_part.py DIR`
+with movement's interpreter.
 
 Reads DIR/pos.npy (time, space, keypoints, individuals) and DIR/meta.json (names, fps), computes movement's kinematics
 and writes each result to DIR/<name>.npy (pairwise distances: the diagonal, i.e. the same keypoint or individual on

@@ -54,7 +54,8 @@ def main():
         theirs = {name: np.load(f"{tmp}/{name}.npy") for name in mine}
     print(f"machine: {machine()}")
     print(
-        f"movement {version}; data: bundled SLEAP fly predictions, 1,100 frames x 24 keypoints x 2 track fragments, 30 fps"
+        f"movement {version}; data: bundled SLEAP fly predictions, 1,100 frames x 24 keypoints x 2 track fragments, "
+        "30 fps"
     )
     for name, da in mine.items():
         a, b = np.asarray(da.values, np.float64), theirs[name]

@@ -1,4 +1,5 @@
-"Label safety (issue 15): runs tests/test_label_safety.py, prints the number of fault scenarios and how many lost labels, and the cost of a save."
+"""Label safety (issue 15): runs tests/test_label_safety.py, prints the number of fault scenarios and how many lost
+labels, and the cost of a save."""
 
 import statistics, subprocess, sys, tempfile, time
 import xml.etree.ElementTree as ET
@@ -48,6 +49,7 @@ for name, result in outcome.items():
 losses = sum(r != "ok" for r in outcome.values())
 print(f"{len(outcome)} fault and bad-input scenarios, {losses} with a lost label, executed code or a wrong error")
 print(
-    f"one labeler save of a 116-frame folder (.h5, .csv, .bak, history, change check): {statistics.median(times) * 1000:.0f} ms median"
+    "one labeler save of a 116-frame folder (.h5, .csv, .bak, history, change check): "
+    f"{statistics.median(times) * 1000:.0f} ms median"
 )
 print(machine())

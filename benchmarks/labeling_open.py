@@ -36,7 +36,8 @@ with tempfile.TemporaryDirectory() as tmp:
     w = label_frames(config, "big")
     sent, total = len(w.image), sum(f.stat().st_size for f in folder.glob("*.png"))
 print(
-    f"label_frames opens {N} frames (640x480 PNG) in {lazy * 1000:.0f} ms, sending {sent / 1e3:.0f} kB of {total / 1e6:.0f} MB; "
+    f"label_frames opens {N} frames (640x480 PNG) in {lazy * 1000:.0f} ms, sending {sent / 1e3:.0f} kB of "
+    f"{total / 1e6:.0f} MB; "
     f"reading every frame first takes {eager * 1000:.0f} ms ({eager / lazy:.0f}x longer)"
 )
 print(machine())

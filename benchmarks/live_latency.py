@@ -1,6 +1,6 @@
-"""Live inference latency (issue 21): `dlcnb.live.DLCLive.get_pose` on 640x480 frames of the openfield video, one frame at
-a time as from a camera, with the default model (EfficientNet-Lite0 at scale 0.5) exported to ONNX (onnxruntime) and
-as a `.pt` file (torch); p50 and p99 per frame, the load average beside them. DeepLabCut-Live's goal is < 15 ms.
+"""Live inference latency (issue 21): `dlcnb.live.DLCLive.get_pose` on 640x480 frames of the openfield video,
+one frame at a time as from a camera, with the default model (EfficientNet-Lite0 at scale 0.5) exported to ONNX
+(onnxruntime) and as a `.pt` file (torch); p50 and p99 per frame, the load average beside them. DeepLabCut-Live's goal is < 15 ms.
 
 Run from the repo root: `python benchmarks/live_latency.py [n_frames] [--dynamic]`. `--dynamic` also measures dynamic
 cropping (a box around the previous pose), which only means something with a trained model: with the random weights
@@ -46,7 +46,8 @@ def main(n_frames: int, dynamic: bool):
     for name, live in runs:
         ms = latencies(live, frames) * 1e3
         print(
-            f"DLCLive.get_pose, {DEFAULT_NET_TYPE} at scale {DEFAULT_SCALE}, 640x480, {name}: p50 {np.percentile(ms, 50):.1f} ms, "
+            f"DLCLive.get_pose, {DEFAULT_NET_TYPE} at scale {DEFAULT_SCALE}, 640x480, {name}: p50 "
+            f"{np.percentile(ms, 50):.1f} ms, "
             f"p99 {np.percentile(ms, 99):.1f} ms over {len(ms)} frames (goal p50 <= 15 ms) [{load()}]",
             flush=True,
         )

@@ -6,7 +6,8 @@ stitched into 2 identities, scored against SLEAP's own tracks (identity switches
 SLEAP's predictions are the labels here (no human labelled this video), so errors are distances to SLEAP's model, and
 the labelled frames (spread over the whole video) are also frames the analysis covers.
 
-Run from the repository root: `python benchmarks/multianimal_flies.py [n_frames] [epochs] [scale]` (defaults 100 40 0.5)."""
+Run from the repository root: `python benchmarks/multianimal_flies.py [n_frames] [epochs] [scale]` (defaults 100 40
+0.5)."""
 
 import os
 
@@ -43,12 +44,14 @@ def main(n_frames: int, epochs: int, scale: float):
     create_training_dataset(config)
     _, wall, cpu = timed(lambda: train_network(config, epochs=epochs, batch_size=8, scale=scale, crop=None))
     print(
-        f"training: {n_frames} labelled frames (0.95 split), {epochs} epochs at scale {scale}: {wall / 60:.1f} min wall, {cpu / 60:.1f} CPU-min",
+        f"training: {n_frames} labelled frames (0.95 split), {epochs} epochs at scale {scale}: {wall / 60:.1f} min "
+        f"wall, {cpu / 60:.1f} CPU-min",
         flush=True,
     )
     s = evaluate_network(config, snapshot=-1, show_errors=False).iloc[0]
     print(
-        f"evaluation (px, vs SLEAP's predictions, individuals matched): train {s['train rmse']:.2f}, test {s['test rmse']:.2f}, "
+        f"evaluation (px, vs SLEAP's predictions, individuals matched): train {s['train rmse']:.2f}, test "
+        f"{s['test rmse']:.2f}, "
         f"test with p-cutoff {s['test rmse_pcutoff']:.2f}; test mAP {s['test mAP']:.1f}, mAR {s['test mAR']:.1f}",
         flush=True,
     )
@@ -56,7 +59,8 @@ def main(n_frames: int, epochs: int, scale: float):
     dets, wall, cpu = timed(lambda: analyze_videos(config, video, snapshot=-1, client=False))
     found = int(dets.position.isel(space=0).notnull().any("keypoint").sum())
     print(
-        f"analysis: {dets.sizes['time']} frames in {wall:.1f} s ({dets.sizes['time'] / wall:.1f} frames/s, {cpu:.1f} CPU-s), "
+        f"analysis: {dets.sizes['time']} frames in {wall:.1f} s ({dets.sizes['time'] / wall:.1f} frames/s, {cpu:.1f} "
+        "CPU-s), "
         f"{found} individuals assembled ({found / dets.sizes['time']:.2f} per frame)",
         flush=True,
     )
@@ -69,7 +73,8 @@ def main(n_frames: int, epochs: int, scale: float):
     )  # SLEAP's two whole tracks
     m = mot_metrics(tracks, long, name="ours vs SLEAP").iloc[0]
     print(
-        f"tracking + stitching: {dets.sizes['time'] / wall:.0f} frames/s; {tracks.sizes['individual']} identities; vs SLEAP's two tracks: "
+        f"tracking + stitching: {dets.sizes['time'] / wall:.0f} frames/s; {tracks.sizes['individual']} identities; "
+        "vs SLEAP's two tracks: "
         f"{int(m.num_switches)} identity switches, IDF1 {m.idf1:.3f}, MOTA {m.mota:.3f}, recall {m.recall:.3f}"
     )
 

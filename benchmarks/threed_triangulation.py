@@ -51,7 +51,8 @@ def main(n_cams=6, n_dlt=200_000, n_ransac=200, noise=1.0, scene=300.0):
     t_full, full = best_of(lambda: triangulate_points(rig, uv)["points"])
     t_anip, anip = best_of(lambda: cg.triangulate(uv))
     print(
-        f"DLT, {n_dlt:,} points: aniposelib.triangulate (jax) {n_dlt / t_anip:,.0f} points/s (RMS error {rms(anip - X):.3f})"
+        f"DLT, {n_dlt:,} points: aniposelib.triangulate (jax) {n_dlt / t_anip:,.0f} points/s (RMS error "
+        f"{rms(anip - X):.3f})"
     )
     print(
         f"  dlcnb undistort+dlt (the same work) {n_dlt / t_core:,.0f} points/s (RMS error {rms(core - X):.3f}); "

@@ -24,7 +24,8 @@ def source_of(ds):
 
 
 def score(found, src):
-    "(keypoints in their individual's majority instance, keypoints assembled, individuals that are exactly one SLEAP instance)."
+    """(keypoints in their individual's majority instance, keypoints assembled, individuals that are exactly one SLEAP
+    instance)."""
     good = total = exact = 0
     for ind in found:
         s = [src[k].get(tuple(ind[k, :2])) for k in range(len(ind)) if np.isfinite(ind[k, 0])]
@@ -58,7 +59,8 @@ if __name__ == "__main__":
         int(np.isfinite(test.position.isel(space=0)).any("keypoint").sum()),
     )
     print(
-        f"limb lengths from frames 0-299; {len(frames)} test frames (300-1099), {n_cand} shuffled keypoint candidates of {n_inst} instances"
+        f"limb lengths from frames 0-299; {len(frames)} test frames (300-1099), {n_cand} shuffled keypoint "
+        f"candidates of {n_inst} instances"
     )
     print(
         f"keypoints assembled: {total / n_cand:.4f} of candidates; grouped with their own fly: {good / total:.4f}; "

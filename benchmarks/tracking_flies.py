@@ -1,4 +1,5 @@
-"Stitching the bundled two-fly SLEAP predictions into 2 identities, identity switches against SLEAP's tracks, throughput."
+"""Stitching the bundled two-fly SLEAP predictions into 2 identities, identity switches against SLEAP's tracks,
+throughput."""
 
 import sys, time
 from pathlib import Path
@@ -24,7 +25,8 @@ def best_of(fn, n=5):
 
 
 def fragment(ds, n_cuts, max_gap, seed, forced=(340, 1090)):
-    "Cut each track at `n_cuts` random frames and at `forced`, drop up to `max_gap` frames after each cut, shuffle: (pieces, `ds` on the kept frames)."
+    """Cut each track at `n_cuts` random frames and at `forced`, drop up to `max_gap` frames after each cut, shuffle:
+    (pieces, `ds` on the kept frames)."""
     rng, T = np.random.default_rng(seed), ds.sizes["time"]
     pieces = []
     for i in range(ds.sizes["individual"]):
@@ -55,21 +57,24 @@ if __name__ == "__main__":
     dets, sleap = read_sleap_predictions(SLP, fps=30), read_sleap_predictions(SLP, fps=30, by_track=True)
     main2 = sleap.isel(individual=np.argsort(-(sleap.sleap_track >= 0).sum("time").values)[:2])
     print(
-        f"SLEAP predictions: {dets.sizes['time']} frames, {int((dets.sleap_track >= 0).sum())} instances, {sleap.sizes['individual']} SLEAP tracks "
+        f"SLEAP predictions: {dets.sizes['time']} frames, {int((dets.sleap_track >= 0).sum())} instances, "
+        f"{sleap.sizes['individual']} SLEAP tracks "
         f"(two cover {int((main2.sleap_track >= 0).sum())} instances)"
     )
 
     st = stitch_tracklets(sleap, n_tracks=2)
     m = mot_metrics(st, sleap).iloc[0]
     print(
-        f"\n1) stitch_tracklets on SLEAP's 27 tracks -> {st.sizes['individual']} identities holding SLEAP tracks {fragments_per_identity(st)}; "
+        f"\n1) stitch_tracklets on SLEAP's 27 tracks -> {st.sizes['individual']} identities holding SLEAP tracks "
+        f"{fragments_per_identity(st)}; "
         f"identity switches vs SLEAP track ids: {m.num_switches}; instances kept {int((st.sleap_track >= 0).sum())}"
     )
 
     t_track, tl = best_of(lambda: convert_detections2tracklets(dets))
     t_stitch, tracks = best_of(lambda: stitch_tracklets(tl, n_tracks=2))
     print(
-        f"\n2) our pipeline from unordered detections: {tl.sizes['individual']} tracklets -> {tracks.sizes['individual']} identities"
+        f"\n2) our pipeline from unordered detections: {tl.sizes['individual']} tracklets -> "
+        f"{tracks.sizes['individual']} identities"
     )
     scores = pd.concat(
         [
@@ -86,10 +91,12 @@ if __name__ == "__main__":
     print("misses vs 27 tracks = SLEAP's duplicate instances that stitching drops.")
 
     print(
-        "\n3) SLEAP's 2 long tracks cut at random frames and at the flies' two closest encounters (340, 1090), up to `gap` frames"
+        "\n3) SLEAP's 2 long tracks cut at random frames and at the flies' two closest encounters (340, 1090), up to "
+        "`gap` frames"
     )
     print(
-        "   dropped after each cut, pieces shuffled; stitched back and scored against SLEAP's tracks on the kept frames:"
+        "   dropped after each cut, pieces shuffled; stitched back and scored against SLEAP's tracks on the kept "
+        "frames:"
     )
     rows = []
     for cuts, gap in ((30, 5), (60, 30)):

@@ -58,7 +58,8 @@ if __name__ == "__main__":
     )
     pd.set_option("display.width", 200)
     print(
-        f"{len(SEEDS)} seeds ({SEEDS.start}-{SEEDS.stop - 1}) x 1000 frames per setting; MOTA and IDF1 are means over seeds, ID switches their sum;"
+        f"{len(SEEDS)} seeds ({SEEDS.start}-{SEEDS.stop - 1}) x 1000 frames per setting; MOTA and IDF1 are means "
+        "over seeds, ID switches their sum;"
     )
     print("scored against the ground truth where the animal was detected (occluded frames excluded).")
     print(summary.round(4).to_string())

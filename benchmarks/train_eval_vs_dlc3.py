@@ -2,7 +2,8 @@
 
 Random single-animal labels and predictions (NaN labels, scattered errors and likelihoods, a few wild predictions)
 are scored by `dlcnb.evaluation` and by DeepLabCut 3's `deeplabcut.core.metrics.compute_metrics` (in its own venv,
-made by `tools/peer_env.py dlc3`, or `$DLC3_PYTHON`); the script prints both and the largest difference, and fails if they differ.
+made by `tools/peer_env.py dlc3`, or `$DLC3_PYTHON`); the script prints both and the largest difference, and fails if
+they differ.
 Then the same for random multi-animal sets (issue 8): 1-4 labelled individuals per image, some missing, and 0-5
 predicted individuals per image (shuffled, with duplicates and spurious ones), scored with `single_animal=False`.
 
@@ -49,7 +50,8 @@ def dataset(rng, n_images: int, n_kp: int):
 
 
 def multi_dataset(rng, n_images: int, n_kp: int):
-    "Labelled individuals (N, I, K, 2) and predicted ones (N, M, K, 3): noisy copies in random order, duplicates, spurious poses, gaps."
+    """Labelled individuals (N, I, K, 2) and predicted ones (N, M, K, 3): noisy copies in random order, duplicates,
+    spurious poses, gaps."""
     I, M = int(rng.integers(1, 5)), int(rng.integers(1, 6))
     labels = rng.uniform(50, 400, (n_images, I, n_kp, 2))
     labels[rng.random((n_images, I, n_kp)) < 0.15] = np.nan
@@ -91,10 +93,12 @@ def main(n: int = 20):
     for i, (o, t) in enumerate(zip(ours, theirs)):
         if i < 3 or n <= i < n + 3:
             print(
-                f"dataset {i}: dlcnb {json.dumps({k: round(v, 4) for k, v in o.items()})}\n           DLC3  {json.dumps({k: round(v, 4) for k, v in t.items()})}"
+                f"dataset {i}: dlcnb {json.dumps({k: round(v, 4) for k, v in o.items()})}\n           DLC3  "
+                f"{json.dumps({k: round(v, 4) for k, v in t.items()})}"
             )
     print(
-        f"{n} single-animal and {n} multi-animal random datasets: largest |dlcnb - DeepLabCut 3| over rmse, rmse_pcutoff, mAP, mAR = {diff:.2e}"
+        f"{n} single-animal and {n} multi-animal random datasets: largest |dlcnb - DeepLabCut 3| over rmse, "
+        f"rmse_pcutoff, mAP, mAR = {diff:.2e}"
     )
     if not diff < 1e-6:
         sys.exit("MISMATCH")

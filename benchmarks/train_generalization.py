@@ -11,9 +11,11 @@ rarely visible bodypart it prints the AUC of the model's confidence on test imag
 trained with missing keypoints taught as absent (the default) and masked.
 
 `--epochs N` caps every run at N epochs (a reduced run, for a loaded machine: say so when quoting it); `--shuffles`
-sets the shuffles per project; `--projects` picks some of openfield, mirror, synthetic (or one geometry: synthetic-small, synthetic-filling, synthetic-rare).
+sets the shuffles per project; `--projects` picks some of openfield, mirror, synthetic (or one geometry:
+synthetic-small, synthetic-filling, synthetic-rare).
 
-Run from the repository root: `python benchmarks/train_generalization.py [--epochs N] [--shuffles 3] [--projects ...] [--mirror DIR]`."""
+Run from the repository root: `python benchmarks/train_generalization.py [--epochs N] [--shuffles 3] [--projects ...]
+[--mirror DIR]`."""
 
 import os
 
@@ -144,7 +146,8 @@ def main(args):
     )
     print("\nmean over shuffles:\n" + summary.to_string(float_format="%.2f"))
     print(
-        f"\n{'epochs capped at ' + str(args.epochs) if args.epochs else 'full epochs'}, {args.shuffles} shuffles; load average after: {os.getloadavg()}"
+        f"\n{'epochs capped at ' + str(args.epochs) if args.epochs else 'full epochs'}, {args.shuffles} shuffles; "
+        f"load average after: {os.getloadavg()}"
     )
 
 

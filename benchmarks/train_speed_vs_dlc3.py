@@ -3,7 +3,8 @@ size, measured in one run on this machine, as a ratio.
 
 Both models take the same batch (8 images, 3x256x256 by default) and do the same training step: forward, a scalar
 loss on their outputs, backward and an AdamW step; images/s is the median over rounds, alternating the two libraries
-so that the machine's load hits both alike. DeepLabCut 3 runs in its own venv (made by `tools/peer_env.py dlc3`, or `$DLC3_PYTHON`),
+so that the machine's load hits both alike. DeepLabCut 3 runs in its own venv (made by `tools/peer_env.py dlc3`, or
+`$DLC3_PYTHON`),
 with `PoseModel.build(..., pretrained_backbone=False)` since weights cannot be downloaded here (ours also starts
 from random weights, so both compute the same thing). The data pipelines are not part of the measurement.
 
@@ -56,7 +57,8 @@ def build():
     d = tempfile.mkdtemp()
     project = {"Task": "openfield", "scorer": "Pranav", "date": "Oct30", "multianimalproject": False, "identity": None,
                "project_path": d, "bodyparts": ["snout", "leftear", "rightear", "tailbase"], "iteration": 0,
-               "TrainingFraction": [0.95], "default_net_type": "resnet_50", "uniquebodyparts": [], "individuals": ["animal"]}
+               "TrainingFraction": [0.95], "default_net_type": "resnet_50", "uniquebodyparts": [], "individuals":
+               ["animal"]}
     cfg = make_pytorch_pose_config(project, f"{d}/pytorch_config.yaml", net_type="resnet_50")
     return PoseModel.build(cfg["model"], pretrained_backbone=False)
 def leaves(out): return [t for head in out.values() for t in head.values()]

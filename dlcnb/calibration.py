@@ -270,7 +270,8 @@ def calibrate_intrinsics(
     size: tuple,  # image (width, height)
     max_view_error: float | None = None,  # drop views with a larger RMS error (px); default max(1 px, 3 x median)
 ) -> dict:
-    "Camera matrix, distortion, board pose per view and per-view errors of one camera (`cv2.calibrateCamera`), bad views dropped."
+    """Camera matrix, distortion, board pose per view and per-view errors of one camera (`cv2.calibrateCamera`), bad
+    views dropped."""
     views = list(detections)
 
     def fit(vs):
@@ -413,7 +414,8 @@ def bundle_adjust(
     loss: str = "soft_l1",  # scipy's robust loss
     f_scale: float = 1.0,  # residual (pixels) above which the loss becomes robust
 ) -> tuple[list, np.ndarray]:
-    "Refine all camera poses (and intrinsics) and board poses jointly; return the cameras and per-observation errors (px)."
+    """Refine all camera poses (and intrinsics) and board poses jointly; return the cameras and per-observation errors
+    (px)."""
     n, v = len(cameras), len(obs.views)
     ext = np.concatenate([np.r_[c.rvec, c.tvec] for c in cameras[1:]] or [np.zeros(0)])
     intr = np.stack([c.intrinsics for c in cameras])
@@ -706,7 +708,8 @@ def calibrate_cameras(
     fit_intrinsics: bool = True,  # refine intrinsics in the bundle adjustment
     max_view_error: float | None = None,  # drop views fitting worse (px); default max(1 px, 3 x median)
 ) -> Calibration | pd.DataFrame:
-    "Find board corners in `calibration_images/` and (with `calibrate=True`) calibrate all cameras, saving the results in `camera_matrix/`."
+    """Find board corners in `calibration_images/` and (with `calibrate=True`) calibrate all cameras, saving the
+    results in `camera_matrix/`."""
     cfg = read_config(config3d)
     root = Path(cfg["project_path"])
     board = board_of(cfg, cbrow, cbcol)

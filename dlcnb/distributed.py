@@ -38,7 +38,8 @@ def local_cluster(
         f"distributed.nanny.pre-spawn-environ.{v}": max(1, cores // n_workers)
         for v in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
     }  # Dask's default is 1 thread
-    # Dask also sets MALLOC_TRIM_THRESHOLD_, which turns off glibc's adaptive mmap threshold: every decoded frame is then
+    # Dask also sets MALLOC_TRIM_THRESHOLD_, which turns off glibc's adaptive mmap threshold: every decoded frame is
+    # then
     # mapped and unmapped, and video analysis ran 2.2x slower in a worker than in the notebook's process. Unset it.
     environ["distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"] = None
     with dask.config.set(environ):

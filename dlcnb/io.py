@@ -195,7 +195,8 @@ def backup(path: Path):
 
 
 def _readable_by_older_pandas(h5: Path):
-    "Stamp the `pandas_version` attribute pandas < 3 writes and needs to read `table` files (pandas 3 no longer writes it)."
+    """Stamp the `pandas_version` attribute pandas < 3 writes and needs to read `table` files (pandas 3 no longer
+    writes it)."""
     import tables
 
     with tables.open_file(h5, "a") as f:

@@ -63,7 +63,8 @@ class DLCLive:
 
 # %% ../nbs/16_live.ipynb #e9c48fe2
 def _box(pose: np.ndarray, threshold: float, margin: int, size: tuple) -> list | None:
-    "[x1, x2, y1, y2] around the keypoints of `pose` above `threshold`, grown by `margin`, inside `size` (w, h); None if none is."
+    """[x1, x2, y1, y2] around the keypoints of `pose` above `threshold`, grown by `margin`, inside `size` (w, h);
+    None if none is."""
     found = pose.reshape(-1, 3)[:, 2] > threshold
     if not found.any():
         return None
@@ -118,7 +119,8 @@ def get_pose(
     frame: np.ndarray,  # one (H, W, 3) or (H, W) uint8 frame
     **kwargs,
 ):  # passed to the processor (e.g. the frame's time)
-    "The pose of `frame`: `(keypoints, 3)` (multi-animal: `(individuals, keypoints, 3)`) x, y in frame pixels, likelihood."
+    """The pose of `frame`: `(keypoints, 3)` (multi-animal: `(individuals, keypoints, 3)`) x, y in frame pixels,
+    likelihood."""
     if frame is None:
         raise DLCNBError("get_pose needs a frame: the camera gave none (check that it is open).")
     if not self.is_initialized:

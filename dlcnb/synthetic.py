@@ -22,7 +22,8 @@ def synthetic_poses(
     n_animals: int = 1,  # animals per frame
     seed: int = 0,  # random seed
 ) -> np.ndarray:
-    "Keypoints `(n_frames, n_animals, n_bodyparts, 2)`: a jittered elliptical body, rotated and placed inside the frame."
+    """Keypoints `(n_frames, n_animals, n_bodyparts, 2)`: a jittered elliptical body, rotated and placed inside the
+    frame."""
     if animal_size >= min(frame_size):
         raise DLCNBError(f"animal_size {animal_size} must be smaller than the frame {frame_size}.")
     rng = np.random.default_rng(seed)

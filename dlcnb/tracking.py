@@ -133,7 +133,8 @@ def _gather(
     dst: np.ndarray,  # destination individual index
     names: list,  # destination individual names
 ) -> xr.Dataset:
-    "A dataset like `ds` with individuals `names`, where `dst[n]` at `frames[n]` holds `ds`'s `src[n]` (the rest empty)."
+    """A dataset like `ds` with individuals `names`, where `dst[n]` at `frames[n]` holds `ds`'s `src[n]` (the rest
+    empty)."""
     out = {}
     for k, v in ds.data_vars.items():
         if "individual" not in v.dims:
@@ -180,7 +181,8 @@ def convert_detections2tracklets(
     pcutoff: float = 0.0,  # keypoints below this confidence count as missing
     dest=None,  # save the tracklets to this .nc file
 ) -> xr.Dataset:
-    "Tracklets from per-frame detections: Hungarian matching on a motion-predicted cost (one `individual` per tracklet)."
+    """Tracklets from per-frame detections: Hungarian matching on a motion-predicted cost (one `individual` per
+    tracklet)."""
     ds = load_detections(detections)
     if cost not in ("distance", "oks"):
         raise DLCNBError(f"Unknown tracking cost {cost!r}: use 'distance' or 'oks'.")
@@ -312,7 +314,8 @@ def _residual_cost(
 
 
 def _assign_residuals(pos: np.ndarray, owner: np.ndarray, residuals: list, scale: float, max_cost: float) -> np.ndarray:
-    "Give residual tracklets (in order) to the identity whose empty frames they fill most cheaply; `owner` (time, identity) updated."
+    """Give residual tracklets (in order) to the identity whose empty frames they fill most cheaply; `owner` (time,
+    identity) updated."""
     n_tracks = owner.shape[1]
     track = np.stack(
         [
@@ -390,7 +393,8 @@ def stitch_tracklets(
     )
     out = log_step(
         _gather(ds, frames, owner[frames, dst], dst, names),
-        f"stitch_tracklets(n_tracks={n_tracks}, min_length={min_length}, max_gap={max_gap}, frame_reward={frame_reward}, "
+        f"stitch_tracklets(n_tracks={n_tracks}, min_length={min_length}, max_gap={max_gap}, "
+        f"frame_reward={frame_reward}, "
         f"shape_weight={shape_weight}, gap_weight={gap_weight})",
     )
     if dest is not None:

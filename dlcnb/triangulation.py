@@ -44,7 +44,8 @@ def synthetic_rig(
     distortion: float = -0.1,  # k1 of every camera
     seed: int = 0,  # for the small random perturbations
 ) -> Calibration:
-    "Cameras on a ring (alternately raised and lowered, at most 120° apart) looking at the origin, with lens distortion."
+    """Cameras on a ring (alternately raised and lowered, at most 120° apart) looking at the origin, with lens
+    distortion."""
     import cv2
 
     rng = np.random.default_rng(seed)
@@ -152,7 +153,8 @@ def triangulate_points(
 
 # %% ../nbs/14b_triangulation.ipynb #c05f67cf
 def _as_dataset(x) -> xr.Dataset:
-    "A pose dataset from a dataset, a `.nc`, a DeepLabCut `.h5`/`.csv`, or a video analysed before (its `.h5` beside it)."
+    """A pose dataset from a dataset, a `.nc`, a DeepLabCut `.h5`/`.csv`, or a video analysed before (its `.h5` beside
+    it)."""
     if isinstance(x, xr.Dataset):
         return validate_poses(x)
     p = Path(x)
@@ -204,7 +206,8 @@ def match_cameras(
     missing = [c for c in camera_names if c not in pairs]
     if len(camera_names) - len(missing) < 2:
         raise DLCNBError(
-            f"Triangulation needs 2D poses from at least two calibrated cameras {camera_names}; none found for {missing} "
+            f"Triangulation needs 2D poses from at least two calibrated cameras {camera_names}; none found for "
+            f"{missing} "
             f"among {[_name_of(x) for x in (inputs.values() if isinstance(inputs, dict) else inputs)]}. "
             f"Name the files after the cameras or pass a dict {{camera: input}}."
         )
@@ -214,7 +217,8 @@ def match_cameras(
 def stack_views(
     datasets: dict,  # `{camera: pose dataset}`
 ) -> dict:
-    "Positions (cameras, time, keypoint, individual, 2) and confidences of the frames, keypoints and individuals all cameras share."
+    """Positions (cameras, time, keypoint, individual, 2) and confidences of the frames, keypoints and individuals all
+    cameras share."""
     dss = [d.assign_coords(time=frame_numbers(d)) for d in datasets.values()]
     first = dss[0]
     kps = [k for k in first.keypoint.values if all(k in d.keypoint.values for d in dss)]
@@ -311,10 +315,11 @@ def triangulate(
     threshold: float = 10.0,  # RANSAC: reprojection error (px) under which a camera agrees
     destfolder: str
     | Path
-    | None = None,  # where to write `<trial>_DLC_3D.h5` (default: beside the first input file; no file for in-memory data)
+    | None = None,  # `<trial>_DLC_3D.h5` to write (default: beside the first input; none for in-memory data)
     save_as_csv: bool = False,  # also write the .csv
 ) -> xr.Dataset:
-    "A 3D pose dataset (`space = x, y, z`) from the 2D poses of several calibrated cameras, with reprojection errors and cameras used."
+    """A 3D pose dataset (`space = x, y, z`) from the 2D poses of several calibrated cameras, with reprojection errors
+    and cameras used."""
     return _triangulate_rig(*_rig(config3d), videos_or_datasets, pcutoff, method, threshold, destfolder, save_as_csv)
 
 
@@ -353,13 +358,15 @@ def find_sessions(
         name = str(f.parent / _trial_name([f], camera_names))
         if cam in sessions.setdefault(name, {}):
             raise DLCNBError(
-                f"Camera {cam!r} of recording {name} has several 2D predictions: {sessions[name][cam].name} and {f.name}. "
+                f"Camera {cam!r} of recording {name} has several 2D predictions: {sessions[name][cam].name} and "
+                f"{f.name}. "
                 f"Move the ones you don't want elsewhere."
             )
         sessions[name][cam] = f
     if not sessions:
         raise DLCNBError(
-            f"No DeepLabCut 2D predictions of cameras {camera_names} (`<trial>-<camera>DLC_*.h5`) in {paths}. Analyse the videos first."
+            f"No DeepLabCut 2D predictions of cameras {camera_names} (`<trial>-<camera>DLC_*.h5`) in {paths}. "
+            "Analyse the videos first."
         )
     return sessions
 
@@ -381,7 +388,8 @@ def _triangulate_session(
     cfg: dict,  # the 3D config's `pcutoff` and `scorername_3d`
     **kwargs,  # the options of `triangulate`
 ) -> str:
-    "Triangulate one recording in this process (a Dask worker, or here), loading the calibration once per process; the 3D file."
+    """Triangulate one recording in this process (a Dask worker, or here), loading the calibration once per process;
+    the 3D file."""
     calib = cached_on_worker(calibration_key, lambda: _rig(config3d)[1])
     return _triangulate_rig(cfg, calib, session, **kwargs).attrs["output_file"]
 
@@ -445,7 +453,8 @@ def _edges(ds, skeleton):
 
 
 def _frame_traces(ds, t, edges, calib, views):
-    "The moving traces of frame `t`: per individual 3D points and skeleton, then per camera observed and reprojected 2D points."
+    """The moving traces of frame `t`: per individual 3D points and skeleton, then per camera observed and reprojected
+    2D points."""
     out = []
     for ind in ds.individual.values:
         P = ds.position.sel(individual=ind).isel(time=t).transpose("keypoint", "space").values
@@ -501,7 +510,8 @@ def view_3d(
     skeleton: list | None = None,  # keypoint name pairs to link
     max_frames: int = 100,  # frames in the animation (evenly spaced)
 ) -> go.Figure:
-    "A plotly 3D skeleton viewer with a time slider and play button, the cameras drawn, and a linked 2D reprojection check per camera."
+    """A plotly 3D skeleton viewer with a time slider and play button, the cameras drawn, and a linked 2D reprojection
+    check per camera."""
     ts = np.unique(np.linspace(0, ds.sizes["time"] - 1, min(max_frames, ds.sizes["time"])).round().astype(int))
     views = (
         {

@@ -1,4 +1,5 @@
-"Dask distributed runs (videos, and triangulation of many recordings): same results as the sequential path, resumable after a worker is killed mid-run or a file is repaired."
+"""Dask distributed runs (videos, and triangulation of many recordings): same results as the sequential path,
+resumable after a worker is killed mid-run or a file is repaired."""
 
 import os
 from pathlib import Path
@@ -80,7 +81,8 @@ def test_killed_worker_then_rerun_completes_identically(clips, tmp_path):
 
 
 def snapshot_project(dest):
-    "An openfield project with shuffle 1's snapshot: an untrained default model (predictions need only be deterministic)."
+    """An openfield project with shuffle 1's snapshot: an untrained default model (predictions need only be
+    deterministic)."""
     import torch
     from dlcnb.core import example_project, read_config, bodyparts
     from dlcnb.models import build_model, save_snapshot, DEFAULT_NET_TYPE

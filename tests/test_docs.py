@@ -42,7 +42,8 @@ def test_imports_have_cells_of_their_own():
 
 
 def test_nbdev_doc_processing_runs_clean():
-    "nbdev's doc pre-processing (what `nbdev_docs` runs before Quarto) executes every notebook's exported, import and show_doc cells."
+    """nbdev's doc pre-processing (what `nbdev_docs` runs before Quarto) executes every notebook's exported, import
+    and show_doc cells."""
     # In a subprocess: nbdev's process pool must not fork this test process (it holds a browser and Dask threads).
     run = subprocess.run(
         [sys.executable, "-c", "from nbdev.serve import proc_nbs; proc_nbs(force=True, n_workers=2)"],

@@ -66,7 +66,8 @@ def test_wrong_bodyparts_names_both_lists(openfield):
     write_config(openfield, cfg)
     with pytest.raises(
         DLCNBError,
-        match=r"has bodyparts \['snout', 'leftear', 'rightear', 'tailbase'\].*lists \['snout', 'leftear', 'rightear', 'tail'\]",
+        match=r"has bodyparts \['snout', 'leftear', 'rightear', 'tailbase'\]"
+        r".*lists \['snout', 'leftear', 'rightear', 'tail'\]",
     ):
         load_labels(openfield)
 

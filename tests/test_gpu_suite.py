@@ -1,4 +1,5 @@
-"`benchmarks/gpu_suite.py --device cpu --tiny` runs every step of the GPU suite on the CPU, so it works on its first GPU."
+"""`benchmarks/gpu_suite.py --device cpu --tiny` runs every step of the GPU suite on the CPU, so it works on its first
+GPU."""
 
 import json, os, subprocess, sys
 from pathlib import Path

@@ -1,4 +1,5 @@
-"End-to-end checks of `dlcnb.inference` on the bundled openfield project: files, layout, resuming, interruption, errors."
+"""End-to-end checks of `dlcnb.inference` on the bundled openfield project: files, layout, resuming, interruption,
+errors."""
 
 import pickle
 from pathlib import Path
@@ -201,7 +202,8 @@ def test_labeled_video_and_export(project, tmp_path):
 
 
 def test_onnx_runtime_matches_torch(project, tmp_path):
-    "onnxruntime gives torch's keypoints (within 0.05 px) at scale 0.25, on whole frames and crops; the export is reused."
+    """onnxruntime gives torch's keypoints (within 0.05 px) at scale 0.25, on whole frames and crops; the export is
+    reused."""
     config, clip = project
     torch_ds = inf.analyze_videos(config, clip, optimize="none", destfolder=tmp_path / "torch")
     onnx_ds = inf.analyze_videos(config, clip, runtime="onnx", destfolder=tmp_path / "onnx", batch_size=5)

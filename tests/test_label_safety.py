@@ -557,7 +557,8 @@ def test_history_is_capped(proj):
 
 
 def _split_after_labels_change(proj, change):
-    "Label 5 of the 6 frames, make shuffle 1, change the labels with `change(all six, five)`; return read_split's error."
+    """Label 5 of the 6 frames, make shuffle 1, change the labels with `change(all six, five)`; return read_split's
+    error."""
     from dlcnb.data import create_training_dataset, read_split
 
     path = folder(proj) / "CollectedData_Pranav.h5"

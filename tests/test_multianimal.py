@@ -1,4 +1,5 @@
-"Multi-animal projects end to end on the installed package: SLEAP import, training a bottom-up model, evaluation, video analysis, tracking."
+"""Multi-animal projects end to end on the installed package: SLEAP import, training a bottom-up model, evaluation,
+video analysis, tracking."""
 
 import cv2, numpy as np, pandas as pd, pytest
 import fastcore.test as ft
@@ -36,7 +37,8 @@ def trained(tmp_path_factory):
 
 
 def test_import_keeps_earlier_labels_and_backs_up(tmp_path):
-    "A second import only adds frames: frames labelled before (here corrected by hand) keep their labels; the previous file is kept as .bak."
+    """A second import only adds frames: frames labelled before (here corrected by hand) keep their labels; the
+    previous file is kept as .bak."""
     config = create_project("flies", "me", working_directory=tmp_path, multianimal=True, individuals=["a", "b"])
     first = import_sleap_labels(config, SLP, VIDEO, n_frames=3, set_bodyparts=True)  # frames 0, 550, 1099
     ft.test_eq(len(first), 3)
@@ -66,7 +68,8 @@ def test_unique_bodyparts_are_refused_clearly(trained):
 
 
 def test_multianimal_model_through_analysis_and_tracking(trained, tmp_path):
-    "Snapshot with PAFs -> evaluation in DLC's layout -> detections of a clip in DLC's multi-animal .h5, read back exactly."
+    """Snapshot with PAFs -> evaluation in DLC's layout -> detections of a clip in DLC's multi-animal .h5, read back
+    exactly."""
     scores = evaluate_network(trained, show_errors=False)
     ft.test_eq(scores.index[0][:3], (0.95, 1, 2))
     h5 = next(evaluation_dir(read_config(trained), 0.95, 1).glob("*.h5"))
@@ -81,7 +84,8 @@ def test_multianimal_model_through_analysis_and_tracking(trained, tmp_path):
 
 @pytest.fixture(scope="module")
 def trained_well(tmp_path_factory):
-    "A two-fly project (40 frames from SLEAP's predictions) with a bottom-up model trained long enough to use (800 steps)."
+    """A two-fly project (40 frames from SLEAP's predictions) with a bottom-up model trained long enough to use (800
+    steps)."""
     config = example_multianimal_project(tmp_path_factory.mktemp("ma_well"), n_frames=40)
     create_training_dataset(config)
     train_network(config, epochs=80, batch_size=4, scale=0.5, crop=None, save_epochs=80)
@@ -89,7 +93,8 @@ def trained_well(tmp_path_factory):
 
 
 def test_own_model_tracks_the_two_flies(trained_well, tmp_path):
-    "Real data end to end: our model finds both flies in every frame of a 200-frame stretch, and tracking keeps their identities (vs SLEAP)."
+    """Real data end to end: our model finds both flies in every frame of a 200-frame stretch, and tracking keeps
+    their identities (vs SLEAP)."""
     from dlcnb.tracking import convert_detections2tracklets, stitch_tracklets, mot_metrics
     from dlcnb.poses import read_sleap_predictions
 

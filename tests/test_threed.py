@@ -1,4 +1,5 @@
-"3D: stereo calibration against OpenCV, N-camera calibration and triangulation on synthetic rigs, property tests, file formats."
+"""3D: stereo calibration against OpenCV, N-camera calibration and triangulation on synthetic rigs, property tests,
+file formats."""
 
 import pickle
 import numpy as np, pandas as pd, pytest, cv2
@@ -54,7 +55,8 @@ def test_stereo_rms_matches_opencv_within_10_percent(stereo_corners, max_view_er
     ft.test_eq(len(views), 14 if max_view_error else 13)
     ref = opencv_stereo_rms(stereo_corners, views)
     print(
-        f"stereo RMS (views {len(views)}): dlcnb {calib.rms:.4f} px, cv2.stereoCalibrate {ref:.4f} px, ratio {calib.rms / ref:.3f}"
+        f"stereo RMS (views {len(views)}): dlcnb {calib.rms:.4f} px, cv2.stereoCalibrate {ref:.4f} px, ratio "
+        f"{calib.rms / ref:.3f}"
     )
     assert abs(calib.rms / ref - 1) < 0.10
     ft.test_eq(calib.report.views_used.tolist(), [len(views)] * 2)
@@ -268,7 +270,8 @@ def test_triangulate_bad_inputs(tmp_path):
 
 
 def test_ransac_with_three_cameras_rejects_the_corrupted_one_where_geometry_allows():
-    "With 3 cameras, one wrong, two pairs of two compete: the wrong camera is caught unless its error lies along an epipolar line."
+    """With 3 cameras, one wrong, two pairs of two compete: the wrong camera is caught unless its error lies along an
+    epipolar line."""
     rig, X = synthetic_rig(3, seed=3), synthetic_scene(2000, 300.0, seed=3)
     rng = np.random.default_rng(3)
     uv = rig.project(X) + rng.normal(0, 1, (3, 2000, 2))
@@ -276,7 +279,8 @@ def test_ransac_with_three_cameras_rejects_the_corrupted_one_where_geometry_allo
     plain, robust = triangulate_points(rig, uv), triangulate_points(rig, uv, method="ransac")
     err = lambda r: np.linalg.norm(r["points"] - X, axis=1)
     print(
-        f"3 cameras: camera 1 rejected for {np.mean(~robust['used'][1]):.1%} of points; median error dlt {np.median(err(plain)):.2f}, ransac {np.median(err(robust)):.2f}"
+        f"3 cameras: camera 1 rejected for {np.mean(~robust['used'][1]):.1%} of points; median error dlt "
+        f"{np.median(err(plain)):.2f}, ransac {np.median(err(robust)):.2f}"
     )
     assert np.mean(~robust["used"][1]) > 0.8 and np.median(err(robust)) < 0.005 * 300 < np.median(err(plain))
 

@@ -29,7 +29,8 @@ def flies():
 
 
 def test_flies_end_to_end_files(flies, tmp_path):
-    "Detections file -> tracklets .nc -> `_el.h5` with 2 identities, no switch inside SLEAP's tracks, read back exactly."
+    """Detections file -> tracklets .nc -> `_el.h5` with 2 identities, no switch inside SLEAP's tracks, read back
+    exactly."""
     tl = convert_detections2tracklets(SLP, dest=tmp_path / "tracklets.nc")
     ft.test_eq(load_poses(tmp_path / "tracklets.nc").sizes, tl.sizes)
     el = tracks_path(tmp_path / SLP.name)

@@ -14,7 +14,8 @@ from dlcnb.evaluation import evaluate_network, rmse, map_mar, evaluation_dir
 
 
 def test_rmse_hand_computed():
-    "DeepLabCut's rmse: mean Euclidean error over labelled keypoints; rmse_pcutoff over those with likelihood >= pcutoff."
+    """DeepLabCut's rmse: mean Euclidean error over labelled keypoints; rmse_pcutoff over those with likelihood >=
+    pcutoff."""
     labels = np.array([[[0.0, 0.0], [6.0, 8.0], [np.nan, np.nan]], [[1.0, 1.0], [2.0, 2.0], [3.0, 3.0]]])
     preds = np.array(
         [[[3.0, 4.0, 0.9], [6.0, 8.0, 0.1], [0.0, 0.0, 0.9]], [[1.0, 2.0, 0.5], [2.0, 2.0, 0.7], [3.0, 5.0, 0.6]]]

@@ -1,4 +1,5 @@
-"Browser fixtures: Debian's Chromium driven by Playwright, and a throw-away JupyterLab server (see README's test set-up)."
+"""Browser fixtures: Debian's Chromium driven by Playwright, and a throw-away JupyterLab server (see README's test
+set-up)."""
 
 import json, os, secrets, socket, subprocess, sys, time, urllib.request
 from pathlib import Path

@@ -29,7 +29,8 @@ def rerun(page):
 
 
 class Canvas:
-    "Mouse actions at whole page pixels (as real mice give), returning the CSS offsets from the canvas' corner they hit."
+    """Mouse actions at whole page pixels (as real mice give), returning the CSS offsets from the canvas' corner they
+    hit."""
 
     def __init__(self, page, locator):
         self.page, self.box = page, locator.bounding_box()
