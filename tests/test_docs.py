@@ -1,6 +1,6 @@
 "The docs, proven offline: README in sync, small notebooks, clean nbdev doc processing, pages that render with figures."
 
-import json, re, subprocess, sys
+import ast, json, re, subprocess, sys
 from pathlib import Path
 import pytest
 from dlcnb.docs import readme_text, check_notebook_sizes, render_html
@@ -24,9 +24,6 @@ def test_notebooks_are_small_and_output_free():
         )
 
 
-IMPORT = re.compile(r"^(import\s|from\s+\S+\s+import\s)")
-
-
 def test_imports_have_cells_of_their_own():
     "nbdev's doc processing runs every cell holding an import on its own: such cells must hold only imports."
     bad = []
@@ -35,8 +32,9 @@ def test_imports_have_cells_of_their_own():
             lines = "".join(c["source"]).splitlines()
             if c["cell_type"] != "code" or any(l.startswith("#|") and "export" in l for l in lines):
                 continue
-            code = [l for l in lines if l.strip() and not l.startswith("#")]
-            if any(IMPORT.match(l) for l in code) and not all(IMPORT.match(l) and ";" not in l for l in code):
+            code = "\n".join(l for l in lines if not l.startswith(("%", "!")))
+            kinds = [isinstance(s, (ast.Import, ast.ImportFrom)) for s in ast.parse(code).body]
+            if any(kinds) and not all(kinds):
                 bad.append(f"{nb.name} cell {i}")
     assert not bad, f"cells mixing imports with other code (split them, e.g. with a notebook editor): {bad}"
 
