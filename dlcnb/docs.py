@@ -4,13 +4,14 @@
 
 # %% ../nbs/18_docs.ipynb #c2f7277d
 from __future__ import annotations
-import json, re
+import hashlib, json, re
 from pathlib import Path
 import pandas as pd
 from .core import DLCNBError, atomic_write_bytes
 
 # %% auto #0
-__all__ = ['SKIPPED_CELLS', 'readme_text', 'write_readme', 'notebook_sizes', 'check_notebook_sizes', 'render_html']
+__all__ = ['OUTPUTS_KEY', 'SHOWN', 'SKIPPED_CELLS', 'NOT_RUN', 'readme_text', 'write_readme', 'notebook_sizes',
+           'check_notebook_sizes', 'code_hash', 'check_outputs', 'execute_notebook', 'render_html']
 
 # %% ../nbs/18_docs.ipynb #d8e27652
 def _cells(nb_path: Path) -> list[dict]:
@@ -71,28 +72,71 @@ def check_notebook_sizes(
         )
     return sizes
 
+# %% ../nbs/18_docs.ipynb #eedc06f8
+OUTPUTS_KEY = "dlcnb"  # notebook metadata key of the record tools/notebook_outputs.py writes
+SHOWN = ["index.ipynb", "tutorials/*.ipynb", "workshop/*.ipynb"]  # notebooks (under nbs/) that must keep outputs
+
+
+def code_hash(
+    nb: dict,  # a notebook (as JSON)
+) -> str:
+    "Hash of a notebook's code cells, in order: what its saved outputs were made from."
+    code = [_source(c) for c in nb["cells"] if c["cell_type"] == "code"]
+    return hashlib.sha256("\0".join(code).encode()).hexdigest()[:16]
+
+
+def check_outputs(
+    nb_path: str | Path,  # the notebook
+) -> dict | None:
+    "The record of how a notebook's outputs were made; raise a `DLCNBError` if it has outputs made otherwise or stale."
+    nb = json.loads(Path(nb_path).read_text())
+    record = nb["metadata"].get(OUTPUTS_KEY)
+    redo = f"run `make outputs NBS={Path(nb_path).as_posix()}`"
+    if record is None and any(c.get("outputs") for c in nb["cells"]):
+        raise DLCNBError(f"{nb_path} has outputs that tools/notebook_outputs.py did not make: clear them or {redo}")
+    if record is not None and record["code"] != code_hash(nb):
+        raise DLCNBError(f"{nb_path}: its code changed since its outputs were made (at {record['commit']}): {redo}")
+    return record
+
 # %% ../nbs/18_docs.ipynb #4dc47c24
 SKIPPED_CELLS = re.compile(r"^#\|\s*(eval:\s*false|slow|gpu)\s*$", re.M)
+NOT_RUN = re.compile(r"^#\|\s*eval:\s*false\s*$", re.M)  # only the `#| eval: false` cells (to run `#| slow` ones too)
+
+
+def execute_notebook(
+    nb_path: str | Path,  # the notebook
+    timeout: int = 600,  # seconds allowed per cell
+    skip: re.Pattern = SKIPPED_CELLS,  # the cells not run (`NOT_RUN`: run `#| slow` and `#| gpu` cells too)
+):
+    "Run a notebook from its folder as `nbdev_test` does (skipped cells keep no output); return the executed notebook."
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb_path = Path(nb_path)
+    nb = nbformat.read(nb_path, as_version=4)
+    skipped = [c for c in nb.cells if c.cell_type == "code" and skip.search(c.source)]
+    for c in skipped:
+        c.metadata["tags"] = c.metadata.get("tags", []) + ["skip-execution"]
+    folder = {"metadata": {"path": str(nb_path.resolve().parent)}}
+    NotebookClient(nb, timeout=timeout, kernel_name="python3", resources=folder, store_widget_state=False).execute()
+    for c in skipped:
+        c.metadata["tags"].remove("skip-execution")
+        if not c.metadata["tags"]:
+            del c.metadata["tags"]
+    return nb
 
 
 def render_html(
     nb_path: str | Path,  # the notebook
     dest: str | Path,  # the .html file to write
-    execute: bool = True,  # run the notebook first
+    execute: bool = True,  # run the notebook first (else show the outputs saved in it)
     timeout: int = 600,  # seconds allowed per cell
 ) -> Path:
-    "Execute a notebook and write it as an HTML page."
+    "Write a notebook as an HTML page, executed or with its saved outputs."
     import nbformat
     from nbconvert import HTMLExporter
-    from nbconvert.preprocessors import ExecutePreprocessor
 
-    nb_path = Path(nb_path)
-    nb = nbformat.read(nb_path, as_version=4)
-    nb.cells = [c for c in nb.cells if not (c.cell_type == "code" and SKIPPED_CELLS.search(c.source))]
-    if execute:
-        ExecutePreprocessor(timeout=timeout, kernel_name="python3").preprocess(
-            nb, {"metadata": {"path": str(nb_path.parent)}}
-        )
+    nb = execute_notebook(nb_path, timeout) if execute else nbformat.read(Path(nb_path), as_version=4)
     html, _ = HTMLExporter().from_notebook_node(nb)
     atomic_write_bytes(Path(dest), html.encode())
     return Path(dest)
