@@ -132,7 +132,7 @@ def stable_text(text: str, max_lines: int = MAX_LINES) -> str:
         text = pattern.sub(repl, text)
     lines = text.splitlines(keepends=True)
     if len(lines) > max_lines:
-        half = max_lines // 2
+        half = (max_lines - 1) // 2
         lines = lines[:half] + [f"… ({len(lines) - 2 * half} lines left out)\n"] + lines[-half:]
     return "".join(lines)
 
