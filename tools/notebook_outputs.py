@@ -4,7 +4,7 @@
     python tools/notebook_outputs.py nbs/13_viz.ipynb ...  # any others (module notebooks' demonstrations)
 
 Each notebook runs from its own folder as `nbdev_test` runs it: cells marked `#| eval: false`, `#| slow` or `#| gpu`
-are not run and keep no output (with `--slow`, only the `#| eval: false` ones). Its outputs are then made small and
+are not run and keep no output (with `--slow`, and for `SLOW` notebooks, only the `#| eval: false` ones). Its outputs are then made small and
 stable: plotly figures keep their JSON (JupyterLab) and HTML (nbconvert, Quarto) with at most `MAX_POINTS` points a
 trace, stored as float32; images are re-encoded (PNG palettes, JPEG) and at most `MAX_SIDE` pixels wide; long text
 keeps its head and tail; temporary folders, the repository path, ports and fastai's epoch timings are replaced by
@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 from dlcnb.docs import NOT_RUN, OUTPUTS_KEY, SHOWN, SKIPPED_CELLS, code_hash, execute_notebook  # noqa: E402
 
 DEFAULT = [f"nbs/{p}" for p in SHOWN]
+SLOW = {ROOT / "nbs/index.ipynb"}  # run with their `#| slow` cells: the home page's tour is what it shows
 
 
 def _decode(a):
@@ -183,14 +184,20 @@ def save_outputs(
     return path.stat().st_size
 
 
+def _expand(pattern: str) -> list[Path]:
+    "The notebooks a path or glob (relative to the repository or absolute) names."
+    p = Path(pattern)
+    return sorted(ROOT.glob(str(p.resolve().relative_to(ROOT) if p.is_absolute() else p)))
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("paths", nargs="*", help="notebooks or globs, relative to the repository (default: %(default)s)")
     ap.add_argument("--slow", action="store_true", help="run `#| slow` and `#| gpu` cells too")
     args = ap.parse_args(argv)
-    for nb in [p for pattern in args.paths or DEFAULT for p in sorted(ROOT.glob(pattern))]:
+    for nb in [p for pattern in args.paths or DEFAULT for p in _expand(pattern)]:
         start = time.time()
-        size = save_outputs(nb, args.slow)
+        size = save_outputs(nb, args.slow or nb in SLOW)
         print(f"{nb.relative_to(ROOT)}: {size:,} bytes in {time.time() - start:.0f} s", flush=True)
 
 
