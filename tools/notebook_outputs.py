@@ -4,13 +4,14 @@
     python tools/notebook_outputs.py nbs/13_viz.ipynb ...  # any others (module notebooks' demonstrations)
 
 Each notebook runs from its own folder as `nbdev_test` runs it: cells marked `#| eval: false`, `#| slow` or `#| gpu`
-are not run and keep no output (with `--slow`, and for `SLOW` notebooks, only the `#| eval: false` ones). Its outputs are then made small and
-stable: plotly figures keep their JSON (JupyterLab) and HTML (nbconvert, Quarto) with at most `MAX_POINTS` points a
-trace, stored as float32; images are re-encoded (PNG palettes, JPEG) and at most `MAX_SIDE` pixels wide; long text
-keeps its head and tail; temporary folders, the repository path, ports and fastai's epoch timings are replaced by
-placeholders; widget views (which need a live kernel) keep their text. The notebook's metadata records the hash of
-its code cells (`dlcnb.docs.code_hash`), the dlcnb version and the commit, so `tests/test_docs.py` can tell when
-outputs are stale. Finally `nbdev_clean` runs, so a later `nbdev_clean` leaves the notebook as it is.
+are not run and keep no output (with `--slow`, and for the `SLOW` notebooks, only the `#| eval: false` ones). Its
+outputs are then made small and stable: plotly figures keep their JSON (JupyterLab) and HTML (nbconvert, Quarto) with
+at most `MAX_POINTS` points a trace, stored as float32; images are re-encoded (PNG palettes, JPEG) and at most
+`MAX_SIDE` pixels wide; long text keeps its head and tail; temporary folders, the repository path, ports and fastai's
+epoch timings are replaced by placeholders; widget views (which need a live kernel) keep their text. The notebook's
+metadata records the hash of its code cells (`dlcnb.docs.code_hash`), the dlcnb version and the commit, so
+`tests/test_docs.py` can tell when outputs are stale. Finally `nbdev_clean` runs, so a later `nbdev_clean` leaves the
+notebook as it is.
 """
 
 from __future__ import annotations
