@@ -26,10 +26,10 @@ PLOTLY = "application/vnd.plotly.v1+json"
 WIDGET = "application/vnd.jupyter.widget-view+json"
 DATA_URI = re.compile(r"data:image/(png|jpeg);base64,([A-Za-z0-9+/=]{20000,})")
 PLACEHOLDERS = [
+    (re.compile(r"/[\w./-]*/site-packages/"), "…/site-packages/"),
     (re.compile(re.escape(tempfile.gettempdir()) + r"/tmp[\w.-]+"), "/tmp/…"),
     (re.compile(re.escape(str(ROOT))), "…"),
     (re.compile(re.escape(str(Path.home()))), "~"),
-    (re.compile(r"/[\w./-]*/site-packages/"), "…/site-packages/"),
     (re.compile(r"(127\.0\.0\.1|localhost):\d{4,5}"), r"\1:…"),
     (re.compile(r"<td>\d\d:\d\d</td>"), "<td>…</td>"),  # fastai's epoch times
 ]
