@@ -1,15 +1,16 @@
 """The docs, proven offline: README in sync, small notebooks with fresh outputs, clean nbdev doc processing, pages that
 render with figures and tables."""
 
-import json, re, shutil, subprocess, sys
+import json, re, shutil, subprocess, sys, tempfile
 from pathlib import Path
+import fastcore.test as ft
 import pytest
 from dlcnb.docs import SHOWN, check_notebook_sizes, check_outputs, execute_notebook, readme_text, render_html
 
 ROOT = Path(__file__).resolve().parents[1]
 NBS = ROOT / "nbs"
 sys.path.insert(0, str(ROOT / "tools"))
-from notebook_outputs import stable_text  # noqa: E402
+from notebook_outputs import _decode, figure_html, shrink_figure, shrink_output, stable_text  # noqa: E402
 
 SHOWN_NBS = sorted(p for pattern in SHOWN for p in NBS.glob(pattern))
 
@@ -48,6 +49,45 @@ def test_saved_outputs_are_small_and_stable(nb):
     assert not unstable, f"{nb.name}: outputs of cells {unstable} hold machine paths, ports or timings"
     cleaned = subprocess.run(["nbdev_clean", "--stdin"], input=nb.read_text(), cwd=ROOT, capture_output=True, text=True)
     assert json.loads(cleaned.stdout) == saved, f"nbdev_clean changes {nb.name}: run `make outputs`"
+
+
+def test_tool_decimates_figures_and_images_and_stabilises_text():
+    "The tool's shrinking on a known figure: traces cut to 400 points along their long axis, a big image re-encoded."
+    import base64, io
+    import numpy as np
+    import plotly.graph_objects as go
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    noise = Image.fromarray(rng.integers(0, 255, (600, 1200, 3), dtype=np.uint8))
+    buf = io.BytesIO()
+    noise.save(buf, "PNG")
+    uri = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+    fig = go.Figure([go.Scatter(x=np.arange(1000.0), y=rng.normal(size=1000), text=[str(i) for i in range(1000)])])
+    fig.add_heatmap(z=rng.random((4, 1000)), x=np.arange(1000), y=list("abcd"))
+    fig.add_layout_image(source=uri, x=0, y=0, sizex=1, sizey=1)
+    before = json.loads(fig.to_json())
+    small = shrink_figure(before)
+    scatter, heatmap = (
+        {k: _decode(v) for k, v in trace.items() if k in {"x", "y", "z", "text"}} for trace in small["data"]
+    )
+    ft.test_eq((len(scatter["x"]), len(scatter["y"]), len(scatter["text"])), (334, 334, 334))
+    ft.test_eq(list(scatter["text"][:2]), ["0", "3"])
+    ft.test_eq(heatmap["z"].shape, (4, 334))
+    ft.test_eq(list(heatmap["y"]), list("abcd"))
+    ft.test_close(heatmap["z"][:, 1], _decode(before["data"][1]["z"])[:, 3], eps=1e-6)
+    assert len(small["layout"]["images"][0]["source"]) < len(uri) / 2
+    html = figure_html(small)
+    ft.test_eq(html, figure_html(small))  # the div id comes from the figure, not a random uuid
+    out = shrink_output(
+        {"output_type": "display_data", "metadata": {}, "data": {"application/vnd.plotly.v1+json": before}}
+    )
+    ft.test_eq(out["data"]["text/html"], html)
+    folder = tempfile.mkdtemp()
+    text = stable_text(f"{folder}/project/config.yaml\n" + "".join(f"line {i}\n" for i in range(100)))
+    assert folder not in text and "/tmp/…/project/config.yaml" in text and "lines left out" in text
+    ft.test_eq(stable_text(text), text)
+    ft.test_eq(len(text.splitlines()), 39)
 
 
 NUMBER = re.compile(r"\d+(\.\d+)?(e[-+]?\d+)?")
