@@ -151,8 +151,8 @@ def shrink_output(out: dict) -> dict:
     if PLOTLY in data:
         data[PLOTLY] = shrink_figure(data[PLOTLY])
         data["text/html"] = figure_html(data[PLOTLY])
-    if WIDGET in data:
-        del data[WIDGET]
+    if data.pop(WIDGET, None):
+        data["text/plain"] = _join(data.get("text/plain", "")) + " (a widget: run the notebook to use it)"
     for kind in ("image/png", "image/jpeg"):
         if kind in data:
             data[kind] = _reencode(kind.split("/")[1], _join(data[kind]).strip())[1]
