@@ -34,6 +34,7 @@ PLACEHOLDERS = [
     (re.compile(r"<td>\d\d:\d\d</td>"), "<td>…</td>"),  # fastai's epoch times
 ]
 sys.path.insert(0, str(ROOT))
+from dlcnb.core import atomic_write_bytes  # noqa: E402
 from dlcnb.docs import NOT_RUN, OUTPUTS_KEY, SHOWN, SKIPPED_CELLS, code_hash, execute_notebook  # noqa: E402
 
 DEFAULT = [f"nbs/{p}" for p in SHOWN]
@@ -163,9 +164,13 @@ def shrink_output(out: dict) -> dict:
     return out
 
 
+def _git(*args) -> str:
+    return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+
+
 def _commit() -> str:
-    run = lambda *a: subprocess.run(["git", *a], cwd=ROOT, capture_output=True, text=True).stdout.strip()  # noqa: E731
-    return run("rev-parse", "--short", "HEAD") + ("-dirty" if run("status", "--porcelain", "dlcnb") else "")
+    "The commit the package was at (`-dirty` if `dlcnb/` has changes not committed)."
+    return _git("rev-parse", "--short", "HEAD") + ("-dirty" if _git("status", "--porcelain", "dlcnb") else "")
 
 
 def save_outputs(
@@ -180,7 +185,7 @@ def save_outputs(
     for c in [c for c in nb.cells if c.cell_type == "code"]:
         c.outputs = [shrink_output(o) for o in c.outputs]
     nb.metadata[OUTPUTS_KEY] = {"code": code_hash(nb), "dlcnb": dlcnb.__version__, "commit": _commit(), "slow": slow}
-    nbformat.write(nb, path)
+    atomic_write_bytes(path, nbformat.writes(nb).encode())
     subprocess.run(["nbdev_clean", "--fname", str(path)], cwd=ROOT, check=True)
     return path.stat().st_size
 
@@ -193,7 +198,7 @@ def _expand(pattern: str) -> list[Path]:
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("paths", nargs="*", help="notebooks or globs, relative to the repository (default: %(default)s)")
+    ap.add_argument("paths", nargs="*", help=f"notebooks or globs (default: {' '.join(DEFAULT)})")
     ap.add_argument("--slow", action="store_true", help="run `#| slow` and `#| gpu` cells too")
     args = ap.parse_args(argv)
     for nb in [p for pattern in args.paths or DEFAULT for p in _expand(pattern)]:
