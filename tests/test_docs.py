@@ -10,7 +10,7 @@ from dlcnb.docs import SHOWN, check_notebook_sizes, check_outputs, execute_noteb
 ROOT = Path(__file__).resolve().parents[1]
 NBS = ROOT / "nbs"
 sys.path.insert(0, str(ROOT / "tools"))
-from notebook_outputs import _decode, figure_html, shrink_figure, shrink_output, stable_text  # noqa: E402
+from notebook_outputs import _decode, figure_html, merge_streams, shrink_figure, shrink_output, stable_text  # noqa: E402
 
 SHOWN_NBS = sorted(p for pattern in SHOWN for p in NBS.glob(pattern))
 
@@ -89,6 +89,10 @@ def test_tool_decimates_figures_and_images_and_stabilises_text():
     assert folder not in text and "/tmp/…/project/config.yaml" in text and "lines left out" in text
     ft.test_eq(stable_text(text), text)
     ft.test_eq(len(text.splitlines()), 39)
+    bars = [
+        {"output_type": "stream", "name": "stdout", "text": t} for t in ("0% [0/2]", "\r50% [1/2]", "\r100%\ndone\n")
+    ]
+    ft.test_eq([stable_text(o["text"]) for o in merge_streams(bars)], ["100%\ndone\n"])
 
 
 NUMBER = re.compile(r"\d+(\.\d+)?(e[-+]?\d+)?")

@@ -32,6 +32,7 @@ PLACEHOLDERS = [
     (re.compile(re.escape(str(Path.home()))), "~"),
     (re.compile(r"(127\.0\.0\.1|localhost):\d{4,5}"), r"\1:…"),
     (re.compile(r"<td>\d\d:\d\d</td>"), "<td>…</td>"),  # fastai's epoch times
+    (re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ - "), ""),  # logging's time stamps
 ]
 sys.path.insert(0, str(ROOT))
 from dlcnb.core import atomic_write_bytes  # noqa: E402
@@ -130,7 +131,9 @@ def shrink_images(text: str) -> str:
 
 
 def stable_text(text: str, max_lines: int = MAX_LINES) -> str:
-    "Text without this machine's paths, ports and timings; at most `max_lines` lines (head and tail)."
+    """Text as a terminal shows it (a line redrawn after a carriage return), without this machine's paths, ports and
+    timings; at most `max_lines` lines (head and tail)."""
+    text = "\n".join(line.rstrip("\r").rsplit("\r", 1)[-1] for line in text.split("\n"))
     for pattern, repl in PLACEHOLDERS:
         text = pattern.sub(repl, text)
     lines = text.splitlines(keepends=True)
@@ -168,6 +171,17 @@ def _git(*args) -> str:
     return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
 
 
+def merge_streams(outputs: list) -> list:
+    "Consecutive stdout (or stderr) outputs as one, as Jupyter shows them."
+    merged = []
+    for o in outputs:
+        if merged and o["output_type"] == "stream" and merged[-1].get("name") == o.get("name"):
+            merged[-1]["text"] = _join(merged[-1]["text"]) + _join(o["text"])
+        else:
+            merged.append(o)
+    return merged
+
+
 def _commit() -> str:
     "The commit the package was at (`-dirty` if `dlcnb/` has changes not committed)."
     return _git("rev-parse", "--short", "HEAD") + ("-dirty" if _git("status", "--porcelain", "dlcnb") else "")
@@ -183,7 +197,7 @@ def save_outputs(
     os.environ["PYTHONPATH"] = os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])
     nb = execute_notebook(path, timeout=1800, skip=NOT_RUN if slow else SKIPPED_CELLS)
     for c in [c for c in nb.cells if c.cell_type == "code"]:
-        c.outputs = [shrink_output(o) for o in c.outputs]
+        c.outputs = [shrink_output(o) for o in merge_streams(c.outputs)]
     nb.metadata[OUTPUTS_KEY] = {"code": code_hash(nb), "dlcnb": dlcnb.__version__, "commit": _commit(), "slow": slow}
     atomic_write_bytes(path, nbformat.writes(nb).encode())
     subprocess.run(["nbdev_clean", "--fname", str(path)], cwd=ROOT, check=True)
