@@ -5,7 +5,7 @@ SHELL := /bin/bash
 PY ?= python3
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt
 
-.PHONY: install install-dev demo test lint export-check nbtest pytest interop readme constraints
+.PHONY: install install-dev demo test lint export-check nbtest pytest interop readme outputs constraints
 
 install:
 	$(PIP) -e .
@@ -41,6 +41,12 @@ test: install-dev lint export-check nbtest pytest interop
 
 readme:
 	$(PY) -c 'from dlcnb.docs import write_readme; write_readme()'
+
+# Run index, the tutorials and the workshop (or NBS="nbs/13_viz.ipynb ...") and save small outputs in them
+# (tools/notebook_outputs.py; tests/test_docs.py fails when a notebook's code changed since), then the README.
+outputs:
+	nice -n 10 $(PY) tools/notebook_outputs.py $(NBS)
+	$(MAKE) --no-print-directory readme
 
 # Refresh constraints.txt from the environment the tests just passed in (run after adding a dependency).
 constraints:
