@@ -18,6 +18,7 @@ from dlcnb.core import (
     atomic_path,
     atomic_write_bytes,
     config_path,
+    default_device,
     example_data,
     safe_load_pickle,
 )
@@ -887,7 +888,7 @@ def pose_dataloaders(
     scale: float = 0.5,  # input scale: images are resized by this factor
     crop: tuple | None = (160, 160),  # training crop (height, width) in input pixels; None: whole images
     augment: bool = True,  # apply `PoseAugment` to training batches
-    device=None,  # where batches go (and are augmented); default: CUDA if available
+    device=None,  # where batches go (and are augmented); default: `core.default_device()`
     **aug_kwargs,  # passed to `PoseAugment`
 ) -> DataLoaders:
     "fastai `DataLoaders` of `(images, keypoints)` for a shuffle: augmented training batches, plain test batches."
@@ -895,7 +896,7 @@ def pose_dataloaders(
     labels = load_labels(cfg)
     train_idx, test_idx, frac = read_split(cfg, shuffle, trainingsetindex, labels)
     imgs, kps = load_images(cfg, labels.index, scale), load_keypoints(labels, scale)
-    device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+    device = device or default_device()
     tfms = [
         ToFloat(),
         *([PoseAugment(crop, flip_perm=flip_permutation(cfg), **aug_kwargs)] if augment else []),
