@@ -160,7 +160,8 @@ def _image_sizes(cfg: dict, index: pd.Index) -> list:
         img = cv2.imread(str(root.joinpath(*key)))
         if img is None:
             raise DLCNBError(
-                f"Cannot read labeled image {root.joinpath(*key)}. Restore it or remove its row from the labels (`label_frames`)."
+                f"Cannot read labeled image {root.joinpath(*key)}. "
+                f"Restore it or remove its row from the labels (`label_frames`)."
             )
         sizes.append(img.shape)
     return sizes
@@ -282,7 +283,8 @@ def create_training_dataset(
     cfg = read_config(config)
     if cfg.get("uniquebodyparts"):
         raise DLCNBError(
-            f"{config_path(cfg)} lists uniquebodyparts, which dlcnb cannot train yet; remove them from the config (and labels) to train on the animals' bodyparts."
+            f"{config_path(cfg)} lists uniquebodyparts, which dlcnb cannot train yet; remove them from the config "
+            "(and labels) to train on the animals' bodyparts."
         )
     if individuals(cfg):
         paf_edges(cfg)  # a multi-animal skeleton must connect every bodypart
@@ -469,7 +471,7 @@ def label_geometry(
     labels: pd.DataFrame,  # DeepLabCut labels (single- or multi-animal)
     sizes: list,  # (height, width, ...) of each labelled image
 ) -> pd.DataFrame:
-    "One row per labelled animal per image: image, frame height/width, visible keypoints, reach, gap and twin gap (pixels)."
+    "One row per labelled animal per image: image, frame height/width, visible keypoints, reach, gap, twin gap (px)."
     n_animals = labels.columns.unique("individuals").size if "individuals" in labels.columns.names else 1
     xy = labels.to_numpy().reshape(len(labels), n_animals, -1, 2)
     rows = []
@@ -511,7 +513,7 @@ def check_training_labels(
     sizes: list,  # (height, width, ...) of each image
     where: str = "the project",  # named in the messages
 ):
-    "Raise a `DLCNBError` if nothing is labelled; warn (`TrainingDataWarning`) about frames and bodyparts that train badly."
+    "A `DLCNBError` if nothing is labelled; a `TrainingDataWarning` about frames and bodyparts that train badly."
     names, seen = np.array(["/".join(k) for k in labels.index]), labels.notna()
     if not seen.any().any():
         raise DLCNBError(
@@ -753,7 +755,7 @@ def _gaussian_blur(x: torch.Tensor, sigma: float = 1.0) -> torch.Tensor:
 
 
 class PoseAugment(ItemTransform):
-    "Random affine + crop around the animal + mirror (swapping `flip_pairs`) + lab-video photometric changes, on the batch's device."
+    "Random affine + crop around the animal + mirror (swapping `flip_pairs`) + lab-video photometric changes, on GPU."
 
     split_idx, order = 0, 1
 
@@ -874,8 +876,10 @@ def paf_edges(cfg: dict) -> list[tuple[int, int]]:
     alone = [b for k, b in enumerate(bps) if k not in reached]
     if alone:
         raise DLCNBError(
-            f"The skeleton in {config_path(cfg)} does not connect {alone} to {bps[start]!r}. A multi-animal model assembles "
-            f"each animal along the skeleton's edges, so every bodypart needs a path: add edges to `skeleton`, e.g. [{bps[start]}, {alone[0]}]."
+            f"The skeleton in {config_path(cfg)} does not connect {alone} to {bps[start]!r}. "
+            "A multi-animal model assembles "
+            "each animal along the skeleton's edges, so every bodypart needs a path: "
+            f"add edges to `skeleton`, e.g. [{bps[start]}, {alone[0]}]."
         )
     return edges
 

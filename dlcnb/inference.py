@@ -34,7 +34,7 @@ def check_snapshot(
     cfg: dict,  # the project's config
     path,  # the snapshot file, named in errors
 ) -> dict:
-    "`meta` (with the `snapshot_file` its scorer is named after) if the snapshot fits this project, else a `DLCNBError`."
+    "`meta` (with the `snapshot_file` its scorer is named after) if the snapshot fits this project, else `DLCNBError`."
     for key, want in (("Task", cfg_get(cfg, "Task")), ("bodyparts", bodyparts(cfg))):
         if meta.get(key) != want:
             raise DLCNBError(
@@ -45,7 +45,7 @@ def check_snapshot(
 
 # %% ../nbs/09_inference.ipynb #3b62649b
 def _freeze(model, x):
-    "Trace and freeze `model` for input like `x` (TorchScript's deprecation warnings are silenced: it works on our torch)."
+    "Trace and freeze `model` for input like `x` (TorchScript's deprecation warnings silenced: it works on our torch)."
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return torch.jit.optimize_for_inference(torch.jit.freeze(torch.jit.trace(model, x, check_trace=False)))
@@ -425,7 +425,8 @@ def _label_video(video, ds, out, cfg, pcutoff, skeleton, trailpoints):
     with VideoReader(video) as reader:
         if len(reader) != len(xy):
             raise DLCNBError(
-                f"{video} has {len(reader)} frames but its predictions have {len(xy)}. Re-run `analyze_videos(..., overwrite=True)`."
+                f"{video} has {len(reader)} frames but its predictions have {len(xy)}. "
+                "Re-run `analyze_videos(..., overwrite=True)`."
             )
         colors, radius = _colors(str(cfg.get("colormap") or "rainbow"), xy.shape[2]), int(cfg.get("dotsize") or 6)
 

@@ -163,7 +163,7 @@ class PyramidHead(nn.Module):
 
 
 class PoseModel(nn.Module):
-    "Backbone + pyramid head: `forward(x)` gives `(heatmaps, locref)`, plus `pafs` when `n_edges`, at 1/`stride` of the input size."
+    "Backbone + pyramid head: `forward(x)` gives `(heatmaps, locref)` (+ `pafs` with `n_edges`) at 1/`stride` scale."
 
     def __init__(
         self,
@@ -220,7 +220,7 @@ SNAPSHOT_META = (
 
 
 def _plain(o):
-    "`o` with list-likes (fastcore's `L`, tuples) as lists and numpy scalars as Python numbers, for `weights_only` loading."
+    "`o` with list-likes (fastcore's `L`, tuples) as lists and numpy scalars as numbers, for `weights_only` loading."
     if isinstance(o, dict):
         return {k: _plain(v) for k, v in o.items()}
     if isinstance(o, (list, tuple)) or type(o).__name__ == "L":

@@ -45,7 +45,7 @@ __all__ = ['DEFAULT_LR', 'PoseLoss', 'pixel_errors', 'detection_errors', 'PixelE
 
 # %% ../nbs/07_training.ipynb #d507a1ea
 class PoseLoss:
-    "DeepLabCut's heatmap BCE + weighted Huber locref loss; a keypoint a frame lacks (NaN) is taught as absent, or masked."
+    "DeepLabCut's heatmap BCE + weighted Huber locref loss; a keypoint a frame lacks (NaN) taught as absent, or masked."
 
     def __init__(
         self,
@@ -56,7 +56,7 @@ class PoseLoss:
         edges: list = (),  # skeleton edges (bodypart index pairs) with a part affinity field (multi-animal)
         paf_width: float = 8.0,  # half-width of a limb's field, input pixels
         paf_weight: float = 1.0,  # weight of the PAF loss
-        missing: str = "absent",  # NaN keypoints: "absent" (zero heatmap target, as DeepLabCut) or "mask" (no heatmap loss)
+        missing: str = "absent",  # NaN keypoints: "absent" (zero heatmap target, as in DeepLabCut) or "mask" (no loss)
     ):
         if missing not in ("absent", "mask"):
             raise DLCNBError(f"missing must be 'absent' or 'mask', got {missing!r}.")
@@ -68,7 +68,7 @@ class PoseLoss:
         return torch.arange(n, device=device, dtype=torch.float32) * self.stride + self.stride / 2
 
     def targets(self, kp: torch.Tensor, h: int, w: int):
-        "Heatmaps `(B,K,h,w)`, locref `(B,K,2,h,w)`, locref mask `(B,K,h,w)` and valid keypoints `(B,K)` for keypoints `(B,K,2)` or `(B,I,K,2)`."
+        "Heatmaps `(B,K,h,w)`, locref `(B,K,2,h,w)` + mask `(B,K,h,w)`, valid `(B,K)` for keypoints `(B,[I,]K,2)`."
         kp = kp if kp.dim() == 4 else kp[:, None]
         dx = kp[..., 0, None, None] - self._centres(w, kp.device)[None, None, None, None, :]  # (B, I, K, 1, w)
         dy = kp[..., 1, None, None] - self._centres(h, kp.device)[None, None, None, :, None]  # (B, I, K, h, 1)
@@ -140,7 +140,7 @@ def detection_errors(
 
 
 class PixelError(AvgMetric):
-    "Mean pixel error (original frame pixels) over labelled keypoints, accumulated over batches (`detection_errors` for multi-animal labels)."
+    "Mean pixel error (frame pixels) over labelled keypoints, over batches (multi-animal labels: `detection_errors`)."
 
     def __init__(self, stride: int = 8, scale: float = 1.0):
         self.stride, self.scale = stride, scale
@@ -455,7 +455,8 @@ def _resume(model: PoseModel, folder: Path, snapshot) -> tuple:
     ckpt = torch.load(find_snapshot(folder, snapshot), map_location="cpu", weights_only=True)
     if ckpt["metadata"]["net_type"] != model.net_type:
         raise DLCNBError(
-            f"Cannot resume a {model.net_type} model from a {ckpt['metadata']['net_type']} snapshot; pass net_type={ckpt['metadata']['net_type']!r}."
+            f"Cannot resume a {model.net_type} model from a {ckpt['metadata']['net_type']} snapshot; "
+            f"pass net_type={ckpt['metadata']['net_type']!r}."
         )
     model.load_state_dict(ckpt["model"])
     return ckpt["metadata"]["epoch"], ckpt.get("optimizer")
