@@ -355,8 +355,7 @@ def train_network(
     batch_size: int | None = None,  # images per batch; default: from the data (`training_settings`)
     lr: float | None = None,  # peak learning rate (default `DEFAULT_LR`)
     trainingsetindex: int = 0,  # index into the config's TrainingFraction
-    net_type: str
-    | None = None,  # backbone; default: the shuffle's (`create_training_dataset`), else `DEFAULT_NET_TYPE`
+    net_type: str | None = None,  # backbone; default: the shuffle's (`create_training_dataset`) or `DEFAULT_NET_TYPE`
     scale: float | None = None,  # input scale (frames resized by it, in training and inference); default: from the data
     crop: tuple | str | None = "auto",  # training crop (h, w) in input px; None: whole frames; "auto": from the data
     pretrained: bool = True,  # start from ImageNet weights
