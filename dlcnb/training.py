@@ -5,17 +5,19 @@
 # %% ../nbs/07_training.ipynb #cd0ed428
 from __future__ import annotations
 import re
+from contextlib import nullcontext
 from pathlib import Path
 import base64
-import numpy as np, torch, torch.nn.functional as F, cv2
+import numpy as np, pandas as pd, torch, torch.nn.functional as F, cv2
 from fastcore.foundation import L
+from fastai.data.core import DataLoaders
 from fastai.learner import Learner, AvgMetric
 from fastai.callback.core import Callback
 from fastai.callback.fp16 import MixedPrecision
 from fastai.callback.tracker import EarlyStoppingCallback
 from fastai.torch_core import set_seed
 import fastai.callback.schedule  # noqa: F401 (adds fit_one_cycle and lr_find to Learner)
-from .core import DLCNBError, read_config, cfg_get
+from .core import DLCNBError, read_config, cfg_get, default_device
 from dlcnb.models import (
     PoseModel,
     build_model,
@@ -23,11 +25,10 @@ from dlcnb.models import (
     save_snapshot,
     load_snapshot,
     LOCREF_STD,
-    DEFAULT_NET_TYPE,
-    IMAGENET_MEAN,
-    IMAGENET_STD,
 )
 from dlcnb.data import (
+    DEFAULT_NET_TYPE,
+    denormalize,
     model_dir,
     pose_dataloaders,
     write_pytorch_config,
@@ -44,7 +45,7 @@ __all__ = ['DEFAULT_LR', 'PoseLoss', 'pixel_errors', 'detection_errors', 'PixelE
 
 # %% ../nbs/07_training.ipynb #d507a1ea
 class PoseLoss:
-    "DeepLabCut's heatmap BCE + weighted Huber locref loss; a keypoint a frame lacks (NaN) is taught as absent, or masked."
+    "DeepLabCut's heatmap BCE + weighted Huber locref loss; a keypoint a frame lacks (NaN) taught as absent, or masked."
 
     def __init__(
         self,
@@ -55,7 +56,7 @@ class PoseLoss:
         edges: list = (),  # skeleton edges (bodypart index pairs) with a part affinity field (multi-animal)
         paf_width: float = 8.0,  # half-width of a limb's field, input pixels
         paf_weight: float = 1.0,  # weight of the PAF loss
-        missing: str = "absent",  # NaN keypoints: "absent" (zero heatmap target, as DeepLabCut) or "mask" (no heatmap loss)
+        missing: str = "absent",  # NaN keypoints: "absent" (zero heatmap target, as in DeepLabCut) or "mask" (no loss)
     ):
         if missing not in ("absent", "mask"):
             raise DLCNBError(f"missing must be 'absent' or 'mask', got {missing!r}.")
@@ -67,7 +68,7 @@ class PoseLoss:
         return torch.arange(n, device=device, dtype=torch.float32) * self.stride + self.stride / 2
 
     def targets(self, kp: torch.Tensor, h: int, w: int):
-        "Heatmaps `(B,K,h,w)`, locref `(B,K,2,h,w)`, locref mask `(B,K,h,w)` and valid keypoints `(B,K)` for keypoints `(B,K,2)` or `(B,I,K,2)`."
+        "Heatmaps `(B,K,h,w)`, locref `(B,K,2,h,w)` + mask `(B,K,h,w)`, valid `(B,K)` for keypoints `(B,[I,]K,2)`."
         kp = kp if kp.dim() == 4 else kp[:, None]
         dx = kp[..., 0, None, None] - self._centres(w, kp.device)[None, None, None, None, :]  # (B, I, K, 1, w)
         dy = kp[..., 1, None, None] - self._centres(h, kp.device)[None, None, None, :, None]  # (B, I, K, h, 1)
@@ -139,7 +140,7 @@ def detection_errors(
 
 
 class PixelError(AvgMetric):
-    "Mean pixel error (original frame pixels) over labelled keypoints, accumulated over batches (`detection_errors` for multi-animal labels)."
+    "Mean pixel error (frame pixels) over labelled keypoints, over batches (multi-animal labels: `detection_errors`)."
 
     def __init__(self, stride: int = 8, scale: float = 1.0):
         self.stride, self.scale = stride, scale
@@ -241,8 +242,7 @@ class PoseLearner(Learner):
         preds, labels = self.predict_batch(x[:max_n]), kp[:max_n].cpu().numpy()
         if labels.ndim == 4:
             preds = match_to_labels(labels, preds)
-        mean, std = (torch.tensor(v).view(1, 3, 1, 1) for v in (IMAGENET_MEAN, IMAGENET_STD))
-        imgs = ((x[:max_n].float().cpu() * std + mean).clamp(0, 1) * 255).byte().permute(0, 2, 3, 1).numpy()
+        imgs = (denormalize(x[:max_n].cpu()) * 255).byte().permute(0, 2, 3, 1).numpy()
         figs = [
             pose_figure(img, k, p, self.dls.bodyparts, pcutoff, f"{'test' if ds_idx else 'train'} image {i}")
             for i, (img, k, p) in enumerate(zip(imgs, labels, preds))
@@ -355,13 +355,9 @@ def train_network(
     batch_size: int | None = None,  # images per batch; default: from the data (`training_settings`)
     lr: float | None = None,  # peak learning rate (default `DEFAULT_LR`)
     trainingsetindex: int = 0,  # index into the config's TrainingFraction
-    net_type: str
-    | None = None,  # backbone; default: the shuffle's (`create_training_dataset`), else `DEFAULT_NET_TYPE`
-    scale: float
-    | None = None,  # input scale (frames are resized by it, for training and inference); default: from the data
-    crop: tuple
-    | str
-    | None = "auto",  # training crop (height, width) around the animal, input pixels; None: whole frames; "auto": from the data
+    net_type: str | None = None,  # backbone; default: the shuffle's (`create_training_dataset`) or `DEFAULT_NET_TYPE`
+    scale: float | None = None,  # input scale (frames resized by it, in training and inference); default: from the data
+    crop: tuple | str | None = "auto",  # training crop (h, w) in input px; None: whole frames; "auto": from the data
     pretrained: bool = True,  # start from ImageNet weights
     snapshot: str | Path | None = None,  # resume from this snapshot ("best", -1, or a path)
     save_epochs: int = 5,  # save a snapshot every this many epochs
@@ -370,16 +366,57 @@ def train_network(
     locref_weight: float = 1.0,  # weight of the locref loss
     paf_weight: float = 1.0,  # weight of the part affinity field loss (multi-animal projects)
     seed: int = 42,  # random seed (split-independent: model init, batches, augmentation)
-    device: str | None = None,  # "cuda" or "cpu"; default: CUDA when available
+    device: str | None = None,  # "cuda" or "cpu"; default: `core.default_device()`
     missing: str = "absent",  # keypoints a frame lacks: "absent" (taught as not visible) or "mask" (`PoseLoss`)
-    lr_find: bool
-    | int = False,  # run fastai's `lr_find` first (True, or its number of trial batches; fastai's default is 100) and train at its suggestion
+    lr_find: bool | int = False,  # run fastai's `lr_find` first, train at its suggestion (True: 100 trial batches)
     early_stopping: int | None = None,  # stop after this many epochs without a better test pixel error
+    cbs: list | None = None,  # extra fastai callbacks for this training (a live plot, ...), not kept in the Learner
+    progress: bool = True,  # show fastai's progress bar
     **aug_kwargs,  # passed to `PoseAugment` (rotation, scale, flip, ...)
 ) -> Learner:
     "Train a pose model on a shuffle and return its fastai `Learner`; snapshots go to `snapshot_dir`."
-    cfg = read_config(config)
-    device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+    cfg, device = read_config(config), device or default_device()
+    table = _settings_table(cfg, shuffle, trainingsetindex, scale, crop, sigma, batch_size, epochs)
+    s = settings_dict(table)
+    set_seed(seed, reproducible=True)
+    shuffle = trainable_shuffle(cfg, shuffle, trainingsetindex)  # a shuffle DeepLabCut made is left as it is
+    folder = snapshot_dir(cfg, shuffle, trainingsetindex)
+    net_type = net_type or shuffle_settings(folder).get("net_type") or DEFAULT_NET_TYPE
+    dls = pose_dataloaders(
+        cfg, shuffle, trainingsetindex, s["batch_size"], s["scale"], s["crop"], device=device, **aug_kwargs
+    )
+    model = build_model(net_type, len(dls.bodyparts), pretrained and snapshot is None, n_edges=len(dls.edges))
+    meta = _snapshot_meta(cfg, dls, model, s["scale"], shuffle, seed)
+    start_epoch, opt_state = _resume(model, folder, snapshot) if snapshot is not None else (0, None)
+    loss = PoseLoss(
+        model.stride, s["sigma"], locref_weight=locref_weight, edges=dls.edges, paf_weight=paf_weight, missing=missing
+    )
+    callbacks = [
+        SnapshotCallback(folder, meta, save_epochs, max_snapshots, start_epoch),
+        *([MixedPrecision()] if device == "cuda" else []),
+        *_early_stopping(early_stopping, len(dls.test_idx)),
+    ]
+    learn = _pose_learner(dls, model.to(device), loss, s["scale"], lr or DEFAULT_LR, folder, callbacks)
+    _restore_optimizer(learn, opt_state)
+    if lr_find and lr is None and s["epochs"]:
+        lr = _suggested_lr(learn, 100 if lr_find is True else int(lr_find))
+    lr = lr or DEFAULT_LR
+    train_settings = _train_settings(s, table, lr, locref_weight, paf_weight, seed, pretrained, missing)
+    write_pytorch_config(
+        cfg,
+        dls.train_fraction,
+        shuffle,
+        net_type=net_type,
+        scale=s["scale"],
+        stride=model.stride,
+        train_settings=train_settings,
+    )
+    _fit(learn, s["epochs"], lr, cbs, progress)
+    return learn
+
+# %% ../nbs/07_training.ipynb #a1643847
+def _settings_table(cfg, shuffle, trainingsetindex, scale, crop, sigma, batch_size, epochs) -> pd.DataFrame:
+    "`data.training_settings` with the explicit arguments in it (`crop=None`: whole frames), printed."
     table = training_settings(
         cfg,
         shuffle,
@@ -391,18 +428,13 @@ def train_network(
         epochs=epochs,
     )
     print(table.to_string(index=False))
-    scale, crop, sigma, batch_size, epochs = (
-        settings_dict(table)[k] for k in ("scale", "crop", "sigma", "batch_size", "epochs")
-    )
-    set_seed(seed, reproducible=True)
-    shuffle = trainable_shuffle(cfg, shuffle, trainingsetindex)  # a shuffle DeepLabCut made is left as it is
-    folder = snapshot_dir(cfg, shuffle, trainingsetindex)
-    pc = shuffle_settings(folder)
-    net_type = net_type or pc.get("net_type") or DEFAULT_NET_TYPE
-    dls = pose_dataloaders(cfg, shuffle, trainingsetindex, batch_size, scale, crop, device=device, **aug_kwargs)
-    model = build_model(net_type, len(dls.bodyparts), pretrained and snapshot is None, n_edges=len(dls.edges))
-    meta = dict(
-        net_type=net_type,
+    return table
+
+# %% ../nbs/07_training.ipynb #07d9f104
+def _snapshot_meta(cfg: dict, dls: DataLoaders, model: PoseModel, scale: float, shuffle: int, seed: int) -> dict:
+    "The metadata the snapshots of this training carry."
+    return dict(
+        net_type=model.net_type,
         bodyparts=dls.bodyparts,
         stride=model.stride,
         scale=scale,
@@ -415,57 +447,27 @@ def train_network(
         seed=seed,
         **({"individuals": dls.individuals, "edges": dls.edges} if dls.individuals else {}),
     )
-    start = _resume(model, folder, snapshot) if snapshot is not None else (0, None)
-    cbs = [SnapshotCallback(folder, meta, save_epochs, max_snapshots, start[0])] + (
-        [MixedPrecision()] if device == "cuda" else []
-    )
-    cbs += _early_stopping(early_stopping, len(dls.test_idx))
-    learn = PoseLearner(
-        dls,
-        model.to(device),
-        loss_func=PoseLoss(
-            model.stride, sigma, locref_weight=locref_weight, edges=dls.edges, paf_weight=paf_weight, missing=missing
-        ),
-        metrics=[PixelError(model.stride, scale)] if len(dls.test_idx) else [],
-        lr=lr or DEFAULT_LR,
-        wd=1e-4,
-        cbs=cbs,
-        path=folder,
-        model_dir=".",
-    )
-    if start[1] is not None:
+
+# %% ../nbs/07_training.ipynb #d3489736
+def _resume(model: PoseModel, folder: Path, snapshot) -> tuple:
+    "Load a snapshot's weights into `model`; return its epoch and optimizer state."
+    ckpt = torch.load(find_snapshot(folder, snapshot), map_location="cpu", weights_only=True)
+    if ckpt["metadata"]["net_type"] != model.net_type:
+        raise DLCNBError(
+            f"Cannot resume a {model.net_type} model from a {ckpt['metadata']['net_type']} snapshot; "
+            f"pass net_type={ckpt['metadata']['net_type']!r}."
+        )
+    model.load_state_dict(ckpt["model"])
+    return ckpt["metadata"]["epoch"], ckpt.get("optimizer")
+
+
+def _restore_optimizer(learn: Learner, state: dict | None):
+    "Load a snapshot's optimizer `state` into `learn` (None: a fresh start)."
+    if state is not None:
         learn.create_opt()
-        learn.opt.load_state_dict({"state": start[1]["state"], "hypers": L(start[1]["hypers"])})
-    if lr_find and lr is None and epochs:
-        lr = _suggested_lr(learn, 100 if lr_find is True else int(lr_find))
-    write_pytorch_config(
-        cfg,
-        dls.train_fraction,
-        shuffle,
-        net_type=net_type,
-        scale=scale,
-        stride=model.stride,
-        train_settings=dict(
-            epochs=epochs,
-            batch_size=batch_size,
-            sigma=sigma,
-            locref_weight=locref_weight,
-            paf_weight=paf_weight,
-            lr=float(lr or DEFAULT_LR),
-            crop=list(crop) if crop else None,
-            seed=seed,
-            pretrained=pretrained,
-            optimizer="AdamW",
-            scheduler="one-cycle",
-            missing=missing,
-            reasons=dict(zip(table.setting, table.reason)),
-        ),
-    )
-    if epochs:
-        learn.fit_one_cycle(epochs, lr or DEFAULT_LR)
-    return learn
+        learn.opt.load_state_dict({"state": state["state"], "hypers": L(state["hypers"])})
 
-
+# %% ../nbs/07_training.ipynb #f64a7ed0
 def _early_stopping(patience: int | None, n_test: int) -> list:
     if patience is None:
         return []
@@ -476,7 +478,15 @@ def _early_stopping(patience: int | None, n_test: int) -> list:
         )
     return [EarlyStoppingCallback(monitor="px_error", comp=np.less, patience=patience)]
 
+# %% ../nbs/07_training.ipynb #abada563
+def _pose_learner(
+    dls: DataLoaders, model: PoseModel, loss: PoseLoss, scale: float, lr: float, folder: Path, cbs: list
+) -> PoseLearner:
+    "The `PoseLearner` of a training run, saving into `folder`."
+    metrics = [PixelError(model.stride, scale)] if len(dls.test_idx) else []
+    return PoseLearner(dls, model, loss_func=loss, metrics=metrics, lr=lr, wd=1e-4, cbs=cbs, path=folder, model_dir=".")
 
+# %% ../nbs/07_training.ipynb #aed6d93f
 def _suggested_lr(learn: Learner, num_it: int = 100) -> float:
     "fastai's `lr_find` suggestion (the valley of the loss curve), printed."
     quiet = [
@@ -487,13 +497,31 @@ def _suggested_lr(learn: Learner, num_it: int = 100) -> float:
     print(f"lr_find suggests lr={lr:.2e}")
     return lr
 
+# %% ../nbs/07_training.ipynb #73ceb745
+def _train_settings(
+    s: dict, table: pd.DataFrame, lr: float, locref_weight, paf_weight, seed, pretrained, missing
+) -> dict:
+    "The `train_settings` of a run: settings `s` (from `table`, with their reasons) and the other choices."
+    return dict(
+        epochs=s["epochs"],
+        batch_size=s["batch_size"],
+        sigma=s["sigma"],
+        locref_weight=locref_weight,
+        paf_weight=paf_weight,
+        lr=float(lr),
+        crop=list(s["crop"]) if s["crop"] else None,
+        seed=seed,
+        pretrained=pretrained,
+        optimizer="AdamW",
+        scheduler="one-cycle",
+        missing=missing,
+        reasons=dict(zip(table.setting, table.reason)),
+    )
 
-def _resume(model: PoseModel, folder: Path, snapshot) -> tuple:
-    "Load a snapshot's weights into `model`; return its epoch and optimizer state."
-    ckpt = torch.load(find_snapshot(folder, snapshot), map_location="cpu", weights_only=True)
-    if ckpt["metadata"]["net_type"] != model.net_type:
-        raise DLCNBError(
-            f"Cannot resume a {model.net_type} model from a {ckpt['metadata']['net_type']} snapshot; pass net_type={ckpt['metadata']['net_type']!r}."
-        )
-    model.load_state_dict(ckpt["model"])
-    return ckpt["metadata"]["epoch"], ckpt.get("optimizer")
+# %% ../nbs/07_training.ipynb #670ebfda
+def _fit(learn: Learner, epochs: int, lr: float, cbs: list | None = None, progress: bool = True):
+    "`epochs` of one-cycle at peak `lr`, with the extra callbacks `cbs`."
+    if not epochs:
+        return
+    with nullcontext() if progress else learn.no_bar():
+        learn.fit_one_cycle(epochs, lr, cbs=cbs)

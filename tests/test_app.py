@@ -95,7 +95,7 @@ def test_tabs_train_to_labeled_video(openfield):
     field(a, "Train", "Epochs (0: auto)").value = 1
     tr = click(a, "Train", "Train")
     assert "data-epoch='1'" in tr.results.children[0].value and "<polyline" in tr.results.children[1].children[0].value
-    assert "learn.fit_one_cycle(1, " in html.unescape(tr.call.value)
+    assert "learn = dlc.train_network(config, shuffle=1, epochs=1, " in html.unescape(tr.call.value)
     ev = click(a, "Evaluate", "Evaluate")
     assert "test rmse" in ev.results.children[0].value
     image = ev.results.children[1]
