@@ -17,7 +17,7 @@ __all__ = ['NET_TYPES', 'DEFAULT_NET_TYPE', 'IMAGENET_MEAN', 'IMAGENET_STD', 'LO
            'PretrainedWeightsWarning', 'lite_weights_file', 'check_net_type', 'map_lite_state_dict', 'tf_bn_eps',
            'lite_classifier', 'preprocess', 'backbone', 'PyramidHead', 'PoseModel', 'build_model', 'decode',
            'save_snapshot', 'load_snapshot', 'DLC3HeatmapModel', 'load_dlc3_snapshot', 'dlc3_model_config',
-           'write_dlc3_architecture']
+           'write_dlc3_training_mat', 'write_dlc3_architecture']
 
 # %% ../nbs/06_models.ipynb #490676ac
 NET_TYPES = {
@@ -454,7 +454,7 @@ def load_dlc3_snapshot(
     return model.to(device).eval(), meta
 
 # %% ../nbs/06_models.ipynb #334e95c7
-from .core import example_data
+from .core import example_data, safe_load_pickle
 
 
 def dlc3_model_config(
@@ -475,21 +475,64 @@ def dlc3_model_config(
     return model
 
 
+def _dlc3_test_config(pc: dict) -> dict:
+    "DeepLabCut 3's `test/pose_cfg.yaml` for a `pytorch_config.yaml` (its `analyze_videos` reads the joints there)."
+    bps = list(pc["metadata"]["bodyparts"])
+    return {
+        "dataset": pc["metadata"]["project_path"],
+        "num_joints": len(bps),
+        "all_joints": [[j] for j in range(len(bps))],
+        "all_joints_names": bps,
+        "net_type": pc["net_type"],
+        "dataset_type": "multi-animal-imgaug",
+        "global_scale": 1.0,
+        "scoremap_dir": "test",
+    }
+
+
+def write_dlc3_training_mat(
+    pickle_path: Path,  # a single-animal split's `Documentation_data-<Task>_<pct>shuffle<n>.pickle`
+    scorer: str,  # the project's scorer
+) -> Path:
+    "DeepLabCut's `<Task>_<scorer><pct>shuffle<n>.mat` beside the split (what its `evaluate_network` loads) from it."
+    import numpy as np, scipy.io
+
+    task, pct, shuffle = re.fullmatch(r"Documentation_data-(.+)_(\d+)shuffle(\d+)\.pickle", pickle_path.name).groups()
+    rows = []
+    for d in safe_load_pickle(pickle_path)[0]:
+        joints = np.empty((1, 1), dtype=object)
+        joints[0, 0] = np.asarray(d["joints"]).astype("int64")  # DeepLabCut's .mat holds whole pixels
+        rows.append((np.array([d["image"]], dtype="U"), np.array([d["size"]]), joints))
+    path = pickle_path.with_name(f"{task}_{scorer}{pct}shuffle{shuffle}.mat")
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
+        scipy.io.savemat(f, {"dataset": np.asarray(rows, dtype=[("image", "O"), ("size", "O"), ("joints", "O")])})
+    return path
+
+
 def write_dlc3_architecture(
     train_dir: Path,  # a dlcnb shuffle's `train/` folder (never one DeepLabCut made: `trainable_shuffle`)
     model: DLC3HeatmapModel,  # the model its snapshots hold
     scale: float = 1.0,  # the model's input scale
 ) -> Path:
-    "Make the shuffle's `pytorch_config.yaml` describe `model` (`model:` and `net_type`), for DeepLabCut 3 to run it."
-    path = Path(train_dir) / "pytorch_config.yaml"
+    "Write what DeepLabCut 3 needs to run `model`: its `model:` and `net_type` in the shuffle's `pytorch_config.yaml`,"
+    " `test/pose_cfg.yaml` and the split's `.mat` (`write_dlc3_training_mat`)."
+    from dlcnb.data import split_path  # 05_data imports this module
+
+    train_dir = Path(train_dir)
+    path = train_dir / "pytorch_config.yaml"
     if not path.exists():
         raise DLCNBError(
             f"No {path}: make the shuffle with `create_training_dataset` and train it with `train_network`."
         )
     pc = YAML().load(path.read_text())
     pc["model"], pc["net_type"] = _plain(model.model_cfg), model.net_type
-    with atomic_path(path) as tmp:
-        YAML().dump(pc, tmp)
+    for dest, content in ((path, pc), (train_dir.parent / "test" / "pose_cfg.yaml", _dlc3_test_config(pc))):
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(dest) as tmp:
+            YAML().dump(content, tmp)
+    cfg = read_config(train_dir.parents[3])
+    pct, shuffle = re.fullmatch(r".+-trainset(\d+)shuffle(\d+)", train_dir.parent.name).groups()
+    write_dlc3_training_mat(split_path(cfg, int(pct) / 100, int(shuffle)), cfg["scorer"])
     if scale != 1:
         warnings.warn(
             f"{path.parent} holds a {model.net_type} trained at scale {scale}: dlcnb analyses at that scale, "

@@ -134,6 +134,16 @@ def analyze(config, video, shuffle, snapshotindex, dest):
     return {"scorer": scorer_name, "h5": sorted(str(p) for p in Path(dest).glob(f"*{scorer_name}.h5"))}
 
 
+def evaluate(config, shuffle):
+    "`evaluate_network` on a shuffle: the row of `CombinedEvaluation-results.csv` it wrote for it."
+    import deeplabcut, pandas as pd
+
+    deeplabcut.evaluate_network(config, shuffles=[shuffle], device="cpu")
+    (combined,) = Path(config).parent.glob("evaluation-results-pytorch/iteration-*/CombinedEvaluation-results.csv")
+    df = pd.read_csv(combined)
+    return {"scores": df[df["Shuffle number"] == shuffle].iloc[-1].to_dict()}
+
+
 def postprocess(config, video, shuffle, dest):
     "DeepLabCut 3's post-processing on predictions dlcnb wrote beside `video` (in `dest`)."
     import deeplabcut
