@@ -285,8 +285,7 @@ def write_nwb(
     path,  # destination .nwb
     session_description: str = "pose estimation",  # NWB's required session description
 ) -> Path:
-    "Write a pose dataset as NWB with ndx-pose, atomically, laid out as movement writes it (module `behavior`) and"
-    " as sleap-io reads it (module `SLEAP_VIDEO_000_<video>`, one `PoseEstimation` `track<i>` per animal)."
+    "Write a pose dataset as NWB with ndx-pose, atomically, laid out as movement writes it and as sleap-io reads it."
     import ndx_pose, pynwb
 
     validate_poses(ds)

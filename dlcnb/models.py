@@ -190,9 +190,7 @@ class PyramidHead(nn.Module):
 
 
 class PoseModel(nn.Module):
-    "Backbone + pyramid head: `forward(x)` gives `(heatmaps, locref)`, plus `pafs` when `n_edges`, at 1/`stride` of"
-
-    " the input size."
+    "Backbone + pyramid head: `forward(x)` gives `(heatmaps, locref)` (+ `pafs` if `n_edges`) at 1/`stride` of input."
 
     def __init__(
         self,
@@ -219,8 +217,7 @@ def build_model(
     n_edges: int = 0,  # skeleton edges with a part affinity field (multi-animal models)
     dlc3: bool | None = None,  # DeepLabCut 3's architecture; default: for single-animal `DLC3_NETS`
 ) -> PoseModel:
-    "A pose model for `n_keypoints` bodyparts on a `net_type` backbone, channels-last: `PoseModel`, or for the nets"
-    " DeepLabCut 3 also has, its own architecture (`DLC3HeatmapModel`, `dlc3_model_config`), which DeepLabCut loads."
+    "A channels-last `PoseModel` on a `net_type` backbone; for `DLC3_NETS`, DeepLabCut 3's own `DLC3HeatmapModel`."
     if dlc3 is None:
         dlc3 = net_type in DLC3_NETS and not n_edges
     if dlc3:
@@ -258,8 +255,7 @@ SNAPSHOT_META = (
 
 
 def _plain(o):
-    "`o` with list-likes (fastcore's `L`, tuples) as lists and numpy scalars as Python numbers, for `weights_only`"
-    " loading."
+    "`o` with list-likes (fastcore's `L`, tuples) as lists, numpy scalars as numbers, for `weights_only` loading."
     if isinstance(o, dict):
         return {k: _plain(v) for k, v in o.items()}
     if isinstance(o, (list, tuple)) or type(o).__name__ == "L":
@@ -294,8 +290,7 @@ def load_snapshot(
     path,  # a `.pt` snapshot written by `save_snapshot`
     device: str = "cpu",  # where to put the model
 ):
-    "`(model, meta)`: a snapshot's model (dlcnb's, or DeepLabCut 3's: `load_dlc3_snapshot`) in eval mode, and its"
-    " metadata."
+    "`(model, meta)`: a snapshot's model (dlcnb's, or DeepLabCut 3's: `load_dlc3_snapshot`) in eval mode, its metadata."
     path = Path(path)
     if not path.exists():
         raise DLCNBError(f"No snapshot at {path}. Train a model first (`train_network`) or check the path.")
@@ -405,12 +400,11 @@ class DLC3HeatmapModel(nn.Module):
         n_keypoints: int,  # number of bodyparts
         pretrained: bool = True,  # start the backbone from ImageNet weights
     ):
-        "DeepLabCut 3's `net_type` for dlcnb to train: heatmap logits (`dlc3_model_config`), heads initialised as"
-        " DeepLabCut's (`weight_init: normal`), heatmaps biased to absent (as `PyramidHead`)."
+        "DeepLabCut 3's `net_type` to train: logits (`dlc3_model_config`), heads as DeepLabCut initialises them."
         model = cls(dlc3_model_config(net_type, n_keypoints), True, net_type, pretrained)
         for name, p in model.heads.named_parameters():
             nn.init.normal_(p, std=0.001) if name.endswith("weight") else nn.init.zeros_(p)
-        nn.init.constant_(model.heads["bodypart"].heatmap_head.deconv_layers[0].bias, -4.6)
+        nn.init.constant_(model.heads["bodypart"].heatmap_head.deconv_layers[0].bias, -4.6)  # absent, as `PyramidHead`
         return model
 
     def forward(self, x: torch.Tensor):
@@ -461,8 +455,7 @@ def dlc3_model_config(
     net_type: str,  # one of `DLC3_NETS`
     n_keypoints: int,  # number of bodyparts
 ) -> dict:
-    "The `model:` section of DeepLabCut 3's `pytorch_config.yaml` for its single-animal `net_type`, as dlcnb trains"
-    " it: DeepLabCut's template (`data/dlc3_pytorch_config.yaml`) with heatmap logits and DeepLabCut's BCE criterion."
+    "DeepLabCut 3's `model:` section for its single-animal `net_type` as dlcnb trains it: heatmap logits, BCE loss."
     if net_type not in DLC3_NETS:
         raise DLCNBError(f"DeepLabCut 3's architectures dlcnb trains are {list(DLC3_NETS)}, not {net_type!r}.")
     model = YAML(typ="safe").load(example_data("dlc3_pytorch_config.yaml").read_text())["model"]
@@ -514,8 +507,7 @@ def write_dlc3_architecture(
     model: DLC3HeatmapModel,  # the model its snapshots hold
     scale: float = 1.0,  # the model's input scale
 ) -> Path:
-    "Write what DeepLabCut 3 needs to run `model`: its `model:` and `net_type` in the shuffle's `pytorch_config.yaml`,"
-    " `test/pose_cfg.yaml` and the split's `.mat` (`write_dlc3_training_mat`)."
+    "Write what DeepLabCut 3 reads to run `model`: `pytorch_config.yaml`'s `model:`, `test/pose_cfg.yaml`, the `.mat`."
     from dlcnb.data import split_path  # 05_data imports this module
 
     train_dir = Path(train_dir)
