@@ -524,7 +524,8 @@ def write_dlc3_architecture(
             YAML().dump(content, tmp)
     cfg = read_config(train_dir.parents[3])
     pct, shuffle = re.fullmatch(r".+-trainset(\d+)shuffle(\d+)", train_dir.parent.name).groups()
-    write_dlc3_training_mat(split_path(cfg, int(pct) / 100, int(shuffle)), cfg["scorer"])
+    if not cfg.get("multianimalproject"):  # DeepLabCut's .mat is single-animal
+        write_dlc3_training_mat(split_path(cfg, int(pct) / 100, int(shuffle)), cfg["scorer"])
     if scale != 1:
         warnings.warn(
             f"{path.parent} holds a {model.net_type} trained at scale {scale}: dlcnb analyses at that scale, "
