@@ -37,6 +37,7 @@ def formats_checks(tmp: Path) -> list[Check]:
 
 
 CHECKS = {"dlc3": dlc3_scenario.run, "formats": formats_checks}  # each `f(tmp) -> list[Check]`
+LABELS = {WE_TO_PEER: "we -> peer", PEER_TO_US: "peer -> us"}  # the columns, for DeepLabCut 3 and the other peers
 
 CANNOT = """DeepLabCut 3 cannot, by design:
 - run dlcnb's own networks (EfficientNet-Lite, the default; MobileNetV3; ResNet-18; the multi-animal resnet_50, a
@@ -65,13 +66,13 @@ def main(argv=None):
             rows += f(Path(tempfile.mkdtemp()))
     dirs = [WE_TO_PEER, PEER_TO_US]
     width = max(len(c.row) for c in rows)
-    print(f"\n{'peer function or file':<{width}}  {'we -> peer':<10} {'peer -> us':<10}")
+    print(f"\n{'peer function or file':<{width}}  {LABELS[dirs[0]]:<10} {LABELS[dirs[1]]:<10}")
     for row in dict.fromkeys(c.row for c in rows):
         cell = {c.direction: ("pass" if c.ok else "FAIL") for c in rows if c.row == row}
         print(f"{row:<{width}}  {cell.get(dirs[0], 'n/a'):<10} {cell.get(dirs[1], 'n/a'):<10}")
     print("\nDetails:")
     for c in rows:
-        print(f"  [{'pass' if c.ok else 'FAIL'}] {c.row} ({c.direction}): {c.detail}")
+        print(f"  [{'pass' if c.ok else 'FAIL'}] {c.row} ({LABELS[c.direction]}): {c.detail}")
     from _formats_matrix import NOT_APPLICABLE
 
     na = "".join(f"\n- {row}: {why}" for row, why in NOT_APPLICABLE.items() if args.only != "dlc3")
