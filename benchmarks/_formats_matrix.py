@@ -323,6 +323,22 @@ def _sleap_io_coco_theirs():
     np.testing.assert_allclose(np.sort(got.position.values.ravel()), np.sort(labels.position.values.ravel()))
 
 
+def _sleap_io_nwb_ours():
+    "sleap-io's load_nwb reads the NWB we write (several animals) with our keypoints, positions and scores."
+    import sleap_io as sio
+    from dlcnb.formats import write_poses
+
+    ds = flies()
+    labels = sio.load_nwb(str(write_poses(ds, scratch() / "ours.nwb")))
+    assert labels.skeletons[0].node_names == [str(k) for k in ds.keypoint.values]
+    assert len(labels.labeled_frames) == ds.sizes["time"]
+    for lf in labels.labeled_frames:
+        for inst in lf.instances:
+            at = dict(time=lf.frame_idx, individual=int(inst.track.name.removeprefix("track")))
+            np.testing.assert_allclose(inst.numpy(), ds.position.isel(at).values.T, rtol=1e-6)
+            np.testing.assert_allclose(inst.numpy(scores=True)[:, 2], ds.confidence.isel(at).values, rtol=1e-6)
+
+
 def _sleap_io_nwb_theirs():
     "We read the NWB sleap-io writes (one PoseEstimation per track): every value it holds is SLEAP's."
     import sleap_io as sio
@@ -370,7 +386,7 @@ def _dlc3_coco_ours():
 ROWS = [row for env in MOVEMENT_ENVS for row in movement_rows(env)] + [
     ("sleap-io: SLEAP .slp", _sleap_io_slp_ours, _sleap_io_slp_theirs),
     ("sleap-io: COCO keypoints JSON", _sleap_io_coco_ours, _sleap_io_coco_theirs),
-    ("sleap-io: NWB", None, _sleap_io_nwb_theirs),
+    ("sleap-io: NWB", _sleap_io_nwb_ours, _sleap_io_nwb_theirs),
     ("DeepLabCut 3: COCOLoader on our COCO training set", _dlc3_coco_ours, None),
 ]
 NOT_APPLICABLE = {  # row name: why one of its directions is None
@@ -378,8 +394,6 @@ NOT_APPLICABLE = {  # row name: why one of its directions is None
         f"movement {v}: Anipose CSV (3D)": "movement has no Anipose writer (it only reads Anipose's CSV)"
         for v in MOVEMENT_ENVS.values()
     },
-    "sleap-io: NWB": "sleap-io's NWB reader only reads files laid out as SLEAP writes them (one processing module "
-    "per video, named SLEAP_VIDEO_*); ours follow movement's layout (module `behavior`)",
     "DeepLabCut 3: COCOLoader on our COCO training set": "DeepLabCut 3 reads COCO projects but writes none "
     "(its `predictions_to_coco` writes results, not labels)",
 }

@@ -250,7 +250,7 @@ def read_coco_training_set(
     return ds, [str(n) for n in test.image.values]
 
 # %% ../nbs/02a_formats.ipynb #35316e1a
-def _pose_estimation(ds: xr.Dataset, ind: str, name: str, skeleton, times: np.ndarray):
+def _pose_estimation(ds: xr.Dataset, ind: str, name: str, skeleton, times: np.ndarray, video: str):
     "ndx-pose's `PoseEstimation` of individual `ind`: one `PoseEstimationSeries` per keypoint."
     import ndx_pose
 
@@ -276,6 +276,7 @@ def _pose_estimation(ds: xr.Dataset, ind: str, name: str, skeleton, times: np.nd
         description=f"Pose of {ind} from {ds.attrs.get('source_software', 'dlcnb')}",
         scorer=str(ds.attrs.get("scorer") or "dlcnb"),
         source_software=str(ds.attrs.get("source_software") or "dlcnb"),
+        original_videos=[video],
     )
 
 
@@ -284,7 +285,7 @@ def write_nwb(
     path,  # destination .nwb
     session_description: str = "pose estimation",  # NWB's required session description
 ) -> Path:
-    "Write a pose dataset as NWB with ndx-pose, laid out as movement writes it (module `behavior`), atomically."
+    "Write a pose dataset as NWB with ndx-pose, atomically, laid out as movement writes it and as sleap-io reads it."
     import ndx_pose, pynwb
 
     validate_poses(ds)
@@ -299,8 +300,11 @@ def write_nwb(
     behavior = nwb.create_processing_module(name="behavior", description="processed behavioral data")
     skeletons = [ndx_pose.Skeleton(name=f"skeleton_{ind}", nodes=kps, edges=edges.reshape(-1, 2)) for ind in inds]
     behavior.add(ndx_pose.Skeletons(skeletons=skeletons))
-    for ind, sk in zip(inds, skeletons):
-        behavior.add(_pose_estimation(ds, ind, "PoseEstimation" if len(inds) == 1 else ind, sk, times))
+    video = str(ds.attrs.get("video") or ds.attrs.get("source_file") or "video")
+    sleap = nwb.create_processing_module(name=f"SLEAP_VIDEO_000_{Path(video).stem}", description="sleap-io's layout")
+    for j, (ind, sk) in enumerate(zip(inds, skeletons)):
+        behavior.add(_pose_estimation(ds, ind, "PoseEstimation" if len(inds) == 1 else ind, sk, times, video))
+        sleap.add(_pose_estimation(ds, ind, f"track{j}", sk, times, video))
     with atomic_path(path) as tmp, pynwb.NWBHDF5IO(str(tmp), "w") as io:
         io.write(nwb)
     return Path(path)
@@ -327,10 +331,10 @@ def _series_fps(series: list) -> float | None:
 
 
 def _pose_estimations(nwb, path: Path) -> list:
-    "The ndx-pose `PoseEstimation`s of the first processing module that has any."
+    "The ndx-pose `PoseEstimation`s of module `behavior` (movement's layout, ours), else of the first that has any."
     import ndx_pose
 
-    for module in nwb.processing.values():
+    for module in sorted(nwb.processing.values(), key=lambda m: m.name != "behavior"):
         found = [o for o in module.data_interfaces.values() if isinstance(o, ndx_pose.PoseEstimation)]
         if found:
             return found

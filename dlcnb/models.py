@@ -10,13 +10,14 @@ from unittest import mock
 import torch, torch.nn as nn, torch.nn.functional as F
 import timm
 from ruamel.yaml import YAML
-from .core import DLCNBError, atomic_path, read_config
-from .data import NET_TYPES, DEFAULT_NET_TYPE, check_net_type, to_float, resize_images, normalize
+from .core import DLCNBError, atomic_path, example_data, read_config, safe_load_pickle
+from .data import NET_TYPES, DEFAULT_NET_TYPE, check_net_type, to_float, resize_images, normalize, split_path
 
 # %% auto #0
-__all__ = ['LOCREF_STD', 'SNAPSHOT_META', 'PretrainedWeightsWarning', 'lite_weights_file', 'map_lite_state_dict', 'tf_bn_eps',
-           'lite_classifier', 'preprocess', 'backbone', 'PyramidHead', 'PoseModel', 'build_model', 'decode',
-           'save_snapshot', 'load_snapshot', 'DLC3HeatmapModel', 'load_dlc3_snapshot']
+__all__ = ['LOCREF_STD', 'DLC3_NETS', 'SNAPSHOT_META', 'PretrainedWeightsWarning', 'lite_weights_file', 'map_lite_state_dict',
+           'tf_bn_eps', 'lite_classifier', 'preprocess', 'backbone', 'PyramidHead', 'PoseModel', 'build_model',
+           'decode', 'save_snapshot', 'load_snapshot', 'DLC3HeatmapModel', 'load_dlc3_snapshot', 'dlc3_model_config',
+           'write_dlc3_training_mat', 'write_dlc3_architecture']
 
 # %% ../nbs/06_models.ipynb #490676ac
 class PretrainedWeightsWarning(UserWarning):
@@ -163,7 +164,7 @@ class PyramidHead(nn.Module):
 
 
 class PoseModel(nn.Module):
-    "Backbone + pyramid head: `forward(x)` gives `(heatmaps, locref)` (+ `pafs` with `n_edges`) at 1/`stride` scale."
+    "Backbone + pyramid head: `forward(x)` gives `(heatmaps, locref)` (+ `pafs` if `n_edges`) at 1/`stride` of input."
 
     def __init__(
         self,
@@ -180,16 +181,24 @@ class PoseModel(nn.Module):
         return self.head(self.body(x))
 
 
+DLC3_NETS = {"resnet_50": "resnet50_gn"}  # nets DeepLabCut 3 also has: dlcnb net_type -> DeepLabCut's timm model
+
+
 def build_model(
     net_type: str = DEFAULT_NET_TYPE,  # one of `NET_TYPES`
     n_keypoints: int = 4,  # number of bodyparts
     pretrained: bool = True,  # start from ImageNet weights
     n_edges: int = 0,  # skeleton edges with a part affinity field (multi-animal models)
+    dlc3: bool | None = None,  # DeepLabCut 3's architecture; default: for single-animal `DLC3_NETS`
 ) -> PoseModel:
-    "A `PoseModel` for `n_keypoints` bodyparts on a `net_type` backbone, channels-last."
-    return PoseModel(backbone(net_type, pretrained), n_keypoints, net_type, n_edges).to(
-        memory_format=torch.channels_last
-    )
+    "A channels-last `PoseModel` on a `net_type` backbone; for `DLC3_NETS`, DeepLabCut 3's own `DLC3HeatmapModel`."
+    if dlc3 is None:
+        dlc3 = net_type in DLC3_NETS and not n_edges
+    if dlc3:
+        model = DLC3HeatmapModel.for_training(net_type, n_keypoints, pretrained)
+    else:
+        model = PoseModel(backbone(net_type, pretrained), n_keypoints, net_type, n_edges)
+    return model.to(memory_format=torch.channels_last)
 
 # %% ../nbs/06_models.ipynb #295e7b36
 def decode(
@@ -220,7 +229,7 @@ SNAPSHOT_META = (
 
 
 def _plain(o):
-    "`o` with list-likes (fastcore's `L`, tuples) as lists and numpy scalars as numbers, for `weights_only` loading."
+    "`o` with list-likes (fastcore's `L`, tuples) as lists, numpy scalars as numbers, for `weights_only` loading."
     if isinstance(o, dict):
         return {k: _plain(v) for k, v in o.items()}
     if isinstance(o, (list, tuple)) or type(o).__name__ == "L":
@@ -234,13 +243,15 @@ def save_snapshot(
     meta: dict,  # metadata, at least the keys of `SNAPSHOT_META`
     optimizer: torch.optim.Optimizer | None = None,  # also save its state, to resume training
 ) -> Path:
-    "Save `model` with its metadata (and optimizer state) to `path`, atomically."
+    "Save `model` with its metadata (and optimizer state) to `path`, atomically, in DeepLabCut 3's layout."
     missing = [k for k in SNAPSHOT_META if k not in meta]
     if missing:
         raise DLCNBError(f"Snapshot metadata for {path} lacks {missing}; give all of {list(SNAPSHOT_META)}.")
     plain = json.loads(
         json.dumps(dict(meta), default=lambda o: o.item() if hasattr(o, "item") else str(o))
     )  # loadable with weights_only
+    if getattr(model, "model_cfg", None):  # DeepLabCut 3's architecture: how to rebuild it
+        plain["dlc3_model"] = _plain(model.model_cfg)
     ckpt = {"model": model.state_dict(), "metadata": plain}
     if optimizer is not None:
         ckpt["optimizer"] = _plain(optimizer.state_dict())
@@ -253,7 +264,7 @@ def load_snapshot(
     path,  # a `.pt` snapshot written by `save_snapshot`
     device: str = "cpu",  # where to put the model
 ):
-    "`(model, meta)`: a snapshot's model (dlcnb's, or DeepLabCut 3's: `load_dlc3_snapshot`) in eval mode, and its metadata."
+    "`(model, meta)`: a snapshot's model (dlcnb's, or DeepLabCut 3's: `load_dlc3_snapshot`) in eval mode, its metadata."
     path = Path(path)
     if not path.exists():
         raise DLCNBError(f"No snapshot at {path}. Train a model first (`train_network`) or check the path.")
@@ -264,9 +275,11 @@ def load_snapshot(
     if "net_type" not in ckpt.get("metadata", {}):
         return load_dlc3_snapshot(path, device)  # trained by DeepLabCut 3
     meta = ckpt["metadata"]
-    model = build_model(
-        meta["net_type"], len(meta["bodyparts"]), pretrained=False, n_edges=len(meta.get("edges") or [])
-    )
+    if "dlc3_model" in meta:
+        model = DLC3HeatmapModel.from_config(meta["dlc3_model"], meta["net_type"])
+    else:  # dlcnb's `PoseModel` (also the resnet_50 of dlcnb before 0.4, a feature pyramid)
+        edges = len(meta.get("edges") or [])
+        model = build_model(meta["net_type"], len(meta["bodyparts"]), pretrained=False, n_edges=edges, dlc3=False)
     model.load_state_dict(ckpt["model"])
     return model.to(device).eval(), meta
 
@@ -292,6 +305,30 @@ class _Deconv(nn.Module):
         return self.final_conv(self.deconv_layers(x))
 
 
+def _dlc3_resnet(
+    bb: dict,  # the `backbone:` section of DeepLabCut's model
+    pretrained: bool,  # with ImageNet weights
+    net_type: str,  # for the warning
+) -> nn.Module:
+    "timm's ResNet DeepLabCut 3 builds, with timm's ImageNet weights when asked and in reach, else random (warned)."
+    import huggingface_hub.constants as hub
+
+    make = lambda p: timm.create_model(bb["model_name"], output_stride=bb.get("output_stride", 32), pretrained=p)
+    if pretrained:
+        try:
+            with mock.patch.object(hub, "HF_HUB_OFFLINE", hub.HF_HUB_OFFLINE or not _hub_reachable()):
+                return make(True)
+        except Exception as e:
+            warnings.warn(
+                f"ImageNet weights for {net_type} ({bb['model_name']}) could not be had ({type(e).__name__}: no "
+                f"network and not in timm's cache); the {net_type} backbone starts from random initialisation, which "
+                f"needs far more training. Pre-fill timm's cache (`timm.create_model({bb['model_name']!r}, "
+                f"pretrained=True)` on a machine online) or use {DEFAULT_NET_TYPE!r}, whose weights ship with dlcnb.",
+                PretrainedWeightsWarning,
+            )
+    return make(False)
+
+
 class DLC3HeatmapModel(nn.Module):
     "DeepLabCut 3's single-animal heatmap model (timm ResNet + deconvolution heads) under DeepLabCut's parameter names."
 
@@ -300,6 +337,7 @@ class DLC3HeatmapModel(nn.Module):
         model_cfg: dict,  # the `model:` section of DeepLabCut's `pytorch_config.yaml`
         apply_sigmoid: bool = False,  # DeepLabCut's `predictor.apply_sigmoid`: are the heatmaps logits?
         net_type: str = "resnet_50",  # the shuffle's `net_type`, for names
+        pretrained: bool = False,  # start the backbone from ImageNet weights (timm's hub; warned when unreachable)
     ):
         super().__init__()
         bb, head = model_cfg["backbone"], (model_cfg.get("heads") or {}).get("bodypart", {})
@@ -310,16 +348,38 @@ class DLC3HeatmapModel(nn.Module):
                 f"e.g. resnet_50), not {bb.get('type')} + {heads}. Analyse it with DeepLabCut."
             )
         self.backbone = nn.Module()
-        self.backbone.model = timm.create_model(
-            bb["model_name"], output_stride=bb.get("output_stride", 32), pretrained=False
-        )
+        self.backbone.model = _dlc3_resnet(bb, pretrained, net_type)
         self.backbone.model.fc = nn.Identity()
         self.heads = nn.ModuleDict({"bodypart": nn.Module()})
         self.heads["bodypart"].heatmap_head = _Deconv(**head["heatmap_config"])
         self.heads["bodypart"].locref_head = _Deconv(**head["locref_config"])
-        self.apply_sigmoid, self.net_type, self.n_edges = apply_sigmoid, net_type, 0
+        self.apply_sigmoid, self.net_type, self.n_edges, self.model_cfg = apply_sigmoid, net_type, 0, model_cfg
         self.n_keypoints = head["heatmap_config"]["channels"][-1]
         self.stride = bb.get("output_stride", 32) // math.prod(head["heatmap_config"]["strides"])
+
+    @classmethod
+    def from_config(
+        cls,
+        model_cfg: dict,  # the `model:` section of DeepLabCut's `pytorch_config.yaml`
+        net_type: str = "resnet_50",  # the shuffle's `net_type`
+    ):
+        "The model of a `model:` section, its heatmaps logits or scores as its predictor says (`apply_sigmoid`)."
+        predictor = model_cfg["heads"].get("bodypart", {}).get("predictor", {})
+        return cls(model_cfg, bool(predictor.get("apply_sigmoid")), net_type)
+
+    @classmethod
+    def for_training(
+        cls,
+        net_type: str,  # one of `DLC3_NETS`
+        n_keypoints: int,  # number of bodyparts
+        pretrained: bool = True,  # start the backbone from ImageNet weights
+    ):
+        "DeepLabCut 3's `net_type` to train: logits (`dlc3_model_config`), heads as DeepLabCut initialises them."
+        model = cls(dlc3_model_config(net_type, n_keypoints), True, net_type, pretrained)
+        for name, p in model.heads.named_parameters():
+            nn.init.normal_(p, std=0.001) if name.endswith("weight") else nn.init.zeros_(p)
+        nn.init.constant_(model.heads["bodypart"].heatmap_head.deconv_layers[0].bias, -4.6)  # absent, as `PyramidHead`
+        return model
 
     def forward(self, x: torch.Tensor):
         "`(heatmap logits, locref)` as `PoseModel` gives them; scores DeepLabCut clips to [0, 1] become their logits."
@@ -341,8 +401,7 @@ def load_dlc3_snapshot(
             "unknown. Keep the snapshot in its shuffle's train/ folder."
         )
     pc = YAML(typ="safe").load(pc_path.read_text())
-    predictor = pc["model"]["heads"].get("bodypart", {}).get("predictor", {})
-    model = DLC3HeatmapModel(pc["model"], bool(predictor.get("apply_sigmoid")), pc.get("net_type", "resnet_50"))
+    model = DLC3HeatmapModel.from_config(pc["model"], pc.get("net_type", "resnet_50"))
     ckpt = torch.load(path, map_location="cpu", weights_only=True)
     model.load_state_dict(ckpt["model"])
     shuffle = re.fullmatch(r".+-trainset(\d+)shuffle(\d+)", path.parent.parent.name)
@@ -361,3 +420,86 @@ def load_dlc3_snapshot(
         "deeplabcut": True,
     }
     return model.to(device).eval(), meta
+
+# %% ../nbs/06_models.ipynb #334e95c7
+def dlc3_model_config(
+    net_type: str,  # one of `DLC3_NETS`
+    n_keypoints: int,  # number of bodyparts
+) -> dict:
+    "DeepLabCut 3's `model:` section for its single-animal `net_type` as dlcnb trains it: heatmap logits, BCE loss."
+    if net_type not in DLC3_NETS:
+        raise DLCNBError(f"DeepLabCut 3's architectures dlcnb trains are {list(DLC3_NETS)}, not {net_type!r}.")
+    model = YAML(typ="safe").load(example_data("dlc3_pytorch_config.yaml").read_text())["model"]
+    model["backbone"]["model_name"] = DLC3_NETS[net_type]
+    head = model["heads"]["bodypart"]
+    head["target_generator"]["num_heatmaps"] = head["heatmap_config"]["channels"][1] = n_keypoints
+    head["locref_config"]["channels"][1] = 2 * n_keypoints
+    head["predictor"].update(apply_sigmoid=True, clip_scores=False)
+    head["criterion"]["heatmap"]["type"] = "WeightedBCECriterion"
+    return model
+
+
+def _dlc3_test_config(pc: dict) -> dict:
+    "DeepLabCut 3's `test/pose_cfg.yaml` for a `pytorch_config.yaml` (its `analyze_videos` reads the joints there)."
+    bps = list(pc["metadata"]["bodyparts"])
+    return {
+        "dataset": pc["metadata"]["project_path"],
+        "num_joints": len(bps),
+        "all_joints": [[j] for j in range(len(bps))],
+        "all_joints_names": bps,
+        "net_type": pc["net_type"],
+        "dataset_type": "multi-animal-imgaug",
+        "global_scale": 1.0,
+        "scoremap_dir": "test",
+    }
+
+
+def write_dlc3_training_mat(
+    pickle_path: Path,  # a single-animal split's `Documentation_data-<Task>_<pct>shuffle<n>.pickle`
+    scorer: str,  # the project's scorer
+) -> Path:
+    "DeepLabCut's `<Task>_<scorer><pct>shuffle<n>.mat` beside the split (what its `evaluate_network` loads) from it."
+    import numpy as np, scipy.io
+
+    task, pct, shuffle = re.fullmatch(r"Documentation_data-(.+)_(\d+)shuffle(\d+)\.pickle", pickle_path.name).groups()
+    rows = []
+    for d in safe_load_pickle(pickle_path)[0]:
+        joints = np.empty((1, 1), dtype=object)
+        joints[0, 0] = np.asarray(d["joints"]).astype("int64")  # DeepLabCut's .mat holds whole pixels
+        rows.append((np.array([d["image"]], dtype="U"), np.array([d["size"]]), joints))
+    path = pickle_path.with_name(f"{task}_{scorer}{pct}shuffle{shuffle}.mat")
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
+        scipy.io.savemat(f, {"dataset": np.asarray(rows, dtype=[("image", "O"), ("size", "O"), ("joints", "O")])})
+    return path
+
+
+def write_dlc3_architecture(
+    train_dir: Path,  # a dlcnb shuffle's `train/` folder (never one DeepLabCut made: `trainable_shuffle`)
+    model: DLC3HeatmapModel,  # the model its snapshots hold
+    scale: float = 1.0,  # the model's input scale
+) -> Path:
+    "Write what DeepLabCut 3 reads to run `model`: `pytorch_config.yaml`'s `model:`, `test/pose_cfg.yaml`, the `.mat`."
+
+    train_dir = Path(train_dir)
+    path = train_dir / "pytorch_config.yaml"
+    if not path.exists():
+        raise DLCNBError(
+            f"No {path}: make the shuffle with `create_training_dataset` and train it with `train_network`."
+        )
+    pc = YAML().load(path.read_text())
+    pc["model"], pc["net_type"] = _plain(model.model_cfg), model.net_type
+    for dest, content in ((path, pc), (train_dir.parent / "test" / "pose_cfg.yaml", _dlc3_test_config(pc))):
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(dest) as tmp:
+            YAML().dump(content, tmp)
+    cfg = read_config(train_dir.parents[3])
+    pct, shuffle = re.fullmatch(r".+-trainset(\d+)shuffle(\d+)", train_dir.parent.name).groups()
+    if not cfg.get("multianimalproject"):  # DeepLabCut's .mat is single-animal
+        write_dlc3_training_mat(split_path(cfg, int(pct) / 100, int(shuffle)), cfg["scorer"])
+    if scale != 1:
+        warnings.warn(
+            f"{path.parent} holds a {model.net_type} trained at scale {scale}: dlcnb analyses at that scale, "
+            "DeepLabCut 3 at the frames' own size (it has no scale factor), so its poses would differ. "
+            "Train with scale=1.0 to analyse this model with DeepLabCut too."
+        )
+    return path

@@ -308,6 +308,9 @@ def load_model(
     return load_snapshot(find_snapshot(snapshot_dir(config, shuffle, trainingsetindex), snapshot), device)
 
 # %% ../nbs/07_training.ipynb #fce791f7
+from .models import write_dlc3_architecture
+
+
 class SnapshotCallback(Callback):
     "Save `snapshot-<epoch>.pt` every `save_epochs` epochs and at the end of fit, and the best by test pixel error."
 
@@ -318,7 +321,9 @@ class SnapshotCallback(Callback):
         self.epochs_done, self.best = start_epoch, float("inf")
 
     def before_fit(self):
-        "A resumed run competes with the best snapshot so far."
+        "A resumed run competes with the best snapshot so far; DeepLabCut's architecture goes in `pytorch_config.yaml`."
+        if getattr(self.learn.model, "model_cfg", None):  # a DLC3HeatmapModel: DeepLabCut 3 runs these snapshots
+            write_dlc3_architecture(self.folder, self.learn.model, self.meta["scale"])
         best = snapshots(self.folder, best=True)
         if self.epochs_done and best:
             self.best = torch.load(best[-1], map_location="cpu", weights_only=True)["metadata"].get(

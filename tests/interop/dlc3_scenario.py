@@ -68,7 +68,8 @@ def _clip(video: Path, dest: Path, n: int = 12) -> Path:
 
 
 def our_project(tmp: Path) -> dict:
-    "dlcnb's side: the example project (10 labelled frames), one shuffle trained 2 epochs, a 12-frame clip analysed."
+    """dlcnb's side: the example project (10 labelled frames), shuffle 1 (the default net) trained 2 epochs, shuffle 2
+    (DeepLabCut 3's resnet_50, random init, scale 1) 1 epoch, a 12-frame clip analysed with each."""
     from dlcnb.core import example_project, read_config
     from dlcnb.io import load_labels, write_labels, labels_path
     from dlcnb.data import create_training_dataset, split_path
@@ -84,6 +85,12 @@ def our_project(tmp: Path) -> dict:
     (tmp / "out").mkdir()
     clip = _clip(Path(cfg["project_path"]) / "videos" / "m3v1mp4.mp4", tmp / "out" / "clip.mp4")
     ds = analyze_videos(config, clip, destfolder=tmp / "out", device="cpu", optimize="none")
+    create_training_dataset(config, Shuffles=[2], net_type="resnet_50")
+    r50 = dict(epochs=1, batch_size=4, scale=1.0, crop=(64, 64), save_epochs=1, device="cpu", pretrained=False)
+    train_network(config, shuffle=2, net_type="resnet_50", **r50)
+    for side in ("ours_r50", "dlc_r50"):
+        (tmp / side).mkdir()
+    analyze_videos(config, clip, shuffle=2, destfolder=tmp / "ours_r50", device="cpu", optimize="none")
     return {
         "config": str(config),
         "pickle": str(split_path(cfg, 0.95, 1)),
@@ -93,6 +100,8 @@ def our_project(tmp: Path) -> dict:
         "scorer": ds.attrs["scorer"],
         "first": str(snapshots(folder)[0]),
         "best": str(find_snapshot(folder, "best")),
+        "r50_ours": str(tmp / "ours_r50"),
+        "r50_dlc": str(tmp / "dlc_r50"),
     }
 
 
@@ -111,6 +120,35 @@ def _same_poses(row: str, direction: str, dlc: np.ndarray | None, other: np.ndar
         f"{inside.sum()} of {inside.size} keypoints compared, largest difference "
         f"{max(largest[:2]):.2e} px, {largest[2]:.2e} in score",
     )
+
+
+def _h5_poses(folder: str) -> np.ndarray | None:
+    "The `(N, K, 3)` poses of the one predictions `.h5` in `folder`."
+    import pandas as pd
+
+    found = sorted(Path(folder).glob("*.h5"))
+    if len(found) != 1:
+        return None
+    df = pd.read_hdf(found[0])
+    return df.to_numpy().reshape(len(df), -1, 3)
+
+
+def resnet50_checks(ours: dict, analyzed: dict, evaluated: dict) -> list[Check]:
+    "DeepLabCut 3's `analyze_videos` and `evaluate_network` on the resnet_50 dlcnb trained give dlcnb's poses and RMSE."
+    from dlcnb.evaluation import evaluate_network
+
+    row = "analyze_videos (resnet_50 dlcnb trained: same poses)"
+    dlc = _h5_poses(ours["r50_dlc"]) if analyzed["ok"] else None
+    checks = [_same_poses(row, WE_TO_PEER, dlc, _h5_poses(ours["r50_ours"]), analyzed.get("error"))]
+    row = "evaluate_network (resnet_50 dlcnb trained: same RMSE)"
+    if not evaluated["ok"]:
+        return checks + [Check(row, WE_TO_PEER, False, evaluated["error"])]
+    mine = evaluate_network(ours["config"], Shuffles=[2], show_errors=False).iloc[0]
+    theirs = evaluated["scores"]
+    keys = ("train rmse", "test rmse")
+    gaps = [abs(float(mine[k]) - float(theirs[k])) for k in keys]
+    detail = ", ".join(f"{k}: DLC {float(theirs[k]):.2f} / dlcnb {float(mine[k]):.2f}" for k in keys)
+    return checks + [Check(row, WE_TO_PEER, max(gaps) <= 0.011, detail)]
 
 
 def run(tmp) -> list[Check]:
@@ -199,6 +237,17 @@ def run(tmp) -> list[Check]:
         ("postprocess", {"config": ours["config"], "video": ours["clip"], "shuffle": 1, "dest": ours["dest"]}),
         ("predict", {"config": theirs, "shuffle": 1, "snapshot": their_snapshot, "images": images}),
         ("predict", {"config": theirs, "shuffle": 1, "snapshot": str(resaved), "images": images}),
+        (
+            "analyze",
+            {
+                "config": ours["config"],
+                "video": ours["clip"],
+                "shuffle": 2,
+                "snapshotindex": -1,
+                "dest": ours["r50_dlc"],
+            },
+        ),
+        ("evaluate", {"config": ours["config"], "shuffle": 2}),
     )
     (
         val,
@@ -215,7 +264,10 @@ def run(tmp) -> list[Check]:
         post,
         dlc_own,
         dlc_ours,
+        analyzed,
+        evaluated,
     ) = res
+    checks += resnet50_checks(ours, analyzed, evaluated)
     for row, direction, got in (
         ("DLC 3 snapshot-*.pt (load_snapshot, predict_images)", PEER_TO_US, we_predict),
         (

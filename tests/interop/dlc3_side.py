@@ -123,15 +123,36 @@ def split_metadata(config, shuffle):
     return {"train": [int(i) for i in s.split.train_indices], "test": [int(i) for i in s.split.test_indices]}
 
 
-def analyze(config, video, shuffle, snapshotindex, dest):
-    "`analyze_videos` with the shuffle's snapshot; returns the predictions file."
+def analyze(config, video, shuffle, snapshotindex, dest, batch_size=None):
+    "`analyze_videos` with the shuffle's snapshot; returns the predictions file and the call's wall and CPU seconds."
+    import time
     import deeplabcut
 
     cfg_snap = {"snapshot_index": snapshotindex}
+    start, cpu = time.perf_counter(), time.process_time()
     scorer_name = deeplabcut.analyze_videos(
-        config, [video], shuffle=shuffle, destfolder=dest, device="cpu", save_as_csv=False, **cfg_snap
+        config,
+        [video],
+        shuffle=shuffle,
+        destfolder=dest,
+        device="cpu",
+        save_as_csv=False,
+        batch_size=batch_size,
+        **cfg_snap,
     )
-    return {"scorer": scorer_name, "h5": sorted(str(p) for p in Path(dest).glob(f"*{scorer_name}.h5"))}
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    h5 = sorted(str(p) for p in Path(dest).glob(f"*{scorer_name}.h5"))
+    return {"scorer": scorer_name, "h5": h5, "seconds": seconds, "cpu_seconds": cpu}
+
+
+def evaluate(config, shuffle):
+    "`evaluate_network` on a shuffle: the row of `CombinedEvaluation-results.csv` it wrote for it."
+    import deeplabcut, pandas as pd
+
+    deeplabcut.evaluate_network(config, shuffles=[shuffle], device="cpu")
+    (combined,) = Path(config).parent.glob("evaluation-results-pytorch/iteration-*/CombinedEvaluation-results.csv")
+    df = pd.read_csv(combined)
+    return {"scores": df[df["Shuffle number"] == shuffle].iloc[-1].to_dict()}
 
 
 def postprocess(config, video, shuffle, dest):

@@ -26,6 +26,8 @@ ROWS = [  # (row of the scenario, direction): what DeepLabCut 3 does with dlcnb'
     ("analyze_videos_converth5_to_csv", WE_TO_PEER),
     ("create_labeled_video", WE_TO_PEER),
     ("extract_outlier_frames", WE_TO_PEER),
+    ("analyze_videos (resnet_50 dlcnb trained: same poses)", WE_TO_PEER),  # DLC 3 runs the resnet_50 we train
+    ("evaluate_network (resnet_50 dlcnb trained: same RMSE)", WE_TO_PEER),
 ]
 
 
