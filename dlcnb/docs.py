@@ -74,7 +74,8 @@ def check_notebook_sizes(
 
 # %% ../nbs/18_docs.ipynb #eedc06f8
 OUTPUTS_KEY = "dlcnb"  # notebook metadata key of the record tools/notebook_outputs.py writes
-SHOWN = ["index.ipynb", "tutorials/*.ipynb", "workshop/*.ipynb"]  # notebooks (under nbs/) that must keep outputs
+# notebooks (under nbs/) that must keep outputs: the home page, tutorials, workshop and every module notebook
+SHOWN = ["index.ipynb", "tutorials/*.ipynb", "workshop/*.ipynb", "[0-9]*.ipynb"]
 
 
 def code_hash(
