@@ -1,5 +1,7 @@
 """Bar 2 of issue 3: training images/s of dlcnb's ResNet-50 pose model vs DeepLabCut 3's `resnet_50` at the same input
-size, measured in one run on this machine, as a ratio.
+size, measured in one run on this machine, as a ratio. Since issue 16, dlcnb's single-animal `resnet_50` is
+DeepLabCut 3's own network (`build_model("resnet_50")`), so the ratio compares the two training steps on one
+architecture; figures in benchmarks/README.md dated before 2026-12-01 compared dlcnb's former feature-pyramid model.
 
 Both models take the same batch (8 images, 3x256x256 by default) and do the same training step: forward, a scalar
 loss on their outputs, backward and an AdamW step; images/s is the median over rounds, alternating the two libraries
