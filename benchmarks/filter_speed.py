@@ -1,24 +1,25 @@
 """Median, Savitzky-Golay and Kalman filtering of 1,000,000 frames x 12 keypoints x 2 individuals: dlcnb vs movement.
 
 Run from the repo root: `python benchmarks/filter_speed.py [n_frames]`. dlcnb runs in this interpreter; movement runs in
-the interpreter given by $MOVEMENT_PYTHON (default /work/venvs/movement/bin/python, a venv with `pip install movement`),
+movement 0.15's environment (made from the registry by `tools/peer_env.py movement015`, cached; or $MOVEMENT_PYTHON),
 as a subprocess on the same data (saved to a temporary .npy file), so both are timed in the same run on the same
 machine.
 Same settings on both sides: median window 5 with min_periods 3; Savitzky-Golay window 7, polyorder 2. movement has
 no Kalman filter, so that line has no ratio. The track is a random walk with 1% of frames missing in short runs.
 """
 
-import json, os, subprocess, sys, tempfile, time
+import json, subprocess, sys, tempfile, time
 from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent.parent))
 from _machine import machine
+from _peers import peer_python
 from dlcnb.poses import make_poses
 from dlcnb.filtering import median_filter, savgol_filter, kalman_smooth
 
-MOVEMENT_PYTHON = os.environ.get("MOVEMENT_PYTHON", "/work/venvs/movement/bin/python")
+MOVEMENT_PYTHON = peer_python("movement015", "MOVEMENT_PYTHON")  # movement 0.15: plural dims, like the parts
 MOVEMENT_PART = Path(__file__).with_name("filter_movement_part.py")
 
 

@@ -1,23 +1,24 @@
 """Check dlcnb.kinematics against movement.kinematics on the bundled fly predictions (same numbers, same conventions).
 
-Run from the repo root: `python benchmarks/kinematics_vs_movement.py`. movement runs in $MOVEMENT_PYTHON (default
-/work/venvs/movement/bin/python) as a subprocess on the same positions (given to movement as float64; dlcnb keeps the
+Run from the repo root: `python benchmarks/kinematics_vs_movement.py`. movement runs in movement 0.15's environment
+(made from the registry by `tools/peer_env.py movement015`, cached; or $MOVEMENT_PYTHON) as a subprocess on the same positions (given to movement as float64; dlcnb keeps the
 float32 of the predictions, so differences of float32 rounding are expected); prints the NaN agreement and the largest
 difference per quantity.
 """
 
-import json, os, subprocess, sys, tempfile
+import json, subprocess, sys, tempfile
 from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent.parent))
 from _machine import machine
+from _peers import peer_python
 from dlcnb.core import example_data
 from dlcnb.filtering import from_sleap, interpolate_over_time
 import dlcnb.kinematics as k
 
-MOVEMENT_PYTHON = os.environ.get("MOVEMENT_PYTHON", "/work/venvs/movement/bin/python")
+MOVEMENT_PYTHON = peer_python("movement015", "MOVEMENT_PYTHON")  # movement 0.15: plural dims, like the parts
 
 
 def ours(ds):

@@ -1,19 +1,26 @@
 """Triangulation throughput (points/s) of dlcnb against aniposelib on the same synthetic rig, in one run.
 
-aniposelib needs opencv-contrib-python and jax, which would clash with this project's opencv-python-headless, so run
-this script with a side venv that has aniposelib (`python -m venv --system-site-packages /work/venvs/anipose;
-/work/venvs/anipose/bin/pip install --no-deps aniposelib toml numba llvmlite; /work/venvs/anipose/bin/pip install jax`):
+aniposelib needs opencv-contrib-python and jax, which would clash with this project's opencv-python-headless, so this
+script runs itself in aniposelib's own environment (made from the registry by `tools/peer_env.py anipose`, cached; it
+sees dlcnb through system site-packages), or in `$ANIPOSE_PYTHON`:
 
-    nice /work/venvs/anipose/bin/python benchmarks/threed_triangulation.py
+    nice python benchmarks/threed_triangulation.py
 """
 
-import sys, time, tempfile
+import os, sys, time, tempfile
 from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parents[1]))
 from _machine import machine
+from _peers import peer_python
+
+try:
+    import aniposelib  # noqa: F401
+except ImportError:  # run again with aniposelib's own interpreter
+    python = peer_python("anipose", "ANIPOSE_PYTHON")
+    os.execv(python, [python, __file__, *sys.argv[1:]])
 from dlcnb.calibration import save_calibration, load_calibration
 from dlcnb.triangulation import synthetic_rig, synthetic_scene, triangulate_points, dlt, undistort_all
 from aniposelib.cameras import CameraGroup
