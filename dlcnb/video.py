@@ -4,14 +4,15 @@
 
 # %% ../nbs/03_video.ipynb #5e3679ca
 from __future__ import annotations
-import queue, threading
+import base64, os, queue, threading
 from pathlib import Path
 import numpy as np, pandas as pd, cv2
 from fastprogress.fastprogress import progress_bar
 from .core import DLCNBError, read_config, cfg_get
 
 # %% auto #0
-__all__ = ['VIDEO_EXTS', 'VideoReader', 'video_paths', 'prefetch', 'iter_batches', 'frame_name', 'pick_frames', 'extract_frames']
+__all__ = ['VIDEO_EXTS', 'VideoReader', 'write_clip', 'video_paths', 'jpeg_uri', 'prefetch', 'iter_batches', 'frame_name',
+           'pick_frames', 'extract_frames']
 
 # %% ../nbs/03_video.ipynb #c781db41
 class VideoReader:
@@ -79,6 +80,24 @@ class VideoReader:
     def __exit__(self, *exc):
         self.close()
 
+# %% ../nbs/03_video.ipynb #7cd03efb
+def write_clip(
+    video,  # the source video
+    dest,  # the clip's path (an .avi)
+    start: int = 0,  # first frame
+    stop: int | None = None,  # the frame after the last one (default: the end of the video)
+    fps: float | None = None,  # the clip's frame rate (default: the video's)
+) -> Path:
+    "Frames `start:stop` of `video` as an MJPG clip at `dest`; returns `dest`."
+    dest = Path(dest)
+    part = dest.with_name(f".{dest.stem}.{os.getpid()}.part{dest.suffix}")
+    with VideoReader(video) as r:
+        writer = cv2.VideoWriter(str(part), cv2.VideoWriter_fourcc(*"MJPG"), fps or r.fps, r.size)
+        for frame in r.iter_frames(start, stop):
+            writer.write(cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
+        writer.release()
+    return part.replace(dest)
+
 # %% ../nbs/03_video.ipynb #3fc8fe85
 VIDEO_EXTS = (".mp4", ".avi", ".mov", ".mkv", ".mpg", ".mpeg", ".m4v")
 
@@ -97,6 +116,18 @@ def video_paths(
         else:
             raise DLCNBError(f"No video or folder at {v}.")
     return out
+
+# %% ../nbs/03_video.ipynb #057dcb3b
+def jpeg_uri(
+    rgb: np.ndarray,  # uint8 RGB image (H, W, 3)
+    quality: int = 80,  # JPEG quality (0-100)
+) -> str:
+    "The image as a `data:image/jpeg;base64,...` URI."
+    bgr = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2BGR)
+    return (
+        "data:image/jpeg;base64,"
+        + base64.b64encode(cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, quality])[1]).decode()
+    )
 
 # %% ../nbs/03_video.ipynb #69232209
 def prefetch(
