@@ -17,8 +17,9 @@ NAMES = {  # module of dlcnb: the names it gives `dlcnb` (DeepLabCut 3's names w
     "formats": "read_poses write_poses",
     "video": "VideoReader extract_frames",
     "distributed": "local_cluster map_videos open_pose_collection",
-    "labeling": "label_frames check_labels refine_labels merge_datasets import_sleap_labels "
-    "example_multianimal_project",
+    "labeling": "label_frames",
+    "label_checks": "check_labels refine_labels merge_datasets",
+    "label_imports": "import_sleap_labels example_multianimal_project",
     "data": "create_training_dataset",
     "training": "train_network load_model",
     "evaluation": "evaluate_network",
@@ -29,7 +30,7 @@ NAMES = {  # module of dlcnb: the names it gives `dlcnb` (DeepLabCut 3's names w
     "kinematics": "compute_velocity compute_acceleration compute_speed compute_path_length compute_pairwise_distances "
     "compute_joint_angle compute_forward_vector",
     "outliers": "extract_outlier_frames",
-    "viz": "plot_trajectories plot_timeseries plot_likelihood_heatmap frame_viewer",
+    "viz": "plot_trajectories plot_timeseries plot_likelihood_heatmap frame_viewer plot_evaluation",
     "calibration": "create_project_3d calibrate_cameras check_undistortion load_calibration",
     "triangulation": "triangulate triangulate_sessions view_3d",
     "tracking": "convert_detections2tracklets stitch_tracklets find_identity_swaps swap_identities refine_tracklets",

@@ -10,7 +10,7 @@ from fastcore.docments import docments
 from .core import create_project, example_project, read_config, bodyparts
 from .io import load_labels
 from .video import extract_frames
-from .labeling import check_labels
+from .label_checks import check_labels
 from .data import create_training_dataset
 from .training import train_network
 from .evaluation import evaluate_network

@@ -4,7 +4,7 @@ import cv2, numpy as np, pandas as pd, pytest
 import fastcore.test as ft
 from dlcnb.core import DLCNBError, example_data, read_config, create_project
 from dlcnb.io import labels_path, read_labels, write_labels
-from dlcnb.labeling import example_multianimal_project, import_sleap_labels
+from dlcnb.label_imports import example_multianimal_project, import_sleap_labels
 from dlcnb.data import create_training_dataset
 from dlcnb.training import train_network
 from dlcnb.evaluation import evaluate_network, evaluation_dir
