@@ -12,38 +12,17 @@ from scipy.signal import savgol_filter as _scipy_savgol
 from .core import DLCNBError, read_config
 from .video import video_paths
 from .distributed import map_videos
-from .poses import make_poses, log_step, read_dlc_file, write_dlc_file
+from .poses import log_step, read_dlc_file, write_dlc_file
 
 # %% auto #0
-__all__ = ['FILTERS', 'from_sleap', 'filter_by_confidence', 'interpolate_over_time', 'median_filter', 'savgol_filter',
+__all__ = ['FILTERS', 'as_position', 'filter_by_confidence', 'interpolate_over_time', 'median_filter', 'savgol_filter',
            'kalman_smooth', 'predictions_file', 'fit_sarimax', 'arima_filter', 'spline_fill', 'filterpredictions']
 
-# %% ../nbs/10_filtering.ipynb #3badcf32
-def from_sleap(
-    path,  # a SLEAP predictions or labels file (.slp)
-    fps: float | None = None,  # the video's frame rate, if known
-) -> xr.Dataset:
-    "A pose dataset from a SLEAP `.slp` file (tracks become individuals, instance scores become confidence)."
-    import sleap_io as sio
-
-    path = Path(path)
-    if not path.exists():
-        raise DLCNBError(f"No SLEAP file at {path}.")
-    labels = sio.load_slp(str(path))
-    arr = labels.numpy(return_confidence=True).astype(np.float32)  # (frame, track, node, x/y/score)
-    names = [t.name for t in labels.tracks] or [f"track_{j}" for j in range(arr.shape[1])]
-    return make_poses(
-        arr[..., :2].transpose(0, 3, 2, 1),
-        arr[..., 2].transpose(0, 2, 1),
-        [n.name for n in labels.skeleton.nodes],
-        names,
-        fps,
-        "SLEAP",
-        path,
-    )
-
 # %% ../nbs/10_filtering.ipynb #8ef2900c
-def _position(data: xr.Dataset | xr.DataArray) -> xr.DataArray:
+def as_position(
+    data: xr.Dataset | xr.DataArray,  # a pose dataset or its `position`
+) -> xr.DataArray:
+    "The `position` of a pose dataset, or `data` itself if it is one."
     return data.position if isinstance(data, xr.Dataset) else data
 
 
@@ -53,19 +32,19 @@ def _replace_position(
     step: str,  # what was done, for the log
 ) -> xr.Dataset | xr.DataArray:
     "`data` with new position values and `step` in its log."
-    pos = _position(data).copy(data=values.astype(_position(data).dtype, copy=False))
+    pos = as_position(data).copy(data=values.astype(as_position(data).dtype, copy=False))
     return log_step(data.assign(position=pos) if isinstance(data, xr.Dataset) else pos, step)
 
 
 def _time_first(data) -> np.ndarray:
     "The position values as a 2D (time, series) array."
-    pos = _position(data)
+    pos = as_position(data)
     return np.moveaxis(pos.values, pos.get_axis_num("time"), 0).reshape(pos.sizes["time"], -1)
 
 
 def _from_time_first(data, flat: np.ndarray) -> np.ndarray:
     "Undo `_time_first`."
-    pos = _position(data)
+    pos = as_position(data)
     shape = (pos.sizes["time"],) + tuple(s for d, s in pos.sizes.items() if d != "time")
     return np.moveaxis(flat.reshape(shape), 0, pos.get_axis_num("time"))
 
@@ -88,7 +67,7 @@ def interpolate_over_time(
     max_gap: int | None = None,  # longest run of missing frames to fill (None: all)
 ) -> xr.Dataset | xr.DataArray:
     "Fill gaps of at most `max_gap` frames in the positions by interpolation."
-    pos = _position(data)
+    pos = as_position(data)
     filled = pos.interpolate_na(
         "time", method=method, use_coordinate=False, max_gap=None if max_gap is None else max_gap + 1
     )
