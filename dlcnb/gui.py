@@ -13,7 +13,7 @@ from fastai.callback.core import Callback, CancelFitException
 from .core import DLCNBError, read_config, write_config, config_path, bodyparts
 from .io import load_labels
 from .poses import read_dlc_file
-from .video import VIDEO_EXTS, VideoReader, extract_frames
+from .video import VIDEO_EXTS, VideoReader, extract_frames, write_clip
 from .labeling import IMAGE_SUFFIXES, label_frames
 from .label_checks import check_labels, refine_labels, merge_datasets
 from .data import create_training_dataset, training_settings, settings_dict
@@ -79,14 +79,7 @@ def short_clip(
     dest = Path(dest) if dest else video.with_name(f"{video.stem}_first{n_frames}.avi")
     if dest.exists():
         return dest
-    with VideoReader(video) as reader:
-        part = dest.with_name(dest.stem + ".part" + dest.suffix)
-        writer = cv2.VideoWriter(str(part), cv2.VideoWriter_fourcc(*"MJPG"), reader.fps, reader.size)
-        for frame in reader.iter_frames(0, min(n_frames, reader.n_frames)):
-            writer.write(cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
-        writer.release()
-    part.replace(dest)
-    return dest
+    return write_clip(video, dest, 0, n_frames)
 
 # %% ../nbs/19_gui.ipynb #8cce1bd7
 class Panel:
