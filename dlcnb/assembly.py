@@ -107,7 +107,8 @@ class Assembler:
         return self
 
     def __repr__(self):
-        return f"Assembler({len(self.keypoints)} keypoints, {len(self.edges)} edges, ≤{self.max_n_individuals} individuals)"
+        n = f"{len(self.keypoints)} keypoints, {len(self.edges)} edges, ≤{self.max_n_individuals} individuals"
+        return f"Assembler({n})"
 
 # %% ../nbs/06a_assembly.ipynb #df5f7f41
 def _limb_affinity(a: np.ndarray, b: np.ndarray, mean: float, std: float) -> np.ndarray:
@@ -279,7 +280,8 @@ def assemble_outputs(
     heatmaps, locref, pafs = outputs
     if len(self.edges) != pafs.shape[1] // 2:
         raise DLCNBError(
-            f"The model has {pafs.shape[1] // 2} part affinity fields but the Assembler's skeleton has {len(self.edges)} edges; use the skeleton the model was trained with."
+            f"The model has {pafs.shape[1] // 2} part affinity fields but the Assembler's skeleton has "
+            f"{len(self.edges)} edges; use the skeleton the model was trained with."
         )
     fields = pafs.float().cpu().numpy()
     out = np.full((len(heatmaps), self.max_n_individuals, len(self.keypoints), 3), np.nan, np.float32)
@@ -309,7 +311,7 @@ def decode_outputs(
     stride: int = 8,  # the model's stride
     scale: float = 1.0,  # the model's input scale
 ) -> np.ndarray:
-    "Keypoints `(B, K, 3)` (x, y, likelihood in frame pixels), or the assembled individuals `(B, I, K, 3)` of a multi-animal model."
+    "Keypoints `(B, K, 3)` (x, y, likelihood in frame pixels), or a multi-animal model's individuals `(B, I, K, 3)`."
     if meta.get("edges"):
         return model_assembler(meta).assemble_outputs(outputs, stride, scale)
     kp = decode(*outputs[:2], stride).float().cpu().numpy()

@@ -134,7 +134,7 @@ def predict_images(
     frames: torch.Tensor,  # uint8 (N, H, W, 3) full-size labelled images
     batch_size: int = 8,  # images per forward pass
 ) -> np.ndarray:
-    "Predictions `(N, K, 3)`, or `(N, I, K, 3)` for a multi-animal model (x, y, likelihood in frame pixels) of `model` on `frames`."
+    "Predictions `(N, K, 3)` (x, y, likelihood in frame pixels) of `model` on `frames`; `(N, I, K, 3)` if multi-animal."
     device = next(model.parameters()).device
     with torch.inference_mode():
         return np.concatenate(
@@ -219,7 +219,7 @@ def evaluate_network(
     device: str = "cpu",  # where to run the model
     show_errors: bool = True,  # print the scores
 ) -> pd.DataFrame:
-    "Evaluate shuffles like DeepLabCut 3: write predictions and scores, update `CombinedEvaluation-results.csv`, return the scores."
+    "Evaluate shuffles like DeepLabCut 3: write predictions, scores and `CombinedEvaluation-results.csv`; the scores."
     cfg = read_config(config)
     pcutoff = cfg.get("pcutoff", 0.6) if pcutoff is None else pcutoff
     snapshot = cfg.get("snapshotindex", -1) if snapshot is None else snapshot

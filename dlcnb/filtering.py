@@ -74,7 +74,8 @@ def interpolate_over_time(
     return _replace_position(
         data,
         filled.values,
-        f"interpolate_over_time(method={method!r}, max_gap={max_gap}): {int(pos.isnull().sum() - filled.isnull().sum())} values filled",
+        f"interpolate_over_time(method={method!r}, max_gap={max_gap}): "
+        f"{int(pos.isnull().sum() - filled.isnull().sum())} values filled",
     )
 
 # %% ../nbs/10_filtering.ipynb #881124d9
@@ -255,11 +256,13 @@ def predictions_file(
     found = sorted(p for p in folder.glob(f"{video.stem}DLC*.h5") if p.stem.endswith("_filtered") == filtered)
     if not found:
         raise DLCNBError(
-            f"No predictions for {video.name} in {folder} (looked for {video.stem}DLC_*{'_filtered' if filtered else ''}.h5). Analyze the video first."
+            f"No predictions for {video.name} in {folder} "
+            f"(looked for {video.stem}DLC_*{'_filtered' if filtered else ''}.h5). Analyze the video first."
         )
     if len(found) > 1:
         raise DLCNBError(
-            f"Several predictions for {video.name} in {folder}: {[p.name for p in found]}. Move the ones you don't want elsewhere."
+            f"Several predictions for {video.name} in {folder}: {[p.name for p in found]}. "
+            "Move the ones you don't want elsewhere."
         )
     return found[0]
 
@@ -272,7 +275,7 @@ def fit_sarimax(
     ARdegree: int = 3,  # autoregressive order
     MAdegree: int = 1,  # moving-average order
 ) -> tuple[np.ndarray, np.ndarray]:
-    "DeepLabCut's SARIMAX fit of a series: the predicted mean and its (time, 2) confidence interval (NaN if < 11 valid points)."
+    "DeepLabCut's SARIMAX fit of a series: predicted mean and (time, 2) confidence interval (NaN if < 11 valid points)."
     import statsmodels.api as sm
 
     y = np.where(p < p_bound, np.nan, x).astype(np.float64)
@@ -311,7 +314,7 @@ def spline_fill(
     ds: xr.Dataset,  # a pose dataset
     max_gap: int = 5,  # longest run of missing frames to fill
 ) -> xr.Dataset:
-    "DeepLabCut's `spline` filter: cubic-spline interpolation over gaps of at most `max_gap` frames; filled points get likelihood 0.01."
+    "DeepLabCut's `spline` filter: cubic splines over gaps of up to `max_gap` frames; filled points get likelihood 0.01."
     out = interpolate_over_time(ds, "cubic", max_gap)
     filled = (ds.position.isnull() & out.position.notnull()).any("space")
     return out.assign(confidence=out.confidence.where(~filled, 0.01))
@@ -348,7 +351,7 @@ def filterpredictions(
     destfolder=None,  # folder of the predictions (default: each video's folder)
     overwrite: bool = False,  # filter again videos that were filtered already
     client=None,  # a Dask client: one task per video on its cluster (default: here, one after the other)
-    **kwargs,  # options of the filter: ARdegree, MAdegree (arima); polyorder (savgol); measurement_noise, process_noise (kalman)
+    **kwargs,  # the filter's options: ARdegree, MAdegree; polyorder; measurement_noise, process_noise (kalman)
 ) -> dict:
     "Filter the predictions of videos and write DeepLabCut's `..._filtered.h5`; returns {video: filtered dataset}."
     if filtertype not in FILTERS:

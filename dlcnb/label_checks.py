@@ -217,7 +217,8 @@ def refine_labels(
     files = machine_label_files(cfg)
     if not files:
         raise DLCNBError(
-            f"No machinelabels-iter{int(cfg.get('iteration') or 0)}.h5 under {Path(cfg['project_path']) / 'labeled-data'}. "
+            f"No machinelabels-iter{int(cfg.get('iteration') or 0)}.h5 under "
+            f"{Path(cfg['project_path']) / 'labeled-data'}. "
             f"Extract outlier frames first (`extract_outlier_frames`), or check `iteration` in {config_path(cfg)}."
         )
     path_for = partial(_refined_path, cfg)

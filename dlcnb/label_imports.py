@@ -30,7 +30,7 @@ __all__ = ['read_lightning_pose_labels', 'import_lightning_pose', 'import_sleap_
 def read_lightning_pose_labels(
     path,  # a Lightning Pose `CollectedData.csv`
 ) -> pd.DataFrame:
-    "Lightning Pose's labels as a table with DeepLabCut's columns (scorer, bodyparts, coords) and the CSV's image paths as index."
+    "Lightning Pose's labels as a table with DeepLabCut's columns (scorer, bodyparts, coords), indexed by image path."
     path = Path(path)
     if not path.exists():
         raise DLCNBError(
@@ -65,7 +65,7 @@ def import_lightning_pose(
     copy_videos: bool = False,  # copy the videos into the project (else symlink them)
     flip_pairs: list | None = None,  # left/right bodypart pairs, for mirror augmentation
 ) -> Path:
-    "Make a DeepLabCut project from a Lightning Pose project: config, videos, labelled images and labels; return `config.yaml`."
+    "A DeepLabCut project from a Lightning Pose project (config, videos, labelled images, labels); its `config.yaml`."
     lp_dir = Path(lp_dir).expanduser().resolve()
     labels = read_lightning_pose_labels(lp_dir / "CollectedData.csv")
     scorer = experimenter or labels.columns.get_level_values("scorer")[0]
@@ -101,7 +101,8 @@ def _adopt_sleap_skeleton(cfg: dict, ds, slp: Path, set_bodyparts: bool):
         write_config(cfg, cfg)
     elif cfg.get("uniquebodyparts"):
         raise DLCNBError(
-            f"{config_path(cfg)} has unique bodyparts, which a SLEAP skeleton does not have; remove them or pass `set_bodyparts=True`."
+            f"{config_path(cfg)} has unique bodyparts, which a SLEAP skeleton does not have; "
+            "remove them or pass `set_bodyparts=True`."
         )
     elif bodyparts(cfg) != nodes:
         raise DLCNBError(
@@ -141,7 +142,8 @@ def import_sleap_labels(
     cfg, slp = read_config(config), Path(slp)
     if not is_multianimal(cfg):
         raise DLCNBError(
-            f"{config_path(cfg)} is not a multi-animal project; create one with `create_project(..., multianimal=True)`."
+            f"{config_path(cfg)} is not a multi-animal project; "
+            "create one with `create_project(..., multianimal=True)`."
         )
     ds = read_sleap_predictions(slp)
     _adopt_sleap_skeleton(cfg, ds, slp, set_bodyparts)
