@@ -314,7 +314,7 @@ def spline_fill(
     ds: xr.Dataset,  # a pose dataset
     max_gap: int = 5,  # longest run of missing frames to fill
 ) -> xr.Dataset:
-    "DeepLabCut's `spline` filter: cubic splines over gaps of up to `max_gap` frames; filled points get likelihood 0.01."
+    "DeepLabCut's `spline` filter: cubic splines over gaps of ≤ `max_gap` frames; filled points get likelihood 0.01."
     out = interpolate_over_time(ds, "cubic", max_gap)
     filled = (ds.position.isnull() & out.position.notnull()).any("space")
     return out.assign(confidence=out.confidence.where(~filled, 0.01))
@@ -351,7 +351,7 @@ def filterpredictions(
     destfolder=None,  # folder of the predictions (default: each video's folder)
     overwrite: bool = False,  # filter again videos that were filtered already
     client=None,  # a Dask client: one task per video on its cluster (default: here, one after the other)
-    **kwargs,  # the filter's options: ARdegree, MAdegree; polyorder; measurement_noise, process_noise (kalman)
+    **kwargs,  # ARdegree, MAdegree (arima); polyorder (savgol); measurement_noise, process_noise (kalman)
 ) -> dict:
     "Filter the predictions of videos and write DeepLabCut's `..._filtered.h5`; returns {video: filtered dataset}."
     if filtertype not in FILTERS:
