@@ -27,7 +27,7 @@ from .viz import plot_trajectories, plot_timeseries, evaluation_figure
 from .calibration import calibrate_cameras
 from .triangulation import triangulate, view_3d
 from .tracking import convert_detections2tracklets, stitch_tracklets, find_identity_swaps, plot_identity_swaps
-from ._api import create_new_project, add_new_videos, load_demo_data, create_new_project_3d
+from .dlc_names import create_new_project, add_new_videos, load_demo_data, create_new_project_3d
 
 # %% auto #0
 __all__ = ['TABS', 'CSS', 'enable_colab', 'call_line', 'short_clip', 'Panel', 'as_widget', 'tab', 'App', 'app', 'project_videos',
