@@ -15,7 +15,8 @@ sys.path.insert(0, str(Path(__file__).parent.parent))
 from _machine import machine
 from _peers import peer_python
 from dlcnb.core import example_data
-from dlcnb.filtering import from_sleap, interpolate_over_time
+from dlcnb.poses import read_sleap_predictions
+from dlcnb.filtering import interpolate_over_time
 import dlcnb.kinematics as k
 
 MOVEMENT_PYTHON = peer_python("movement015", "MOVEMENT_PYTHON")  # movement 0.15: plural dims, like the parts
@@ -35,7 +36,7 @@ def ours(ds):
 
 
 def main():
-    flies = from_sleap(example_data("flies") / "centered_pair_predictions.slp", fps=30)
+    flies = read_sleap_predictions(example_data("flies") / "centered_pair_predictions.slp", fps=30, by_track=True)
     ds = interpolate_over_time(flies.sel(individual=["1", "2"]), max_gap=5)
     mine = ours(ds)
     with tempfile.TemporaryDirectory() as tmp:

@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path[:0] = [str(Path(__file__).parent), str(Path(__file__).parents[1])]
 from _machine import machine
 from dlcnb.core import example_data
-from dlcnb.labeling import example_multianimal_project
+from dlcnb.label_imports import example_multianimal_project
 from dlcnb.data import create_training_dataset
 from dlcnb.training import train_network
 from dlcnb.evaluation import evaluate_network

@@ -29,7 +29,7 @@ from dlcnb.training import train_network
 from dlcnb.evaluation import evaluate_network
 from dlcnb.core import read_config
 from dlcnb.io import load_labels, write_labels, labels_path
-from dlcnb.labeling import suspicious_labels
+from dlcnb.label_checks import suspicious_labels
 
 
 def cpu_seconds() -> float:

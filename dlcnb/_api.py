@@ -7,7 +7,7 @@ from __future__ import annotations
 import importlib, importlib.util, sys
 
 # %% auto #0
-__all__ = ['NAMES', 'create_new_project', 'add_new_videos', 'create_new_project_3d', 'load_demo_data', 'launch_dlc']
+__all__ = ['NAMES', 'launch_dlc']
 
 # %% ../nbs/20_api.ipynb #d0f43512
 NAMES = {  # module of dlcnb: the names it gives `dlcnb` (DeepLabCut 3's names where DeepLabCut has the function)
@@ -17,8 +17,9 @@ NAMES = {  # module of dlcnb: the names it gives `dlcnb` (DeepLabCut 3's names w
     "formats": "read_poses write_poses",
     "video": "VideoReader extract_frames",
     "distributed": "local_cluster map_videos open_pose_collection",
-    "labeling": "label_frames check_labels refine_labels merge_datasets import_sleap_labels "
-    "example_multianimal_project",
+    "labeling": "label_frames",
+    "label_checks": "check_labels refine_labels merge_datasets",
+    "label_imports": "import_sleap_labels example_multianimal_project",
     "data": "create_training_dataset",
     "training": "train_network load_model",
     "evaluation": "evaluate_network",
@@ -29,12 +30,13 @@ NAMES = {  # module of dlcnb: the names it gives `dlcnb` (DeepLabCut 3's names w
     "kinematics": "compute_velocity compute_acceleration compute_speed compute_path_length compute_pairwise_distances "
     "compute_joint_angle compute_forward_vector",
     "outliers": "extract_outlier_frames",
-    "viz": "plot_trajectories plot_timeseries plot_likelihood_heatmap frame_viewer",
+    "viz": "plot_trajectories plot_timeseries plot_likelihood_heatmap frame_viewer plot_evaluation",
     "calibration": "create_project_3d calibrate_cameras check_undistortion load_calibration",
     "triangulation": "triangulate triangulate_sessions view_3d",
     "tracking": "convert_detections2tracklets stitch_tracklets find_identity_swaps swap_identities refine_tracklets",
     "gui": "app short_clip save_config_text",
-    "_api": "create_new_project add_new_videos load_demo_data create_new_project_3d launch_dlc",
+    "dlc_names": "create_new_project add_new_videos load_demo_data create_new_project_3d",
+    "_api": "launch_dlc",
 }
 
 # %% ../nbs/20_api.ipynb #ada8e214
@@ -59,61 +61,6 @@ def __getattr__(name: str):
 
 def __dir__() -> list:
     return sorted(set(__all__) | set(vars(sys.modules["dlcnb"])))
-
-# %% ../nbs/20_api.ipynb #07498ccf
-def create_new_project(
-    project: str,  # name of the experiment (DeepLabCut's `project`; dlcnb's `task`)
-    experimenter: str,  # the scorer: who labels
-    videos: list = (),  # videos to add
-    working_directory: str | None = None,  # where the project folder is made (default: here)
-    copy_videos: bool = False,  # copy videos into the project (else symlink)
-    multianimal: bool = False,  # a multi-animal project?
-    individuals: list | None = None,  # animal names for a multi-animal project
-):
-    "DeepLabCut's `create_new_project`: `dlcnb.core.create_project` with DeepLabCut's argument names."
-    from dlcnb.core import create_project
-
-    return create_project(
-        project, experimenter, videos, working_directory or ".", copy_videos, multianimal, individuals
-    )
-
-# %% ../nbs/20_api.ipynb #9ab7caae
-def add_new_videos(
-    config,  # the project's config.yaml (or folder)
-    videos: list,  # videos to add
-    copy_videos: bool = False,  # copy them into the project (else symlink)
-) -> list:
-    "DeepLabCut's `add_new_videos`: `dlcnb.core.add_videos`; returns the paths of the videos in the project."
-    from dlcnb.core import add_videos
-
-    return add_videos(config, videos, copy_videos)
-
-# %% ../nbs/20_api.ipynb #4cf3a36f
-def create_new_project_3d(
-    project: str,  # name of the experiment (DeepLabCut's `project`)
-    experimenter: str,  # who runs it
-    num_cameras: int = 2,  # number of cameras
-    working_directory: str | None = None,  # where the project folder is made (default: here)
-):
-    "DeepLabCut's `create_new_project_3d`: `dlcnb.calibration.create_project_3d`; returns the 3D config path."
-    from dlcnb.calibration import create_project_3d
-
-    return create_project_3d(project, experimenter, num_cameras, working_directory or ".")
-
-# %% ../nbs/20_api.ipynb #006e1bdb
-def load_demo_data(
-    working_directory: str | None = None,  # where the example project folder is made (default: here)
-    createtrainingsetbool: bool = False,  # also create the training dataset (DeepLabCut does by default)
-):
-    "The bundled openfield example as a project (`dlcnb.core.example_project`); returns its config path."
-    from dlcnb.core import example_project
-
-    config = example_project(working_directory or ".")
-    if createtrainingsetbool:
-        from dlcnb.data import create_training_dataset
-
-        create_training_dataset(config)
-    return config
 
 # %% ../nbs/20_api.ipynb #7a623b26
 def launch_dlc(

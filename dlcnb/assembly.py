@@ -8,7 +8,6 @@ import json
 import numpy as np, pandas as pd, xarray as xr, torch, torch.nn.functional as F
 from fastcore.basics import patch
 from scipy import ndimage
-import warnings
 from scipy.optimize import linear_sum_assignment
 from .core import DLCNBError
 from .poses import make_poses, log_step
@@ -16,8 +15,7 @@ from .models import LOCREF_STD, decode
 
 # %% auto #0
 __all__ = ['heatmap_peaks', 'paf_affinity', 'limb_lengths', 'Assembler', 'pool_candidates', 'candidate_peaks',
-           'refined_positions', 'model_candidates', 'model_affinities', 'oks', 'match_greedy_oks', 'sort_by_score',
-           'match_to_labels', 'model_assembler', 'decode_outputs']
+           'refined_positions', 'model_candidates', 'model_affinities', 'model_assembler', 'decode_outputs']
 
 # %% ../nbs/06a_assembly.ipynb #b63ad25f
 def heatmap_peaks(
@@ -109,7 +107,8 @@ class Assembler:
         return self
 
     def __repr__(self):
-        return f"Assembler({len(self.keypoints)} keypoints, {len(self.edges)} edges, ≤{self.max_n_individuals} individuals)"
+        n = f"{len(self.keypoints)} keypoints, {len(self.edges)} edges, ≤{self.max_n_individuals} individuals"
+        return f"Assembler({n})"
 
 # %% ../nbs/06a_assembly.ipynb #df5f7f41
 def _limb_affinity(a: np.ndarray, b: np.ndarray, mean: float, std: float) -> np.ndarray:
@@ -281,7 +280,8 @@ def assemble_outputs(
     heatmaps, locref, pafs = outputs
     if len(self.edges) != pafs.shape[1] // 2:
         raise DLCNBError(
-            f"The model has {pafs.shape[1] // 2} part affinity fields but the Assembler's skeleton has {len(self.edges)} edges; use the skeleton the model was trained with."
+            f"The model has {pafs.shape[1] // 2} part affinity fields but the Assembler's skeleton has "
+            f"{len(self.edges)} edges; use the skeleton the model was trained with."
         )
     fields = pafs.float().cpu().numpy()
     out = np.full((len(heatmaps), self.max_n_individuals, len(self.keypoints), 3), np.nan, np.float32)
@@ -289,65 +289,6 @@ def assemble_outputs(
         found = self.assemble_frame(cands, model_affinities(fields[n], cands, self.skeleton, self.keypoints, stride))
         out[n, : len(found)] = found
     out[..., :2] /= scale
-    return out
-
-# %% ../nbs/06a_assembly.ipynb #627babf8
-def oks(
-    labels: np.ndarray,  # (N, K, 2) labels, NaN where unlabelled
-    preds: np.ndarray,  # (N, K, 2+) predictions
-    sigma: float = 0.1,  # DeepLabCut's OKS sigma
-) -> np.ndarray:
-    "Object keypoint similarity `(N,)` of each image's prediction to its labels (NaN with < 2 labelled keypoints)."
-    visible = ~np.isnan(labels).all(-1)
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # poses with no labelled keypoint have no extent
-        extent = np.nanmax(labels, 1) - np.nanmin(labels, 1)
-        area = np.prod(extent + np.spacing(1), -1)
-        d2 = np.sum((np.nan_to_num(preds[..., :2], nan=np.inf) - labels) ** 2, -1)
-        sim = np.where(visible, np.exp(-d2 / (2 * area[:, None] * (2 * sigma) ** 2)), np.nan)
-        out = np.nanmean(sim, 1)
-    return np.where((visible.sum(1) >= 2) & ~np.isclose(area, 0), out, np.nan)
-
-
-def match_greedy_oks(
-    labels: np.ndarray,  # (I, K, 2) one image's labelled individuals
-    preds: np.ndarray,  # (M, K, 3) its predicted individuals, best mean likelihood first
-    threshold: float,  # smallest OKS of a match
-    sigma: float = 0.1,  # OKS sigma
-) -> tuple[np.ndarray, np.ndarray]:
-    "For each prediction, the labelled individual it matches (-1: none) and their OKS (0 when unmatched)."
-    M, I = len(preds), len(labels)
-    sim = oks(np.tile(labels, (M, 1, 1)), np.repeat(preds, I, 0), sigma).reshape(M, I) if M and I else np.zeros((M, I))
-    match, score, taken = np.full(M, -1), np.zeros(M), set()
-    for m, row in enumerate(sim):
-        if np.isnan(row).all():
-            continue
-        i = int(np.nanargmax(row))
-        if i in taken or row[i] < threshold:
-            continue
-        taken.add(i)
-        match[m], score[m] = i, row[i]
-    return match, score
-
-
-def sort_by_score(preds: np.ndarray) -> np.ndarray:
-    "Predicted individuals `(M, K, 3)` sorted by mean likelihood, best first (stable, as DeepLabCut sorts them)."
-    with np.errstate(all="ignore"):
-        return preds[np.argsort(-np.nanmean(preds[..., 2], -1), kind="mergesort")]
-
-
-def match_to_labels(
-    labels: np.ndarray,  # (N, I, K, 2) labelled individuals, NaN where unlabelled
-    preds: np.ndarray,  # (N, M, K, 3) predicted individuals, NaN where missing
-    sigma: float = 0.1,  # OKS sigma
-) -> np.ndarray:
-    "Predictions `(N, I, K, 3)` in the order of the labelled individuals they match (NaN where none)."
-    out = np.full(labels.shape[:3] + (3,), np.nan)
-    for n, (l, p) in enumerate(zip(labels, preds)):
-        p = sort_by_score(p[(~np.isnan(p).any(-1)).any(-1)])
-        for m, i in enumerate(match_greedy_oks(l, p, 1e-6, sigma)[0]):
-            if i >= 0:
-                out[n, i] = p[m]
     return out
 
 # %% ../nbs/06a_assembly.ipynb #737dcd29
@@ -370,7 +311,7 @@ def decode_outputs(
     stride: int = 8,  # the model's stride
     scale: float = 1.0,  # the model's input scale
 ) -> np.ndarray:
-    "Keypoints `(B, K, 3)` (x, y, likelihood in frame pixels), or the assembled individuals `(B, I, K, 3)` of a multi-animal model."
+    "Keypoints `(B, K, 3)` (x, y, likelihood in frame pixels), or a multi-animal model's individuals `(B, I, K, 3)`."
     if meta.get("edges"):
         return model_assembler(meta).assemble_outputs(outputs, stride, scale)
     kp = decode(*outputs[:2], stride).float().cpu().numpy()

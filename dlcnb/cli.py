@@ -9,8 +9,8 @@ from pathlib import Path
 from fastcore.docments import docments
 from .core import create_project, example_project, read_config, bodyparts
 from .io import load_labels
-from .video import extract_frames
-from .labeling import check_labels
+from .video import extract_frames, write_clip
+from .label_checks import check_labels
 from .data import create_training_dataset
 from .training import train_network
 from .evaluation import evaluate_network
@@ -68,67 +68,74 @@ def func_parser(
 # %% ../nbs/17_cli.ipynb #f3292336
 def _step(title: str):
     print(f"\n== {title}", flush=True)
-    return time.time()
 
 
-def demo(
-    out: str = "dlcnb-demo",  # folder for the demo project and its outputs
-    epochs: int = 30,  # training epochs (about 3 s each on an idle 2-core CPU; 30 gave 4.7 px test error, 50 give 2.7-4.5 px)
-    frames: int | None = None,  # analyse only the first `frames` frames of the video (default: all 2,330)
-) -> Path:
-    "Run the whole single-animal pipeline on the bundled openfield example, writing plots and a labeled video."
-    t = _step("Create the example project (DeepLabCut's openfield mouse)")
+def _pages(root: Path, figures: dict) -> list[Path]:
+    "Write plotly figures as self-contained HTML pages `root/<name>`; return their paths."
+    for name, fig in figures.items():
+        fig.write_html(root / name, include_plotlyjs=True)
+    return [root / name for name in figures]
+
+
+def _demo_project(out) -> Path:
+    _step("Create the example project (DeepLabCut's openfield mouse)")
     config = example_project(out)
-    cfg = read_config(config)
-    root = config.parent
-    print(f"project: {root}\nbodyparts: {bodyparts(cfg)}")
+    print(f"project: {config.parent}\nbodyparts: {bodyparts(read_config(config))}")
+    return config
+
+
+def _demo_labels(config: Path) -> list[Path]:
     _step("Load and check the human labels")
-    labels = load_labels(config)
-    print(f"{len(labels)} labeled frames")
-    check_labels(config).write_html(root / "label_check.html", include_plotlyjs=True)
+    print(f"{len(load_labels(config))} labeled frames")
+    pages = _pages(config.parent, {"label_check.html": check_labels(config)})
     _step("Extract 20 new frames to label (k-means over the video)")
     picked = extract_frames(config, cluster_step=10)
     print(f"{len(picked)} frames in {Path(picked.image[0]).parent}")
+    return pages
+
+
+def _demo_model(config: Path, epochs: int):
     _step(f"Train the default model ({epochs} epochs)")
     create_training_dataset(config)
     train_network(config, epochs=epochs)
     _step("Evaluate: DeepLabCut's train and test errors")
-    scores = evaluate_network(config, show_errors=False)
-    print(scores.T.to_string())
-    video = root / "videos" / "m3v1mp4.mp4"
-    if frames:
-        from dlcnb.video import VideoReader
-        import cv2
+    print(evaluate_network(config, show_errors=False).T.to_string())
 
-        clip = root / "videos" / f"m3v1mp4_first{frames}.avi"
-        with VideoReader(video) as reader:
-            writer = cv2.VideoWriter(str(clip), cv2.VideoWriter_fourcc(*"MJPG"), reader.fps, reader.size)
-            for f in reader.iter_frames(0, frames):
-                writer.write(cv2.cvtColor(f, cv2.COLOR_RGB2BGR))
-            writer.release()
-        video = clip
+
+def _demo_video(config: Path, frames: int | None) -> Path:
+    "The example video, or a clip of its first `frames` frames."
+    video = config.parent / "videos" / "m3v1mp4.mp4"
+    return write_clip(video, video.with_name(f"m3v1mp4_first{frames}.avi"), 0, frames) if frames else video
+
+
+def _demo_analysis(config: Path, video: Path) -> list[Path]:
     _step(f"Analyse {video.name}")
     ds = analyze_videos(config, video)
     _step("Filter the predictions (Kalman smoother)")
     filtered = filterpredictions(config, video, filtertype="kalman")[str(video)]
     _step("Plots and a labeled video")
-    plot_trajectories(filtered, video).write_html(root / "trajectories.html", include_plotlyjs=True)
-    plot_timeseries(ds, filtered).write_html(root / "timeseries.html", include_plotlyjs=True)
-    plot_likelihood_heatmap(ds).write_html(root / "likelihood.html", include_plotlyjs=True)
+    figures = {
+        "trajectories.html": plot_trajectories(filtered, video),
+        "timeseries.html": plot_timeseries(ds, filtered),
+        "likelihood.html": plot_likelihood_heatmap(ds),
+    }
     labeled = create_labeled_video(config, video, filtered=True, draw_skeleton=True, trailpoints=5)
-    print(
-        "\n".join(
-            str(p)
-            for p in [
-                root / "label_check.html",
-                root / "trajectories.html",
-                root / "timeseries.html",
-                root / "likelihood.html",
-                *labeled,
-            ]
-        )
-    )
-    print(f"\ndemo finished in {time.time() - t:.0f} s; project in {root}")
+    return _pages(config.parent, figures) + list(labeled)
+
+# %% ../nbs/17_cli.ipynb #753612fb
+def demo(
+    out: str = "dlcnb-demo",  # folder for the demo project and its outputs
+    epochs: int = 30,  # training epochs (about 3 s each on an idle 2-core CPU)
+    frames: int | None = None,  # analyse only the first `frames` frames of the video (default: all 2,330)
+) -> Path:
+    "Run the whole single-animal pipeline on the bundled openfield example, writing plots and a labeled video."
+    start = time.time()
+    config = _demo_project(out)
+    written = _demo_labels(config)
+    _demo_model(config, epochs)
+    written += _demo_analysis(config, _demo_video(config, frames))
+    print("\n".join(map(str, written)))
+    print(f"\ndemo finished in {time.time() - start:.0f} s; project in {config.parent}")
     return config
 
 # %% ../nbs/17_cli.ipynb #54fd1c10

@@ -12,38 +12,17 @@ from scipy.signal import savgol_filter as _scipy_savgol
 from .core import DLCNBError, read_config
 from .video import video_paths
 from .distributed import map_videos
-from .poses import make_poses, log_step, read_dlc_file, write_dlc_file
+from .poses import log_step, read_dlc_file, write_dlc_file
 
 # %% auto #0
-__all__ = ['FILTERS', 'from_sleap', 'filter_by_confidence', 'interpolate_over_time', 'median_filter', 'savgol_filter',
+__all__ = ['FILTERS', 'as_position', 'filter_by_confidence', 'interpolate_over_time', 'median_filter', 'savgol_filter',
            'kalman_smooth', 'predictions_file', 'fit_sarimax', 'arima_filter', 'spline_fill', 'filterpredictions']
 
-# %% ../nbs/10_filtering.ipynb #3badcf32
-def from_sleap(
-    path,  # a SLEAP predictions or labels file (.slp)
-    fps: float | None = None,  # the video's frame rate, if known
-) -> xr.Dataset:
-    "A pose dataset from a SLEAP `.slp` file (tracks become individuals, instance scores become confidence)."
-    import sleap_io as sio
-
-    path = Path(path)
-    if not path.exists():
-        raise DLCNBError(f"No SLEAP file at {path}.")
-    labels = sio.load_slp(str(path))
-    arr = labels.numpy(return_confidence=True).astype(np.float32)  # (frame, track, node, x/y/score)
-    names = [t.name for t in labels.tracks] or [f"track_{j}" for j in range(arr.shape[1])]
-    return make_poses(
-        arr[..., :2].transpose(0, 3, 2, 1),
-        arr[..., 2].transpose(0, 2, 1),
-        [n.name for n in labels.skeleton.nodes],
-        names,
-        fps,
-        "SLEAP",
-        path,
-    )
-
 # %% ../nbs/10_filtering.ipynb #8ef2900c
-def _position(data: xr.Dataset | xr.DataArray) -> xr.DataArray:
+def as_position(
+    data: xr.Dataset | xr.DataArray,  # a pose dataset or its `position`
+) -> xr.DataArray:
+    "The `position` of a pose dataset, or `data` itself if it is one."
     return data.position if isinstance(data, xr.Dataset) else data
 
 
@@ -53,19 +32,19 @@ def _replace_position(
     step: str,  # what was done, for the log
 ) -> xr.Dataset | xr.DataArray:
     "`data` with new position values and `step` in its log."
-    pos = _position(data).copy(data=values.astype(_position(data).dtype, copy=False))
+    pos = as_position(data).copy(data=values.astype(as_position(data).dtype, copy=False))
     return log_step(data.assign(position=pos) if isinstance(data, xr.Dataset) else pos, step)
 
 
 def _time_first(data) -> np.ndarray:
     "The position values as a 2D (time, series) array."
-    pos = _position(data)
+    pos = as_position(data)
     return np.moveaxis(pos.values, pos.get_axis_num("time"), 0).reshape(pos.sizes["time"], -1)
 
 
 def _from_time_first(data, flat: np.ndarray) -> np.ndarray:
     "Undo `_time_first`."
-    pos = _position(data)
+    pos = as_position(data)
     shape = (pos.sizes["time"],) + tuple(s for d, s in pos.sizes.items() if d != "time")
     return np.moveaxis(flat.reshape(shape), 0, pos.get_axis_num("time"))
 
@@ -88,14 +67,15 @@ def interpolate_over_time(
     max_gap: int | None = None,  # longest run of missing frames to fill (None: all)
 ) -> xr.Dataset | xr.DataArray:
     "Fill gaps of at most `max_gap` frames in the positions by interpolation."
-    pos = _position(data)
+    pos = as_position(data)
     filled = pos.interpolate_na(
         "time", method=method, use_coordinate=False, max_gap=None if max_gap is None else max_gap + 1
     )
     return _replace_position(
         data,
         filled.values,
-        f"interpolate_over_time(method={method!r}, max_gap={max_gap}): {int(pos.isnull().sum() - filled.isnull().sum())} values filled",
+        f"interpolate_over_time(method={method!r}, max_gap={max_gap}): "
+        f"{int(pos.isnull().sum() - filled.isnull().sum())} values filled",
     )
 
 # %% ../nbs/10_filtering.ipynb #881124d9
@@ -276,11 +256,13 @@ def predictions_file(
     found = sorted(p for p in folder.glob(f"{video.stem}DLC*.h5") if p.stem.endswith("_filtered") == filtered)
     if not found:
         raise DLCNBError(
-            f"No predictions for {video.name} in {folder} (looked for {video.stem}DLC_*{'_filtered' if filtered else ''}.h5). Analyze the video first."
+            f"No predictions for {video.name} in {folder} "
+            f"(looked for {video.stem}DLC_*{'_filtered' if filtered else ''}.h5). Analyze the video first."
         )
     if len(found) > 1:
         raise DLCNBError(
-            f"Several predictions for {video.name} in {folder}: {[p.name for p in found]}. Move the ones you don't want elsewhere."
+            f"Several predictions for {video.name} in {folder}: {[p.name for p in found]}. "
+            "Move the ones you don't want elsewhere."
         )
     return found[0]
 
@@ -293,7 +275,7 @@ def fit_sarimax(
     ARdegree: int = 3,  # autoregressive order
     MAdegree: int = 1,  # moving-average order
 ) -> tuple[np.ndarray, np.ndarray]:
-    "DeepLabCut's SARIMAX fit of a series: the predicted mean and its (time, 2) confidence interval (NaN if < 11 valid points)."
+    "DeepLabCut's SARIMAX fit of a series: predicted mean and (time, 2) confidence interval (NaN if < 11 valid points)."
     import statsmodels.api as sm
 
     y = np.where(p < p_bound, np.nan, x).astype(np.float64)
@@ -332,7 +314,7 @@ def spline_fill(
     ds: xr.Dataset,  # a pose dataset
     max_gap: int = 5,  # longest run of missing frames to fill
 ) -> xr.Dataset:
-    "DeepLabCut's `spline` filter: cubic-spline interpolation over gaps of at most `max_gap` frames; filled points get likelihood 0.01."
+    "DeepLabCut's `spline` filter: cubic splines over gaps of ≤ `max_gap` frames; filled points get likelihood 0.01."
     out = interpolate_over_time(ds, "cubic", max_gap)
     filled = (ds.position.isnull() & out.position.notnull()).any("space")
     return out.assign(confidence=out.confidence.where(~filled, 0.01))
@@ -369,7 +351,7 @@ def filterpredictions(
     destfolder=None,  # folder of the predictions (default: each video's folder)
     overwrite: bool = False,  # filter again videos that were filtered already
     client=None,  # a Dask client: one task per video on its cluster (default: here, one after the other)
-    **kwargs,  # options of the filter: ARdegree, MAdegree (arima); polyorder (savgol); measurement_noise, process_noise (kalman)
+    **kwargs,  # ARdegree, MAdegree (arima); polyorder (savgol); measurement_noise, process_noise (kalman)
 ) -> dict:
     "Filter the predictions of videos and write DeepLabCut's `..._filtered.h5`; returns {video: filtered dataset}."
     if filtertype not in FILTERS:

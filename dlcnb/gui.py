@@ -13,25 +13,26 @@ from fastai.callback.core import Callback, CancelFitException
 from .core import DLCNBError, read_config, write_config, config_path, bodyparts
 from .io import load_labels
 from .poses import read_dlc_file
-from .video import VIDEO_EXTS, VideoReader, extract_frames
-from .labeling import IMAGE_SUFFIXES, label_frames, check_labels, refine_labels, merge_datasets
+from .video import VIDEO_EXTS, VideoReader, extract_frames, write_clip
+from .labeling import IMAGE_SUFFIXES, label_frames
+from .label_checks import check_labels, refine_labels, merge_datasets
 from .data import NET_TYPES, create_training_dataset
 from .training import DEFAULT_LR, train_network
 from .evaluation import evaluate_network
 from .inference import analyze_videos, create_labeled_video, prediction_path
 from .filtering import FILTERS, filterpredictions
 from .outliers import extract_outlier_frames
-from .viz import plot_trajectories, plot_timeseries
+from .viz import plot_trajectories, plot_timeseries, evaluation_figure
 from .calibration import calibrate_cameras
 from .triangulation import triangulate, view_3d
 from .tracking import convert_detections2tracklets, stitch_tracklets, find_identity_swaps, plot_identity_swaps
-from ._api import create_new_project, add_new_videos, load_demo_data, create_new_project_3d
+from .dlc_names import create_new_project, add_new_videos, load_demo_data, create_new_project_3d
 
 # %% auto #0
 __all__ = ['TABS', 'CSS', 'enable_colab', 'call_line', 'short_clip', 'Panel', 'as_widget', 'tab', 'App', 'app', 'project_videos',
            'project_tab', 'save_config_text', 'extract_tab', 'label_tab', 'check_tab', 'dataset_tab', 'svg_lines',
-           'LiveTraining', 'train_tab', 'evaluate_tab', 'evaluation_figure', 'analyze_tab', 'filter_tab', 'refine_tab',
-           'video_preview', 'labeled_video_tab', 'threed_tab', 'tracking_tab']
+           'LiveTraining', 'train_tab', 'evaluate_tab', 'analyze_tab', 'filter_tab', 'refine_tab', 'video_preview',
+           'labeled_video_tab', 'threed_tab', 'tracking_tab']
 
 # %% ../nbs/19_gui.ipynb #a93fa136
 def enable_colab() -> bool:
@@ -77,14 +78,7 @@ def short_clip(
     dest = Path(dest) if dest else video.with_name(f"{video.stem}_first{n_frames}.avi")
     if dest.exists():
         return dest
-    with VideoReader(video) as reader:
-        part = dest.with_name(dest.stem + ".part" + dest.suffix)
-        writer = cv2.VideoWriter(str(part), cv2.VideoWriter_fourcc(*"MJPG"), reader.fps, reader.size)
-        for frame in reader.iter_frames(0, min(n_frames, reader.n_frames)):
-            writer.write(cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
-        writer.release()
-    part.replace(dest)
-    return dest
+    return write_clip(video, dest, 0, n_frames)
 
 # %% ../nbs/19_gui.ipynb #8cce1bd7
 class Panel:
@@ -709,29 +703,6 @@ def evaluate_tab(app: App) -> Panel:
 
     p.form.children = [shuffle, _button("Evaluate", lambda: _guard(p, go))]
     return p
-
-
-def evaluation_figure(
-    config,  # the project's config.yaml
-    image: tuple,  # the image's label index, e.g. ('labeled-data', 'm4s1', 'img0001.png')
-    shuffle: int = 1,  # the evaluated shuffle
-):
-    "Labels and the predictions `evaluate_network` wrote for one labeled image, as a plotly figure."
-    from dlcnb.data import read_split
-    from dlcnb.evaluation import evaluation_dir
-    from dlcnb.training import pose_figure
-
-    cfg = read_config(config)
-    folder = evaluation_dir(cfg, read_split(cfg, shuffle)[2], shuffle)
-    files = sorted(folder.glob("*.h5"))
-    if not files:
-        raise DLCNBError(f"No evaluation predictions in {folder}: run evaluate_network (the Evaluate button) first.")
-    preds, labels, bps = pd.read_hdf(files[-1]), load_labels(cfg), bodyparts(cfg)
-    frame = cv2.cvtColor(cv2.imread(str(Path(cfg["project_path"]).joinpath(*image))), cv2.COLOR_BGR2RGB)
-    P = preds.loc[[image]].to_numpy().reshape(-1, len(bps), 3)
-    L = labels.loc[[image]].to_numpy(dtype=float).reshape(-1, len(bps), 2)
-    one = lambda a: a[0] if len(a) == 1 else a
-    return pose_figure(frame, one(L), one(P), bps, cfg.get("pcutoff", 0.6), "/".join(image))
 
 # %% ../nbs/19_gui.ipynb #29b2b801
 @tab

@@ -8,6 +8,7 @@ import itertools
 import numpy as np, xarray as xr
 from .core import DLCNBError
 from .poses import log_step
+from .filtering import as_position
 
 # %% auto #0
 __all__ = ['compute_time_derivative', 'compute_velocity', 'compute_acceleration', 'compute_norm', 'compute_speed',
@@ -15,14 +16,10 @@ __all__ = ['compute_time_derivative', 'compute_velocity', 'compute_acceleration'
            'compute_forward_vector_angle']
 
 # %% ../nbs/11_kinematics.ipynb #cf2bddf3
-def _position(data: xr.Dataset | xr.DataArray) -> xr.DataArray:
-    return data.position if isinstance(data, xr.Dataset) else data
-
-
 def _named(result: xr.DataArray, name: str, source, step: str) -> xr.DataArray:
     "`result` named `name` with the attrs of the source position and `step` logged."
     result = result.rename(name)
-    result.attrs = dict(_position(source).attrs)
+    result.attrs = dict(as_position(source).attrs)
     return log_step(result, step)
 
 # %% ../nbs/11_kinematics.ipynb #f94f05f8
@@ -33,7 +30,7 @@ def compute_time_derivative(
     "The `order`-th derivative of the positions with respect to `time`."
     if not isinstance(order, int) or order < 1:
         raise DLCNBError(f"The order of a derivative must be a positive integer, not {order!r}.")
-    result = _position(data)
+    result = as_position(data)
     for _ in range(order):
         result = result.differentiate("time")
     return result
@@ -73,7 +70,7 @@ def compute_path_length(
     stop: float | None = None,  # last time (default: the last frame)
 ) -> xr.DataArray:
     "Length of the path travelled by each keypoint between `start` and `stop`."
-    pos = _position(data).sel(time=slice(start, stop)).ffill("time")
+    pos = as_position(data).sel(time=slice(start, stop)).ffill("time")
     steps = compute_norm(pos.diff("time"))
     return _named(
         steps.sum("time", min_count=1), "path_length", data, f"compute_path_length(start={start}, stop={stop})"
@@ -86,7 +83,7 @@ def compute_pairwise_distances(
     pairs: dict | str = "all",  # {a: b or [b, ...]}, or "all"
 ) -> xr.DataArray | dict[str, xr.DataArray]:
     "Euclidean distances between pairs of keypoints or of individuals."
-    pos = _position(data)
+    pos = as_position(data)
     if dim not in ("keypoint", "individual"):
         raise DLCNBError(f"dim must be 'keypoint' or 'individual', not {dim!r}.")
     names = list(pos[dim].values)
@@ -120,7 +117,7 @@ def compute_joint_angle(
     in_degrees: bool = False,  # degrees instead of radians
 ) -> xr.DataArray:
     "The angle at `joint` between the segments `joint`→`a` and `joint`→`b`, in [0, π]."
-    pos = _position(data)
+    pos = as_position(data)
     u, v = (
         pos.sel(keypoint=a, drop=True) - pos.sel(keypoint=joint, drop=True),
         pos.sel(keypoint=b, drop=True) - pos.sel(keypoint=joint, drop=True),
@@ -138,7 +135,7 @@ def compute_forward_vector(
     camera_view: str = "top_down",  # "top_down" or "bottom_up"
 ) -> xr.DataArray:
     "Unit vector of the animal's forward direction, dims (time, space, individual)."
-    pos = _position(data)
+    pos = as_position(data)
     if list(pos.space.values) != ["x", "y"]:
         raise DLCNBError("The forward vector needs 2D positions (space x, y).")
     if left_keypoint == right_keypoint:

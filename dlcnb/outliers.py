@@ -11,7 +11,7 @@ from fastprogress.fastprogress import progress_bar
 from .core import DLCNBError, read_config, cfg_get
 from .io import write_table
 from .poses import frame_numbers, to_dlc_df, read_dlc_file
-from .video import VideoReader, frame_name
+from .video import VideoReader, frame_name, kmeans_frames
 from .filtering import fit_sarimax, predictions_file
 from .video import video_paths
 
@@ -87,18 +87,8 @@ def pick_outlier_frames(
         return sorted(rng.choice(candidates, n, replace=False).tolist())
     if extractionalgorithm != "kmeans":
         raise DLCNBError(f"Unknown extractionalgorithm {extractionalgorithm!r}: use 'kmeans' or 'uniform'.")
-    from sklearn.cluster import MiniBatchKMeans
-
     pool = candidates[np.linspace(0, len(candidates) - 1, min(len(candidates), max_candidates)).round().astype(int)]
-    h = round(reader.size[1] * cluster_resizewidth / reader.size[0])
-    small = lambda f: cv2.resize(
-        f if cluster_color else cv2.cvtColor(f, cv2.COLOR_RGB2GRAY),
-        (cluster_resizewidth, h),
-        interpolation=cv2.INTER_AREA,
-    )
-    feats = np.stack([small(reader[int(i)]).ravel() for i in progress_bar(pool, leave=False)]).astype(np.float32)
-    labels = MiniBatchKMeans(n_clusters=n, random_state=seed, n_init=3, batch_size=256).fit_predict(feats)
-    return sorted(int(rng.choice(pool[labels == c])) for c in np.unique(labels))
+    return kmeans_frames(reader, pool, n, cluster_resizewidth, cluster_color, seed)
 
 # %% ../nbs/12_outliers.ipynb #17230bd1
 def _write_machinelabels(

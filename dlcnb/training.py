@@ -7,8 +7,7 @@ from __future__ import annotations
 import re
 from contextlib import nullcontext
 from pathlib import Path
-import base64
-import numpy as np, pandas as pd, torch, torch.nn.functional as F, cv2
+import numpy as np, pandas as pd, torch, torch.nn.functional as F
 from fastcore.foundation import L
 from fastai.data.core import DataLoaders
 from fastai.learner import Learner, AvgMetric
@@ -37,11 +36,11 @@ from dlcnb.data import (
     shuffle_settings,
     trainable_shuffle,
 )
-from .assembly import decode_outputs, match_to_labels, candidate_peaks, refined_positions
+from .assembly import decode_outputs, candidate_peaks, refined_positions
 
 # %% auto #0
-__all__ = ['DEFAULT_LR', 'PoseLoss', 'pixel_errors', 'detection_errors', 'PixelError', 'pose_figure', 'PoseLearner',
-           'snapshot_dir', 'snapshots', 'find_snapshot', 'load_model', 'SnapshotCallback', 'train_network']
+__all__ = ['DEFAULT_LR', 'PoseLoss', 'pixel_errors', 'detection_errors', 'PixelError', 'PoseLearner', 'snapshot_dir', 'snapshots',
+           'find_snapshot', 'load_model', 'SnapshotCallback', 'train_network']
 
 # %% ../nbs/07_training.ipynb #d507a1ea
 class PoseLoss:
@@ -162,60 +161,8 @@ class PixelError(AvgMetric):
         return "px_error"
 
 # %% ../nbs/07_training.ipynb #c1458432
-def _jpeg_uri(frame: np.ndarray) -> str:
-    return (
-        "data:image/jpeg;base64,"
-        + base64.b64encode(cv2.imencode(".jpg", np.ascontiguousarray(frame[..., ::-1]))[1]).decode()
-    )
-
-
-def pose_figure(
-    frame: np.ndarray,  # uint8 RGB image (H, W, 3)
-    labels: np.ndarray,  # (K, 2) labels, or (I, K, 2) for I individuals; NaN where unlabelled
-    preds: np.ndarray,  # (K, 3) predictions (x, y, likelihood), or (I, K, 3) matched to the labels' individuals
-    bodyparts: list,  # bodypart names
-    pcutoff: float = 0.6,  # predictions below it are drawn as crosses
-    title: str = "",  # figure title
-):
-    "A plotly figure of one image with its labels (+), predictions (● at or above p-cutoff, × below) and their errors."
-    import plotly.graph_objects as go
-    from plotly.colors import sample_colorscale
-
-    fig = go.Figure(go.Image(source=_jpeg_uri(frame)))
-    n_individuals = len(labels) if labels.ndim == 3 else 1
-    colors = sample_colorscale("Rainbow", np.linspace(0, 1, len(bodyparts))) * n_individuals
-    if labels.ndim == 3:
-        bodyparts = [f"{i + 1}:{bp}" for i in range(n_individuals) for bp in bodyparts]  # individual:bodypart
-    for bp, c, (lx, ly), (px, py, p) in zip(bodyparts, colors, labels.reshape(-1, 2), preds.reshape(-1, 3)):
-        err = np.hypot(px - lx, py - ly)
-        fig.add_scatter(
-            x=[lx, px], y=[ly, py], mode="lines", line=dict(color=c, width=1), showlegend=False, hoverinfo="skip"
-        )
-        fig.add_scatter(
-            x=[lx],
-            y=[ly],
-            mode="markers",
-            marker=dict(symbol="cross-thin", size=12, line=dict(color=c, width=2)),
-            name=f"{bp} label",
-            legendgroup=bp,
-            hovertemplate=f"{bp} label (%{{x:.1f}}, %{{y:.1f}})<extra></extra>",
-        )
-        fig.add_scatter(
-            x=[px],
-            y=[py],
-            mode="markers",
-            marker=dict(symbol="circle" if p >= pcutoff else "x", size=8, color=c),
-            name=f"{bp} prediction",
-            legendgroup=bp,
-            hovertemplate=f"{bp}: p={p:.2f}, error {err:.1f} px<extra></extra>",
-        )
-    return fig.update_layout(
-        title=title, margin=dict(l=0, r=0, t=40, b=0), height=frame.shape[0] + 60, width=frame.shape[1] + 200
-    )
-
-
 class PoseLearner(Learner):
-    "A fastai `Learner` whose `show_results` draws predictions vs labels with plotly."
+    "A fastai `Learner` that decodes its batches into keypoints (`show_results` is drawn by `dlcnb.viz`)."
 
     def predict_batch(
         self,
@@ -231,30 +178,15 @@ class PoseLearner(Learner):
             self.model.stride,
         )
 
-    def show_results(
+    def batch_results(
         self,
         ds_idx: int = 1,  # 1: test images, 0: (augmented) training batch
-        max_n: int = 3,  # images to show
-        pcutoff: float = 0.6,  # likelihood cutoff for the markers
-    ) -> list:
-        "Plotly figures of predictions vs labels on the first `max_n` images of a batch of `dls[ds_idx]`."
+        max_n: int = 3,  # images
+    ) -> tuple:
+        "The first `max_n` images of a batch of `dls[ds_idx]` (uint8 RGB), their labels and predictions, in input pixels."
         x, kp = self.dls[ds_idx].one_batch()
-        preds, labels = self.predict_batch(x[:max_n]), kp[:max_n].cpu().numpy()
-        if labels.ndim == 4:
-            preds = match_to_labels(labels, preds)
         imgs = (denormalize(x[:max_n].cpu()) * 255).byte().permute(0, 2, 3, 1).numpy()
-        figs = [
-            pose_figure(img, k, p, self.dls.bodyparts, pcutoff, f"{'test' if ds_idx else 'train'} image {i}")
-            for i, (img, k, p) in enumerate(zip(imgs, labels, preds))
-        ]
-        try:
-            from IPython.display import display
-
-            for f in figs:
-                display(f)
-        except ImportError:
-            pass
-        return figs
+        return imgs, kp[:max_n].cpu().numpy(), self.predict_batch(x[:max_n])
 
 # %% ../nbs/07_training.ipynb #a79b7fba
 def snapshot_dir(

@@ -4,14 +4,15 @@
 
 # %% ../nbs/03_video.ipynb #5e3679ca
 from __future__ import annotations
-import queue, threading
+import base64, os, queue, threading
 from pathlib import Path
 import numpy as np, pandas as pd, cv2
 from fastprogress.fastprogress import progress_bar
 from .core import DLCNBError, read_config, cfg_get
 
 # %% auto #0
-__all__ = ['VIDEO_EXTS', 'VideoReader', 'video_paths', 'prefetch', 'iter_batches', 'frame_name', 'pick_frames', 'extract_frames']
+__all__ = ['VIDEO_EXTS', 'VideoReader', 'write_clip', 'video_paths', 'jpeg_uri', 'prefetch', 'iter_batches', 'frame_name',
+           'kmeans_frames', 'pick_frames', 'extract_frames']
 
 # %% ../nbs/03_video.ipynb #c781db41
 class VideoReader:
@@ -79,6 +80,24 @@ class VideoReader:
     def __exit__(self, *exc):
         self.close()
 
+# %% ../nbs/03_video.ipynb #7cd03efb
+def write_clip(
+    video,  # the source video
+    dest,  # the clip's path (an .avi)
+    start: int = 0,  # first frame
+    stop: int | None = None,  # the frame after the last one (default: the end of the video)
+    fps: float | None = None,  # the clip's frame rate (default: the video's)
+) -> Path:
+    "Frames `start:stop` of `video` as an MJPG clip at `dest`; returns `dest`."
+    dest = Path(dest)
+    part = dest.with_name(f".{dest.stem}.{os.getpid()}.part{dest.suffix}")
+    with VideoReader(video) as r:
+        writer = cv2.VideoWriter(str(part), cv2.VideoWriter_fourcc(*"MJPG"), fps or r.fps, r.size)
+        for frame in r.iter_frames(start, stop):
+            writer.write(cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
+        writer.release()
+    return part.replace(dest)
+
 # %% ../nbs/03_video.ipynb #3fc8fe85
 VIDEO_EXTS = (".mp4", ".avi", ".mov", ".mkv", ".mpg", ".mpeg", ".m4v")
 
@@ -97,6 +116,18 @@ def video_paths(
         else:
             raise DLCNBError(f"No video or folder at {v}.")
     return out
+
+# %% ../nbs/03_video.ipynb #057dcb3b
+def jpeg_uri(
+    rgb: np.ndarray,  # uint8 RGB image (H, W, 3)
+    quality: int = 80,  # JPEG quality (0-100)
+) -> str:
+    "The image as a `data:image/jpeg;base64,...` URI."
+    bgr = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2BGR)
+    return (
+        "data:image/jpeg;base64,"
+        + base64.b64encode(cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, quality])[1]).decode()
+    )
 
 # %% ../nbs/03_video.ipynb #69232209
 def prefetch(
@@ -152,18 +183,32 @@ def frame_name(
     return f"img{index:0{len(str(n_frames - 1))}d}.png"
 
 
-def _kmeans_pick(reader, candidates, n, resize_width, seed):
+def kmeans_frames(
+    reader: VideoReader,  # the video
+    candidates,  # frame numbers to choose from (more than `n`)
+    n: int,  # how many to pick: one per cluster
+    resize_width: int = 30,  # width of the downsampled frames that are clustered
+    color: bool = False,  # cluster on colour rather than grayscale
+    seed: int = 0,  # random seed
+) -> list[int]:
+    "One frame from each of `n` k-means clusters of the candidates' downsampled images."
     from sklearn.cluster import MiniBatchKMeans
 
+    candidates = np.asarray(candidates, int)
     h = round(reader.size[1] * resize_width / reader.size[0])
-    step = int(candidates[1] - candidates[0]) if len(candidates) > 1 else 1
-    frames = reader.iter_frames(int(candidates[0]), int(candidates[-1]) + 1, step)
-    feats = np.stack(
-        [
-            cv2.resize(cv2.cvtColor(f, cv2.COLOR_RGB2GRAY), (resize_width, h), interpolation=cv2.INTER_AREA).ravel()
-            for f in progress_bar(frames, total=len(candidates), leave=False)
-        ]
-    ).astype(np.float32)
+    steps = np.diff(candidates)
+    even = len(steps) and (steps == steps[0]).all()
+    frames = (
+        reader.iter_frames(candidates[0], candidates[-1] + 1, int(steps[0]))
+        if even
+        else map(reader.__getitem__, candidates)
+    )
+    small = lambda f: cv2.resize(
+        f if color else cv2.cvtColor(f, cv2.COLOR_RGB2GRAY), (resize_width, h), interpolation=cv2.INTER_AREA
+    )
+    feats = np.stack([small(f).ravel() for f in progress_bar(frames, total=len(candidates), leave=False)]).astype(
+        np.float32
+    )
     labels = MiniBatchKMeans(n_clusters=n, random_state=seed, n_init=3, batch_size=256).fit_predict(feats)
     rng = np.random.default_rng(seed)
     return sorted(int(rng.choice(candidates[labels == c])) for c in np.unique(labels))
@@ -186,7 +231,7 @@ def pick_frames(
     if algo == "uniform":
         return sorted(np.random.default_rng(seed).choice(candidates, n, replace=False).tolist())
     if algo == "kmeans":
-        return _kmeans_pick(reader, candidates[::cluster_step], n, cluster_resizewidth, seed)
+        return kmeans_frames(reader, candidates[::cluster_step], n, cluster_resizewidth, seed=seed)
     raise DLCNBError(f"Unknown frame extraction algorithm {algo!r}: use 'uniform' or 'kmeans'.")
 
 

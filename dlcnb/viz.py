@@ -4,17 +4,23 @@
 
 # %% ../nbs/13_viz.ipynb #4720f243
 from __future__ import annotations
-import base64
-import numpy as np, xarray as xr, cv2
+from pathlib import Path
+import numpy as np, pandas as pd, xarray as xr, cv2
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 from plotly.colors import qualitative, sample_colorscale
-from .core import DLCNBError
+from fastcore.basics import patch
+from .core import DLCNBError, read_config, bodyparts
+from .io import load_labels
 from .poses import frame_numbers
-from .video import VideoReader
+from .video import VideoReader, jpeg_uri
+from .data import read_split
+from .training import PoseLearner
+from .evaluation import evaluation_dir, match_to_labels
 
 # %% auto #0
-__all__ = ['decimate', 'plot_trajectories', 'low_confidence_spans', 'plot_timeseries', 'plot_likelihood_heatmap', 'frame_viewer']
+__all__ = ['decimate', 'plot_trajectories', 'low_confidence_spans', 'plot_timeseries', 'plot_likelihood_heatmap', 'frame_viewer',
+           'pose_figure', 'evaluation_figure', 'plot_evaluation']
 
 # %% ../nbs/13_viz.ipynb #316e0494
 def decimate(
@@ -36,8 +42,7 @@ def decimate(
 # %% ../nbs/13_viz.ipynb #1879c9fe
 def _image_trace(frame: np.ndarray) -> go.Image:
     "A plotly image of an RGB frame, embedded as JPEG (small)."
-    ok, buf = cv2.imencode(".jpg", cv2.cvtColor(frame, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 80])
-    return go.Image(source="data:image/jpeg;base64," + base64.b64encode(buf).decode(), hoverinfo="skip")
+    return go.Image(source=jpeg_uri(frame), hoverinfo="skip")
 
 
 def _image_axes(fig: go.Figure, size: tuple | None = None, **kw) -> go.Figure:
@@ -293,3 +298,122 @@ def frame_viewer(
         title=str(video.name if hasattr(video, "name") else video),
     )
     return _image_axes(fig, size, showgrid=False, zeroline=False)
+
+# %% ../nbs/13_viz.ipynb #83e5cdbb
+def pose_figure(
+    frame: np.ndarray,  # uint8 RGB image (H, W, 3)
+    labels: np.ndarray,  # (K, 2) labels, or (I, K, 2) for I individuals; NaN where unlabelled
+    preds: np.ndarray,  # (K, 3) predictions (x, y, likelihood), or (I, K, 3) matched to the labels' individuals
+    bodyparts: list,  # bodypart names
+    pcutoff: float = 0.6,  # predictions below it are drawn as crosses
+    title: str = "",  # figure title
+) -> go.Figure:
+    "A plotly figure of one image with its labels (+), predictions (● at or above p-cutoff, × below) and their errors."
+    fig = go.Figure(go.Image(source=jpeg_uri(frame, 95)))
+    n_individuals = len(labels) if labels.ndim == 3 else 1
+    colors = sample_colorscale("Rainbow", np.linspace(0, 1, len(bodyparts))) * n_individuals
+    if labels.ndim == 3:
+        bodyparts = [f"{i + 1}:{bp}" for i in range(n_individuals) for bp in bodyparts]  # individual:bodypart
+    for bp, c, (lx, ly), (px, py, p) in zip(bodyparts, colors, labels.reshape(-1, 2), preds.reshape(-1, 3)):
+        err = np.hypot(px - lx, py - ly)
+        fig.add_scatter(
+            x=[lx, px], y=[ly, py], mode="lines", line=dict(color=c, width=1), showlegend=False, hoverinfo="skip"
+        )
+        fig.add_scatter(
+            x=[lx],
+            y=[ly],
+            mode="markers",
+            marker=dict(symbol="cross-thin", size=12, line=dict(color=c, width=2)),
+            name=f"{bp} label",
+            legendgroup=bp,
+            hovertemplate=f"{bp} label (%{{x:.1f}}, %{{y:.1f}})<extra></extra>",
+        )
+        fig.add_scatter(
+            x=[px],
+            y=[py],
+            mode="markers",
+            marker=dict(symbol="circle" if p >= pcutoff else "x", size=8, color=c),
+            name=f"{bp} prediction",
+            legendgroup=bp,
+            hovertemplate=f"{bp}: p={p:.2f}, error {err:.1f} px<extra></extra>",
+        )
+    return fig.update_layout(
+        title=title, margin=dict(l=0, r=0, t=40, b=0), height=frame.shape[0] + 60, width=frame.shape[1] + 200
+    )
+
+# %% ../nbs/13_viz.ipynb #a43f6cc7
+def _evaluated(cfg: dict, shuffle: int, trainingsetindex: int) -> tuple:
+    "The predictions file `evaluate_network` wrote last for a shuffle, its predictions and the current labels."
+    labels = load_labels(cfg)
+    folder = evaluation_dir(cfg, read_split(cfg, shuffle, trainingsetindex, labels)[2], shuffle)
+    files = sorted(folder.glob("*.h5"), key=lambda p: p.stat().st_mtime)
+    if not files:
+        raise DLCNBError(f"No evaluation predictions in {folder}: run evaluate_network (the Evaluate button) first.")
+    return files[-1], pd.read_hdf(files[-1]), labels
+
+
+def _image_figure(cfg: dict, image: tuple, preds: pd.DataFrame, labels: pd.DataFrame, pcutoff, title: str):
+    bps = bodyparts(cfg)
+    frame = cv2.cvtColor(cv2.imread(str(Path(cfg["project_path"]).joinpath(*image))), cv2.COLOR_BGR2RGB)
+    P = preds.loc[[image]].to_numpy().reshape(-1, len(bps), 3)
+    L = labels.loc[[image]].to_numpy(dtype=float).reshape(-1, len(bps), 2)
+    one = lambda a: a[0] if len(a) == 1 else a
+    return pose_figure(frame, one(L), one(P), bps, cfg.get("pcutoff", 0.6) if pcutoff is None else pcutoff, title)
+
+
+def evaluation_figure(
+    config,  # the project's config.yaml
+    image: tuple,  # the image's label index, e.g. ('labeled-data', 'm4s1', 'img0001.png')
+    shuffle: int = 1,  # the evaluated shuffle
+    trainingsetindex: int = 0,  # index into the config's TrainingFraction
+    pcutoff: float | None = None,  # default: the config's pcutoff
+) -> go.Figure:
+    "Labels and the predictions `evaluate_network` wrote for one labeled image, as a plotly figure."
+    cfg = read_config(config)
+    _, preds, labels = _evaluated(cfg, shuffle, trainingsetindex)
+    return _image_figure(cfg, image, preds, labels, pcutoff, "/".join(image))
+
+
+def plot_evaluation(
+    config,  # the project's config.yaml
+    shuffle: int = 1,  # the evaluated shuffle
+    trainingsetindex: int = 0,  # index into the config's TrainingFraction
+    pcutoff: float | None = None,  # default: the config's pcutoff
+) -> Path:
+    "DeepLabCut's `plotting=True`: a plotly page of labels vs predictions per labeled image; returns their folder."
+    cfg = read_config(config)
+    h5, preds, labels = _evaluated(cfg, shuffle, trainingsetindex)
+    test = set(read_split(cfg, shuffle, trainingsetindex, labels)[1])
+    folder = h5.parent / f"LabeledImages_{h5.stem}"
+    folder.mkdir(exist_ok=True)
+    for i, key in enumerate(labels.index):
+        split = "test" if i in test else "train"
+        fig = _image_figure(cfg, key, preds, labels, pcutoff, f"{'/'.join(key)} ({split})")
+        fig.write_html(folder / f"{split}-{key[1]}-{Path(key[2]).stem}.html", include_plotlyjs="cdn")
+    return folder
+
+# %% ../nbs/13_viz.ipynb #ed7bffb7
+@patch
+def show_results(
+    self: PoseLearner,
+    ds_idx: int = 1,  # 1: test images, 0: (augmented) training batch
+    max_n: int = 3,  # images to show
+    pcutoff: float = 0.6,  # likelihood cutoff for the markers
+) -> list:
+    "Plotly figures of predictions vs labels on the first `max_n` images of a batch of `dls[ds_idx]`."
+    imgs, labels, preds = self.batch_results(ds_idx, max_n)
+    if labels.ndim == 4:
+        preds = match_to_labels(labels, preds)
+    name = "test" if ds_idx else "train"
+    figs = [
+        pose_figure(img, k, p, self.dls.bodyparts, pcutoff, f"{name} image {i}")
+        for i, (img, k, p) in enumerate(zip(imgs, labels, preds))
+    ]
+    try:
+        from IPython.display import display
+
+        for f in figs:
+            display(f)
+    except ImportError:
+        pass
+    return figs

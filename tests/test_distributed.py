@@ -3,20 +3,15 @@ resumable after a worker is killed mid-run or a file is repaired."""
 
 import os
 from pathlib import Path
-import cv2, numpy as np, pandas as pd, xarray as xr, dask, pytest
+import numpy as np, pandas as pd, xarray as xr, dask, pytest
 from distributed import Client, LocalCluster
 from dlcnb.core import example_data, atomic_path
-from dlcnb.video import VideoReader
+from dlcnb.video import VideoReader, write_clip
 from dlcnb.distributed import map_videos
 
 
 def cut_clip(dest, start, n=40):
-    with VideoReader(example_data("openfield") / "videos" / "m3v1mp4.mp4") as r:
-        w = cv2.VideoWriter(str(dest), cv2.VideoWriter_fourcc(*"MJPG"), 30, r.size)
-        for f in r.iter_frames(start, start + n):
-            w.write(cv2.cvtColor(f, cv2.COLOR_RGB2BGR))
-        w.release()
-    return dest
+    return write_clip(example_data("openfield") / "videos" / "m3v1mp4.mp4", dest, start, start + n, fps=30)
 
 
 def frame_stats(video, outdir, die_once_marker=None):

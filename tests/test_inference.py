@@ -3,12 +3,12 @@ errors."""
 
 import pickle
 from pathlib import Path
-import cv2, numpy as np, pandas as pd, pytest, torch
+import numpy as np, pandas as pd, pytest, torch
 import fastcore.test as ft
 from dlcnb.core import DLCNBError, read_config, bodyparts
 from dlcnb.models import build_model, save_snapshot
 from dlcnb.poses import load_poses
-from dlcnb.video import VideoReader
+from dlcnb.video import VideoReader, write_clip
 from dlcnb.training import snapshot_dir, find_snapshot
 import dlcnb.inference as inf
 
@@ -35,13 +35,7 @@ def project(openfield, tmp_path):
     )
     torch.manual_seed(0)
     save_snapshot(build_model("efficientnet_lite0", 4, pretrained=False), folder / "snapshot-003.pt", meta)
-    clip = tmp_path / "clip.avi"
-    with VideoReader(Path(cfg["project_path"]) / "videos" / "m3v1mp4.mp4") as r:
-        w = cv2.VideoWriter(str(clip), cv2.VideoWriter_fourcc(*"MJPG"), r.fps, r.size)
-        for f in r.iter_frames(0, 12):
-            w.write(cv2.cvtColor(f, cv2.COLOR_RGB2BGR))
-        w.release()
-    return openfield, clip
+    return openfield, write_clip(Path(cfg["project_path"]) / "videos" / "m3v1mp4.mp4", tmp_path / "clip.avi", 0, 12)
 
 
 def outputs(clip):

@@ -25,7 +25,8 @@ from dlcnb.io import (
     write_table,
     H5_KEY,
 )
-from dlcnb.labeling import label_frames, refine_labels
+from dlcnb.labeling import label_frames
+from dlcnb.label_checks import refine_labels
 from dlcnb.video import video_paths
 
 REPO = Path(__file__).resolve().parents[1]

@@ -6,7 +6,8 @@ import numpy as np, pandas as pd, pytest
 import fastcore.test as ft
 from dlcnb.core import read_config, create_project, example_project
 from dlcnb.io import read_labels, labels_path, load_labels, write_labels, write_table, label_columns
-from dlcnb.labeling import label_frames, suspicious_labels, check_labels, refine_labels, merge_datasets
+from dlcnb.labeling import label_frames
+from dlcnb.label_checks import suspicious_labels, check_labels, refine_labels, merge_datasets
 
 
 class Recorder:

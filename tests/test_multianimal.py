@@ -1,16 +1,16 @@
 """Multi-animal projects end to end on the installed package: SLEAP import, training a bottom-up model, evaluation,
 video analysis, tracking."""
 
-import cv2, numpy as np, pandas as pd, pytest
+import numpy as np, pandas as pd, pytest
 import fastcore.test as ft
 from dlcnb.core import DLCNBError, example_data, read_config, create_project
 from dlcnb.io import labels_path, read_labels, write_labels
-from dlcnb.labeling import example_multianimal_project, import_sleap_labels
+from dlcnb.label_imports import example_multianimal_project, import_sleap_labels
 from dlcnb.data import create_training_dataset
 from dlcnb.training import train_network
 from dlcnb.evaluation import evaluate_network, evaluation_dir
 from dlcnb.inference import analyze_videos
-from dlcnb.video import VideoReader
+from dlcnb.video import write_clip
 from dlcnb.poses import read_dlc_file
 
 FLIES = example_data("flies")
@@ -19,12 +19,7 @@ SLP, VIDEO = FLIES / "centered_pair_predictions.slp", FLIES / "centered_pair_low
 
 def fly_clip(path, start: int, stop: int):
     "Frames `start:stop` of the fly video as an MJPG .avi at `path`."
-    with VideoReader(VIDEO) as r:
-        w = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), r.fps, r.size)
-        for f in r.iter_frames(start, stop):
-            w.write(cv2.cvtColor(f, cv2.COLOR_RGB2BGR))
-        w.release()
-    return path
+    return write_clip(VIDEO, path, start, stop)
 
 
 @pytest.fixture(scope="module")

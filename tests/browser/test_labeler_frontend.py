@@ -220,7 +220,7 @@ def test_refine_predictions_on_a_high_dpi_screen(browser, project):
     "Drag a predicted point in `refine_labels` on a 2x screen; the correction lands in MachineLabelsRefine.h5."
     import pandas as pd
     from dlcnb.io import write_table, label_columns
-    from dlcnb.labeling import refine_labels
+    from dlcnb.label_checks import refine_labels
 
     cfg = read_config(project)
     pred = pd.DataFrame(

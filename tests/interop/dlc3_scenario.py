@@ -57,14 +57,9 @@ def _hashes(root: Path) -> dict:
 
 def _clip(video: Path, dest: Path, n: int = 12) -> Path:
     "The first `n` frames of `video` as an MJPG clip."
-    from dlcnb.video import VideoReader
+    from dlcnb.video import write_clip
 
-    with VideoReader(video) as r:
-        w = cv2.VideoWriter(str(dest), cv2.VideoWriter_fourcc(*"MJPG"), r.fps, r.size)
-        for f in r.iter_frames(0, n):
-            w.write(cv2.cvtColor(f, cv2.COLOR_RGB2BGR))
-        w.release()
-    return dest
+    return write_clip(video, dest, 0, n)
 
 
 def our_project(tmp: Path) -> dict:
