@@ -22,7 +22,6 @@ NAMES = {  # module of dlcnb: the names it gives `dlcnb` (DeepLabCut 3's names w
     "label_imports": "import_sleap_labels example_multianimal_project",
     "data": "create_training_dataset",
     "training": "train_network load_model",
-    "evaluation": "evaluate_network",
     "inference": "analyze_videos analyze_images create_labeled_video export_model load_predictor load_exported_model "
     "prediction_path",
     "filtering": "filterpredictions filter_by_confidence interpolate_over_time median_filter savgol_filter "
@@ -35,7 +34,7 @@ NAMES = {  # module of dlcnb: the names it gives `dlcnb` (DeepLabCut 3's names w
     "triangulation": "triangulate triangulate_sessions view_3d",
     "tracking": "convert_detections2tracklets stitch_tracklets find_identity_swaps swap_identities refine_tracklets",
     "gui": "app short_clip save_config_text",
-    "dlc_names": "create_new_project add_new_videos load_demo_data create_new_project_3d",
+    "dlc_names": "create_new_project add_new_videos load_demo_data create_new_project_3d evaluate_network",
     "_api": "launch_dlc",
 }
 
