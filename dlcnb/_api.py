@@ -24,8 +24,10 @@ NAMES = {  # module of dlcnb: the names it gives `dlcnb` (DeepLabCut 3's names w
     "training": "train_network load_model",
     "inference": "analyze_videos analyze_images create_labeled_video export_model load_predictor load_exported_model "
     "prediction_path",
+    "ensembles": "train_ensemble analyze_ensemble load_ensemble",
     "filtering": "filterpredictions filter_by_confidence interpolate_over_time median_filter savgol_filter "
     "kalman_smooth",
+    "eks": "ensemble_kalman_smooth",
     "kinematics": "compute_velocity compute_acceleration compute_speed compute_path_length compute_pairwise_distances "
     "compute_joint_angle compute_forward_vector",
     "outliers": "extract_outlier_frames",

@@ -16,7 +16,7 @@ from .filtering import fit_sarimax, predictions_file
 from .video import video_paths
 
 # %% auto #0
-__all__ = ['find_outliers', 'pick_outlier_frames', 'extract_outlier_frames']
+__all__ = ['find_outliers', 'ensemble_spread', 'ensemble_outliers', 'pick_outlier_frames', 'extract_outlier_frames']
 
 # %% ../nbs/12_outliers.ipynb #a126c065
 def _fitting_distance(ds: xr.Dataset, p_bound: float, ARdegree: int, MAdegree: int) -> np.ndarray:
@@ -39,7 +39,7 @@ def _fitting_distance(ds: xr.Dataset, p_bound: float, ARdegree: int, MAdegree: i
 
 def find_outliers(
     ds: xr.Dataset,  # the predictions of a video
-    outlieralgorithm: str = "jump",  # "jump", "uncertain" or "fitting"
+    outlieralgorithm: str = "jump",  # "jump", "uncertain", "fitting" or "ensemble"
     epsilon: float = 20,  # pixels: jump size ("jump") or distance from the fit ("fitting")
     p_bound: float = 0.01,  # likelihood below which a prediction is uncertain
     comparisonbodyparts="all",  # keypoints to look at
@@ -63,9 +63,53 @@ def find_outliers(
         flagged = d > epsilon
         if flagged.sum() < 2 * numframes2pick < len(d):
             flagged = np.isin(np.arange(len(d)), np.argsort(np.nan_to_num(d, nan=-1))[::-1][: 2 * numframes2pick])
+    elif outlieralgorithm == "ensemble":
+        flagged = ensemble_outliers(ds, epsilon, numframes2pick)
     else:
-        raise DLCNBError(f"Unknown outlieralgorithm {outlieralgorithm!r}: use 'jump', 'uncertain' or 'fitting'.")
+        raise DLCNBError(
+            f"Unknown outlieralgorithm {outlieralgorithm!r}: use 'jump', 'uncertain', 'fitting' or 'ensemble'."
+        )
     return frames[flagged]
+
+# %% ../nbs/12_outliers.ipynb #63d393ac
+from .poses import load_poses
+
+
+def _ensemble_var(ds: xr.Dataset) -> xr.DataArray:
+    "The ensemble variance of `ds`, or of the `.nc` pose dataset beside the `.h5` it was read from."
+    if "ensemble_var" in ds:
+        return ds.ensemble_var
+    nc = Path(ds.attrs.get("source_file") or "predictions.h5").with_suffix(".nc")
+    var = load_poses(nc).get("ensemble_var") if nc.exists() else None
+    if var is None or var.sizes["time"] != ds.sizes["time"]:
+        raise DLCNBError(
+            f"The ensemble criterion needs the ensemble variance, which {nc} does not hold; analyse the video "
+            "with `dlcnb.ensembles.analyze_ensemble` (a shuffle's ensemble, from `train_ensemble`)."
+        )
+    return var.sel(keypoint=ds.keypoint, individual=ds.individual).assign_coords(time=ds.time)
+
+
+def ensemble_spread(
+    ds: xr.Dataset,  # a pose dataset with `ensemble_var`, or read from an ensemble's `.h5`
+) -> np.ndarray:
+    "Per frame, the ensemble's spread `sqrt(var_x + var_y)` averaged over keypoints and individuals (pixels)."
+    spread = np.sqrt(_ensemble_var(ds).sum("space", skipna=False))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # frames where every keypoint is missing
+        return np.nanmean(spread.transpose("time", ...).values.reshape(len(ds.time), -1), 1)
+
+
+def ensemble_outliers(
+    ds: xr.Dataset,  # a pose dataset with `ensemble_var`, or read from an ensemble's `.h5`
+    epsilon: float = 20,  # pixels of spread above which a frame is a candidate
+    numframes2pick: int = 20,  # take the 2 x this most uncertain frames if too few qualify
+) -> np.ndarray:
+    "Which frames (boolean per frame) the ensemble criterion flags."
+    d = np.nan_to_num(ensemble_spread(ds), nan=-1)
+    flagged = d > epsilon
+    if flagged.sum() < 2 * numframes2pick < len(d):
+        flagged = np.isin(np.arange(len(d)), np.argsort(d)[::-1][: 2 * numframes2pick])
+    return flagged
 
 # %% ../nbs/12_outliers.ipynb #d8dea0b7
 def pick_outlier_frames(

@@ -23,6 +23,7 @@ RECIPES = {
     "movement015": ("3.11", False, ["movement==0.15.*"]),
     "movement017": ("3.12", False, ["movement==0.17.*"]),
     "anipose": ("3.11", True, ["aniposelib==0.8.0"]),
+    "eks": ("3.11", False, ["ensemble-kalman-smoother==4.6.2"]),  # Lightning Pose's EKS (jax), for test_eks.py
     # not a peer: a user's environment holding another torch (2.13.0, CPU build), for tests/test_install.py
     "torch213": ("3.11", True, ["torch==2.13.0", "torchvision==0.28.0"]),
 }
