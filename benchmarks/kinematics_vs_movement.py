@@ -1,8 +1,9 @@
 """Check dlcnb.kinematics against movement.kinematics on the bundled fly predictions (same numbers, same conventions).
 
 Run from the repo root: `python benchmarks/kinematics_vs_movement.py`. movement runs in movement 0.15's environment
-(made from the registry by `tools/peer_env.py movement015`, cached; or $MOVEMENT_PYTHON) as a subprocess on the same positions (given to movement as float64; dlcnb keeps the
-float32 of the predictions, so differences of float32 rounding are expected); prints the NaN agreement and the largest
+(made from the registry by `tools/peer_env.py movement015`, cached; or $MOVEMENT_PYTHON) as a subprocess on the same
+positions (given to movement as float64; dlcnb keeps the float32 of the predictions, so differences of float32
+rounding are expected); prints the NaN agreement and the largest
 difference per quantity.
 """
 

@@ -1,6 +1,7 @@
 """Live inference latency (issue 21): `dlcnb.live.DLCLive.get_pose` on 640x480 frames of the openfield video,
 one frame at a time as from a camera, with the default model (EfficientNet-Lite0 at scale 0.5) exported to ONNX
-(onnxruntime) and as a `.pt` file (torch); p50 and p99 per frame, the load average beside them. DeepLabCut-Live's goal is < 15 ms.
+(onnxruntime) and as a `.pt` file (torch); p50 and p99 per frame, the load average beside them.
+DeepLabCut-Live's goal is < 15 ms.
 
 Run from the repo root: `python benchmarks/live_latency.py [n_frames] [--dynamic]`. `--dynamic` also measures dynamic
 cropping (a box around the previous pose), which only means something with a trained model: with the random weights

@@ -7,7 +7,9 @@ from __future__ import annotations
 import importlib, json, os, pickle, time, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, torch, cv2
-from fastprogress.fastprogress import progress_bar
+from fastprogress import (
+    fastprogress,
+)  # its bar is looked up when used: a Dask worker outside Jupyter gets the console one
 from .core import DLCNBError, read_config, cfg_get, bodyparts, atomic_path, config_path, default_device
 from .io import write_table
 from .poses import make_poses, log_step, save_poses, load_poses, write_dlc_file, read_dlc_file
@@ -111,7 +113,9 @@ def predict_video(
     with VideoReader(video) as reader:
         x1, x2, y1, y2 = cropping or (0, reader.size[0], 0, reader.size[1])
         out = np.full((len(reader), *predictor.shape, 3), np.nan, np.float32)
-        bar = progress_bar(iter_batches(reader, batch_size), total=-(-len(reader) // batch_size), leave=False)
+        bar = fastprogress.progress_bar(
+            iter_batches(reader, batch_size), total=-(-len(reader) // batch_size), leave=False
+        )
         start = time.perf_counter()
         for idx, frames in bar:
             out[idx[0] : idx[-1] + 1] = predictor(frames[:, y1:y2, x1:x2], (x1, y1))
@@ -324,7 +328,7 @@ def analyze_images(
     if not images:
         raise DLCNBError(f"No .png/.jpg images in {folder}. Pass the folder that holds the images.")
     predictor = load_predictor(config, shuffle, trainingsetindex, snapshot, device, optimize="none")
-    kps = np.concatenate([predictor(_read_rgb(p)[None]) for p in progress_bar(images, leave=False)])
+    kps = np.concatenate([predictor(_read_rgb(p)[None]) for p in fastprogress.progress_bar(images, leave=False)])
     scorer = dlc_scorer(predictor.meta)
     df = predictions_table(
         kps,
@@ -431,7 +435,7 @@ def _label_video(video, ds, out, cfg, pcutoff, skeleton, trailpoints):
         colors, radius = _colors(str(cfg.get("colormap") or "rainbow"), xy.shape[2]), int(cfg.get("dotsize") or 6)
 
         def frames():
-            for t, rgb in enumerate(progress_bar(reader, total=len(reader), leave=False)):
+            for t, rgb in enumerate(fastprogress.progress_bar(reader, total=len(reader), leave=False)):
                 frame = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
                 for i in range(xy.shape[1]):
                     trail = [(xy[s, i], visible[s, i]) for s in range(max(0, t - trailpoints), t)]

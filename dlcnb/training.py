@@ -183,7 +183,7 @@ class PoseLearner(Learner):
         ds_idx: int = 1,  # 1: test images, 0: (augmented) training batch
         max_n: int = 3,  # images
     ) -> tuple:
-        "The first `max_n` images of a batch of `dls[ds_idx]` (uint8 RGB), their labels and predictions, in input pixels."
+        "The first `max_n` images of a batch of `dls[ds_idx]` (uint8 RGB), their labels and predictions (input pixels)."
         x, kp = self.dls[ds_idx].one_batch()
         imgs = (denormalize(x[:max_n].cpu()) * 255).byte().permute(0, 2, 3, 1).numpy()
         return imgs, kp[:max_n].cpu().numpy(), self.predict_batch(x[:max_n])

@@ -64,3 +64,15 @@ def test_every_module_has_its_job_in_contributing():
     notebooks = {nb for nb in MODULES.values()}
     assert notebooks - listed == set(), f"not described in CONTRIBUTING.md: {sorted(notebooks - listed)}"
     assert listed - notebooks == set(), f"CONTRIBUTING.md describes notebooks that do not exist: {listed - notebooks}"
+
+
+def test_package_lines_fit_in_120_characters():
+    "ruff checks the notebooks' code, this the module summaries too; only nbdev's `__all__` may be longer."
+    long = [
+        f"{p.name}:{i}"
+        for p in sorted(PKG.glob("*.py"))
+        if p.name != "_modidx.py"
+        for i, line in enumerate(p.read_text().splitlines(), 1)
+        if len(line) > 120 and not line.startswith("__all__ = ")
+    ]
+    assert not long, f"lines over 120 characters (shorten the notebook's `> summary` or the code): {long}"
