@@ -42,7 +42,7 @@ test: install-dev lint export-check nbtest pytest interop
 readme:
 	$(PY) -c 'from dlcnb.docs import write_readme; write_readme()'
 
-# Run index, the tutorials and the workshop (or NBS="nbs/13_viz.ipynb ...") and save small outputs in them
+# Run every notebook (or only NBS="nbs/13_viz.ipynb ...") and save small outputs in them
 # (tools/notebook_outputs.py; tests/test_docs.py fails when a notebook's code changed since), then the README.
 outputs:
 	nice -n 10 $(PY) tools/notebook_outputs.py $(NBS)

@@ -1,7 +1,7 @@
 """Execute notebooks and save small, reproducible outputs in them (`make outputs`).
 
-    python tools/notebook_outputs.py                       # index, tutorials and workshop notebooks
-    python tools/notebook_outputs.py nbs/13_viz.ipynb ...  # any others (module notebooks' demonstrations)
+    python tools/notebook_outputs.py                       # every notebook (`dlcnb.docs.SHOWN`)
+    python tools/notebook_outputs.py nbs/13_viz.ipynb ...  # only these
 
 Each notebook runs from its own folder as `nbdev_test` runs it: cells marked `#| eval: false`, `#| slow` or `#| gpu`
 are not run and keep no output (with `--slow`, and for the `SLOW` notebooks, only the `#| eval: false` ones). Its
