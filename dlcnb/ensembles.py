@@ -4,17 +4,18 @@
 
 # %% ../nbs/09a_ensembles.ipynb #a20c51c7
 from __future__ import annotations
-import pickle, shutil, time
+import shutil
+from functools import partial
 from pathlib import Path
 import numpy as np, xarray as xr
-from .core import DLCNBError, read_config, cfg_get, atomic_path
-from .poses import save_poses, load_poses, write_dlc_file, log_step
+from .core import DLCNBError, read_config, cfg_get
+from .poses import load_poses, log_step
 from .video import VideoReader, video_paths
 from .models import load_snapshot
 from .data import SETTINGS_FILE, trainable_shuffle
 from .training import snapshot_dir, find_snapshot, train_network
 from .evaluation import dlc_scorer
-from .inference import Predictor, check_snapshot, predict_video, output_paths, _poses, _run_meta
+from .inference import Predictor, check_snapshot, predict_video, output_paths, _analyze_one, _poses
 
 # %% auto #0
 __all__ = ['MEMBER_AUGMENTATIONS', 'member_dir', 'ensemble_members', 'train_ensemble', 'EnsemblePredictor', 'load_ensemble',
@@ -180,20 +181,6 @@ def ensemble_scorer(
     return f"{dlc_scorer(meta)}_ensemble{n_models}"
 
 
-def _analyze_ensemble_one(ens, video, out, cfg, scorer, batch_size, cropping, save_as_csv, members):
-    "Analyse one video with the ensemble and write its three outputs (the stale `.nc` first)."
-    start = time.time()
-    with VideoReader(video) as reader:
-        kps = predict_video(ens, video, batch_size, cropping)
-    ds = ensemble_poses(kps, ens.meta, scorer, reader.fps, out["h5"], members)
-    out["nc"].unlink(missing_ok=True)
-    write_dlc_file(ds, out["h5"], scorer, csv=save_as_csv)
-    with atomic_path(out["meta"]) as tmp:
-        tmp.write_bytes(pickle.dumps(_run_meta(cfg, ens.meta, scorer, start, reader, batch_size, cropping)))
-    save_poses(ds, out["nc"])
-    return ds
-
-
 def analyze_ensemble(
     config,  # the project's config file or folder
     videos,  # a video, a folder of videos, or a list of them
@@ -221,7 +208,7 @@ def analyze_ensemble(
         if not overwrite and all(p.exists() for p in out.values()):
             results[str(v)] = load_poses(out["nc"])
             continue
-        results[str(v)] = _analyze_ensemble_one(
-            ens, v, out, cfg, scorer, batch_size or ens.batch_size, cropping, save_as_csv, members
-        )
+        to_poses = partial(ensemble_poses, members=members)
+        batch = batch_size or ens.batch_size
+        results[str(v)] = _analyze_one(ens, v, out, cfg, scorer, batch, cropping, save_as_csv, to_poses)
     return next(iter(results.values())) if len(results) == 1 else results

@@ -184,12 +184,13 @@ def _poses(kps, meta, scorer, fps, source):
     return log_step(ds, f"analyze_videos({scorer})")
 
 # %% ../nbs/09_inference.ipynb #979084ec
-def _analyze_one(predictor, video, out, cfg, scorer, batch_size, cropping, save_as_csv):
-    "Analyse one video and write its three outputs (the stale `.nc` goes first, so a crash leaves it incomplete)."
+def _analyze_one(predictor, video, out, cfg, scorer, batch_size, cropping, save_as_csv, to_poses=None):
+    """Analyse one video and write its three outputs (the stale `.nc` goes first, so a crash leaves it incomplete);
+    `to_poses(kps, meta, scorer, fps, source)` makes the dataset (default `_poses`; an ensemble passes its own)."""
     start = time.time()
     with VideoReader(video) as reader:
         kps = predict_video(predictor, video, batch_size, cropping)
-    ds = _poses(kps, predictor.meta, scorer, reader.fps, out["h5"])
+    ds = (to_poses or _poses)(kps, predictor.meta, scorer, reader.fps, out["h5"])
     out["nc"].unlink(missing_ok=True)
     write_dlc_file(ds, out["h5"], scorer, csv=save_as_csv)
     with atomic_path(out["meta"]) as tmp:
