@@ -7,25 +7,8 @@ import fastcore.test as ft
 from dlcnb.core import read_config, create_project, example_project
 from dlcnb.io import read_labels, labels_path, load_labels, write_labels, write_table, label_columns
 from dlcnb.labeling import label_frames
+from _recorder import Recorder
 from dlcnb.label_checks import suspicious_labels, check_labels, refine_labels, merge_datasets
-
-
-class Recorder:
-    "Stands in for the kernel comm and records what the widget sends to the browser."
-
-    kernel, comm_id = object(), "recorder"
-
-    def __init__(self):
-        self.sent = []
-
-    def send(self, data=None, metadata=None, buffers=None):
-        self.sent.append((data, buffers))
-
-    def close(self, *args, **kwargs):
-        pass
-
-    def on_msg(self, *args):
-        pass
 
 
 def from_browser(w, **state):

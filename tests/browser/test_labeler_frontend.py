@@ -7,6 +7,7 @@ import fastcore.test as ft
 from dlcnb.core import example_project, read_config, create_project
 from dlcnb.io import read_labels, labels_path
 from dlcnb.labeling import label_frames
+from _recorder import Recorder
 
 HTML = "<!doctype html><html><body style='margin:0'><div id='host' style='padding:20px'></div></body></html>"
 
@@ -30,24 +31,6 @@ HARNESS = """async ({esm, state}) => {
   const mod = await import(url);
   mod.default.render({model, el: document.getElementById("host")});
 }"""
-
-
-class Recorder:
-    "Stands in for the kernel comm; keeps what the widget sends to the browser."
-
-    kernel, comm_id = object(), "recorder"
-
-    def __init__(self):
-        self.sent = []
-
-    def send(self, data=None, metadata=None, buffers=None):
-        self.sent.append((data, buffers))
-
-    def close(self, *args, **kwargs):
-        pass
-
-    def on_msg(self, *args):
-        pass
 
 
 class Bridge:
