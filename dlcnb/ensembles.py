@@ -10,12 +10,12 @@ from pathlib import Path
 import numpy as np, xarray as xr
 from .core import DLCNBError, read_config, cfg_get
 from .poses import load_poses, log_step
-from .video import VideoReader, video_paths
+from .video import video_paths
 from .models import load_snapshot
 from .data import SETTINGS_FILE, trainable_shuffle
 from .training import snapshot_dir, find_snapshot, train_network
 from .evaluation import dlc_scorer
-from .inference import Predictor, check_snapshot, predict_video, output_paths, _analyze_one, _poses
+from .inference import Predictor, check_snapshot, output_paths, _analyze_one, _poses
 
 # %% auto #0
 __all__ = ['MEMBER_AUGMENTATIONS', 'member_dir', 'ensemble_members', 'train_ensemble', 'EnsemblePredictor', 'load_ensemble',
