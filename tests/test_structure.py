@@ -1,6 +1,6 @@
 "The package's shape: data flows one way (a module imports only modules of lower notebook numbers), one job a module."
 
-import ast, re
+import ast, json, re
 from pathlib import Path
 import pytest
 
@@ -76,3 +76,57 @@ def test_package_lines_fit_in_120_characters():
         if len(line) > 120 and not line.startswith("__all__ = ")
     ]
     assert not long, f"lines over 120 characters (shorten the notebook's `> summary` or the code): {long}"
+
+
+NBS = Path(__file__).parents[1] / "nbs"
+
+
+def _public_definitions(src: str) -> list:
+    "The public functions and classes an exported cell defines (private `_helpers` and constants may sit beside one)."
+    try:
+        body = ast.parse(src).body
+    except SyntaxError:  # a cell with IPython magics is not an exported definition cell
+        return []
+    kinds = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    return [n.name for n in body if isinstance(n, kinds) and not n.name.startswith("_")]
+
+
+def definition_cells(notebook: Path) -> list:
+    "`(index, names)` of each exported cell that defines public functions or classes."
+    cells = json.loads(notebook.read_text())["cells"]
+    found = []
+    for i, cell in enumerate(cells):
+        src = "".join(cell["source"])
+        if cell["cell_type"] == "code" and src.startswith("#| export"):
+            names = _public_definitions(src)
+            if names:
+                found.append((i, names))
+    return found
+
+
+NOTEBOOKS = sorted(NBS.glob("[0-9]*.ipynb"))
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_one_public_definition_per_exported_cell(notebook):
+    "nbdev's style: one exported function or class a cell, so its prose and its test can follow it."
+    crowded = [(i, names) for i, names in definition_cells(notebook) if len(names) > 1]
+    assert not crowded, f"{notebook.name}: cells holding several public definitions (cell index, names): {crowded}"
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_each_definition_is_followed_by_prose_and_a_test(notebook):
+    "After each exported definition, before the next exported cell: a markdown cell and a code cell using its name."
+    cells = json.loads(notebook.read_text())["cells"]
+    bare = []
+    for i, names in definition_cells(notebook):
+        after = []
+        for cell in cells[i + 1 :]:
+            if cell["cell_type"] == "code" and "".join(cell["source"]).startswith("#| export"):
+                break
+            after.append(cell)
+        prose = any(c["cell_type"] == "markdown" for c in after)
+        tested = any(c["cell_type"] == "code" and names[0] in "".join(c["source"]) for c in after)
+        if not (prose and tested):
+            bare.append((i, names[0]))
+    assert not bare, f"{notebook.name}: exported definitions with no prose or no test after them: {bare}"
