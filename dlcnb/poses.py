@@ -12,8 +12,8 @@ from .io import read_labels, write_table
 
 # %% auto #0
 __all__ = ['DIMS', 'MOVEMENT_LEGACY', 'MOVEMENT_RELEASED', 'validate_poses', 'make_poses', 'log_step', 'frame_numbers',
-           'from_dlc_df', 'to_dlc_df', 'read_dlc_file', 'write_dlc_file', 'save_poses', 'load_poses',
-           'movement_version', 'movement_legacy', 'to_movement', 'from_movement', 'read_sleap_predictions']
+           'from_dlc_df', 'to_dlc_df', 'read_dlc_file', 'write_dlc_file', 'movement_version', 'movement_legacy',
+           'to_movement', 'from_movement', 'save_poses', 'load_poses', 'read_sleap_predictions']
 
 # %% ../nbs/02_poses.ipynb #0227ea61
 DIMS = ("time", "space", "keypoint", "individual")
@@ -33,7 +33,7 @@ def validate_poses(ds: xr.Dataset) -> xr.Dataset:
         raise DLCNBError(f"`space` must be x,y or x,y,z, not {list(ds.space.values)}.")
     return ds
 
-
+# %% ../nbs/02_poses.ipynb #3886d109
 def make_poses(
     position: np.ndarray,  # (time, space, keypoint, individual) coordinates
     confidence: np.ndarray | None = None,  # (time, keypoint, individual) scores; NaN if None
@@ -72,7 +72,7 @@ def make_poses(
         ds.attrs["fps"] = float(fps)
     return validate_poses(ds)
 
-
+# %% ../nbs/02_poses.ipynb #64b6df00
 def log_step(
     ds: xr.Dataset,  # a pose dataset
     step: str,  # what was done, e.g. "median_filter(window=5)"
@@ -82,7 +82,7 @@ def log_step(
     ds.attrs = {**ds.attrs, "log": "\n".join(filter(None, [ds.attrs.get("log", ""), step]))}
     return ds
 
-
+# %% ../nbs/02_poses.ipynb #1e7569ee
 def frame_numbers(ds: xr.Dataset) -> np.ndarray:
     "Frame numbers of the `time` coordinate (undoing the division by fps)."
     t = ds.time.values
@@ -205,7 +205,7 @@ def read_dlc_file(
         df = read_labels(path)
     return from_dlc_df(df, fps, path)
 
-
+# %% ../nbs/02_poses.ipynb #4b4267f0
 def write_dlc_file(
     ds: xr.Dataset,  # a pose dataset
     path,  # destination .h5 (a .csv is written too if `csv`)
@@ -214,33 +214,6 @@ def write_dlc_file(
 ) -> Path:
     "Write a pose dataset as a DeepLabCut `.h5` (key `df_with_missing`, predictions in the `table` layout), atomically."
     return write_table(to_dlc_df(ds, scorer), path, csv=csv, format="fixed" if "image" in ds.coords else "table")
-
-
-def save_poses(
-    ds: xr.Dataset,  # a pose dataset (our dims or movement's)
-    path,  # destination .nc file
-    legacy: bool | None = None,  # movement ≤ 0.16's plural dims; None: what the installed movement uses
-) -> Path:
-    "Save a pose dataset to netCDF in the dims movement reads, atomically."
-    ds = to_movement(from_movement(ds), legacy)
-    with atomic_path(path) as tmp:
-        ds.to_netcdf(tmp, engine="h5netcdf")
-    return Path(path)
-
-
-def load_poses(
-    path,  # a .nc file written by `save_poses` or by movement (any version)
-) -> xr.Dataset:
-    "Load a pose dataset from netCDF, in our dims whichever movement convention the file uses."
-    path = Path(path)
-    if not path.exists():
-        raise DLCNBError(f"No pose dataset at {path}.")
-    try:
-        with xr.open_dataset(path, engine="h5netcdf") as f:
-            ds = f.load()
-    except Exception as e:
-        raise DLCNBError(f"Cannot read {path} as a netCDF pose dataset ({type(e).__name__}: {e}).") from e
-    return from_movement(ds)
 
 # %% ../nbs/02_poses.ipynb #b9dcee30
 MOVEMENT_LEGACY = {"keypoint": "keypoints", "individual": "individuals"}
@@ -254,7 +227,7 @@ def movement_version() -> str | None:
     except importlib.metadata.PackageNotFoundError:
         return None
 
-
+# %% ../nbs/02_poses.ipynb #1dc1e370
 def movement_legacy(
     version: str | None = None,  # a movement version; default: the installed one, else `MOVEMENT_RELEASED`
 ) -> bool:
@@ -262,7 +235,7 @@ def movement_legacy(
     major, minor = (int(n) for n in re.findall(r"\d+", version or movement_version() or MOVEMENT_RELEASED)[:2])
     return (major, minor) < (0, 17)
 
-
+# %% ../nbs/02_poses.ipynb #b82aaadc
 def to_movement(
     ds: xr.Dataset,  # a pose dataset
     legacy: bool | None = None,  # plural dims of movement ≤ 0.16; None: what the installed movement uses
@@ -278,7 +251,7 @@ def to_movement(
     ds.attrs = attrs
     return ds.rename(MOVEMENT_LEGACY) if (movement_legacy() if legacy is None else legacy) else ds
 
-
+# %% ../nbs/02_poses.ipynb #74a7d7d9
 def from_movement(
     ds: xr.Dataset,  # a movement dataset (plural or singular dims), or one of ours
 ) -> xr.Dataset:
@@ -290,6 +263,33 @@ def from_movement(
         ds.attrs.pop("fps", None)
     ds.attrs.setdefault("time_unit", "seconds" if ds.attrs.get("fps") else "frames")
     return validate_poses(ds)
+
+# %% ../nbs/02_poses.ipynb #5beff549
+def save_poses(
+    ds: xr.Dataset,  # a pose dataset (our dims or movement's)
+    path,  # destination .nc file
+    legacy: bool | None = None,  # movement ≤ 0.16's plural dims; None: what the installed movement uses
+) -> Path:
+    "Save a pose dataset to netCDF in the dims movement reads, atomically."
+    ds = to_movement(from_movement(ds), legacy)
+    with atomic_path(path) as tmp:
+        ds.to_netcdf(tmp, engine="h5netcdf")
+    return Path(path)
+
+# %% ../nbs/02_poses.ipynb #54c6dc97
+def load_poses(
+    path,  # a .nc file written by `save_poses` or by movement (any version)
+) -> xr.Dataset:
+    "Load a pose dataset from netCDF, in our dims whichever movement convention the file uses."
+    path = Path(path)
+    if not path.exists():
+        raise DLCNBError(f"No pose dataset at {path}.")
+    try:
+        with xr.open_dataset(path, engine="h5netcdf") as f:
+            ds = f.load()
+    except Exception as e:
+        raise DLCNBError(f"Cannot read {path} as a netCDF pose dataset ({type(e).__name__}: {e}).") from e
+    return from_movement(ds)
 
 # %% ../nbs/02_poses.ipynb #a4114fa0
 def _load_slp(path: Path):
