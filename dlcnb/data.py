@@ -30,7 +30,7 @@ __all__ = ['NET_TYPES', 'DEFAULT_NET_TYPE', 'IMAGENET_MEAN', 'IMAGENET_STD', 'SE
            'to_float', 'resize_images', 'normalize', 'denormalize', 'split_indices', 'dlc_net_type', 'dlc_pose_config',
            'shuffle_settings', 'made_by_deeplabcut', 'write_pytorch_config', 'create_training_dataset', 'split_images',
            'read_split', 'trainable_shuffle', 'resize_frame', 'load_images', 'load_keypoints', 'TrainingDataWarning',
-           'label_geometry', 'check_training_labels', 'training_settings', 'settings_dict', 'flip_permutation',
+           'label_geometry', 'check_training_labels', 'settings_dict', 'training_settings', 'flip_permutation',
            'ToFloat', 'Normalize', 'PoseAugment', 'skeleton_edges', 'paf_edges', 'pose_dataloaders']
 
 # %% ../nbs/05_data.ipynb #54403950
@@ -43,17 +43,17 @@ def training_set_dir(cfg: dict) -> Path:
         / f"UnaugmentedDataSet_{cfg_get(cfg, 'Task')}{cfg_get(cfg, 'date')}"
     )
 
-
+# %% ../nbs/05_data.ipynb #d3300aa7
 def pct(train_fraction: float) -> int:
     "The training fraction as DeepLabCut writes it in names (0.95 -> 95)."
     return int(round(100 * train_fraction))
 
-
+# %% ../nbs/05_data.ipynb #d8fc8188
 def split_path(cfg: dict, train_fraction: float, shuffle: int) -> Path:
     "DeepLabCut's `Documentation_data-<Task>_<pct>shuffle<n>.pickle` holding the split."
     return training_set_dir(cfg) / f"Documentation_data-{cfg['Task']}_{pct(train_fraction)}shuffle{shuffle}.pickle"
 
-
+# %% ../nbs/05_data.ipynb #d0f02627
 def shuffle_name(
     cfg: dict,  # project config
     train_fraction: float,  # fraction of labeled images used for training
@@ -62,7 +62,7 @@ def shuffle_name(
     "DeepLabCut's `<Task><date>-trainset<pct>shuffle<n>` name of a shuffle's model and evaluation folders."
     return f"{cfg_get(cfg, 'Task')}{cfg_get(cfg, 'date')}-trainset{pct(train_fraction)}shuffle{shuffle}"
 
-
+# %% ../nbs/05_data.ipynb #3dcda175
 def model_dir(
     cfg: dict,  # project config
     train_fraction: float,  # fraction of labeled images used for training
@@ -104,7 +104,7 @@ def to_float(
     "Float `(B, 3, H, W)` images in [0, 1] from uint8 frames."
     return frames.permute(0, 3, 1, 2).float().div_(255)
 
-
+# %% ../nbs/05_data.ipynb #891deee0
 def resize_images(
     x: torch.Tensor,  # float images (B, C, H, W)
     scale: float,  # resize factor (a model's input scale)
@@ -129,7 +129,7 @@ def normalize(
     mean, std = _channel_stats(x)
     return ((x - mean) / std).contiguous(memory_format=torch.channels_last)
 
-
+# %% ../nbs/05_data.ipynb #3aa0e4c9
 def denormalize(
     x: torch.Tensor,  # normalised images (B, 3, H, W), from `normalize`
 ) -> torch.Tensor:
@@ -193,7 +193,7 @@ def dlc_net_type(net_type: str) -> str:
     check_net_type(net_type)
     return "resnet_50"
 
-
+# %% ../nbs/05_data.ipynb #aaccfde6
 def dlc_pose_config(
     cfg: dict,  # project config
     path: Path,  # where the file will live
@@ -214,17 +214,17 @@ def dlc_pose_config(
     }
     return pc
 
-
+# %% ../nbs/05_data.ipynb #7f4240c4
 def shuffle_settings(train_dir: Path) -> dict:
     "dlcnb's settings of a shuffle (`train/dlcnb.yaml`); empty for a shuffle dlcnb never wrote."
     return _yaml_load(Path(train_dir) / SETTINGS_FILE) or {}
 
-
+# %% ../nbs/05_data.ipynb #8548dd30
 def made_by_deeplabcut(train_dir: Path) -> bool:
     "Whether a shuffle's `train/` folder holds DeepLabCut's `pytorch_config.yaml` and none of dlcnb's settings."
     return (Path(train_dir) / "pytorch_config.yaml").exists() and not (Path(train_dir) / SETTINGS_FILE).exists()
 
-
+# %% ../nbs/05_data.ipynb #37721065
 def write_pytorch_config(
     cfg: dict,  # project config
     train_fraction: float,  # training fraction of the shuffle
@@ -349,7 +349,7 @@ def split_images(
         )
     return [names[i] for i in train], [names[i] for i in test]
 
-
+# %% ../nbs/05_data.ipynb #b929be9f
 def read_split(
     config,  # project config
     shuffle: int = 1,  # shuffle number
@@ -422,7 +422,7 @@ def resize_frame(
     x = resize_images(torch.from_numpy(np.ascontiguousarray(img)).permute(2, 0, 1)[None].float(), scale)
     return x[0].permute(1, 2, 0).round().clamp(0, 255).byte().numpy()
 
-
+# %% ../nbs/05_data.ipynb #45e556d8
 def load_images(
     config,  # project config
     index: pd.Index,  # label rows: ("labeled-data", stem, image) keys
@@ -445,7 +445,7 @@ def load_images(
         o[: i.shape[0], : i.shape[1]] = i
     return torch.from_numpy(out)
 
-
+# %% ../nbs/05_data.ipynb #8f55b3c5
 def load_keypoints(
     labels: pd.DataFrame,  # DeepLabCut labels
     scale: float = 1.0,  # resize factor of the images
@@ -460,7 +460,7 @@ def load_keypoints(
 class TrainingDataWarning(UserWarning):
     "Labels that train, but probably not as the user meant (frames without labels, bodyparts never labelled, ...)."
 
-
+# %% ../nbs/05_data.ipynb #fa547315
 def _nearest(a: np.ndarray, b: np.ndarray) -> float:
     "Smallest nonzero distance between points `a` (N, 2) and `b` (M, 2); NaN when there is none."
     d = np.linalg.norm(a[:, None] - b[None], axis=-1)
@@ -498,7 +498,7 @@ def label_geometry(
             )
     return pd.DataFrame(rows, columns=["image", "height", "width", "n", "reach", "gap", "twin"]).replace(np.inf, np.nan)
 
-
+# %% ../nbs/05_data.ipynb #c1e39488
 def _some(names) -> str:
     names = list(names)
     return ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
@@ -546,6 +546,11 @@ def check_training_labels(
             "zero-padded to the largest; if they come from another camera, check that scale and crop suit "
             "both (see `training_settings`)."
         )
+
+# %% ../nbs/05_data.ipynb #c94c9e1c
+def settings_dict(table: pd.DataFrame) -> dict:
+    "`{setting: value}` of a `training_settings` table."
+    return dict(zip(table.setting, table.value))
 
 # %% ../nbs/05_data.ipynb #87c27c97
 INPUT_AREA = 320 * 360  # input pixels per frame: analysis stays >= 30 frames/s on a 2-core CPU
@@ -640,11 +645,6 @@ def training_settings(
     table = [(k, v, why) for k, (v, why) in rows.items()]
     return pd.DataFrame(table, columns=["setting", "value", "reason"], dtype=object)
 
-
-def settings_dict(table: pd.DataFrame) -> dict:
-    "`{setting: value}` of a `training_settings` table."
-    return dict(zip(table.setting, table.value))
-
 # %% ../nbs/05_data.ipynb #ce9a001f
 def flip_permutation(cfg: dict) -> list | None:
     "Keypoint order after a left/right mirror, from the config's `flip_pairs`; None when no pairs are named."
@@ -663,7 +663,7 @@ def flip_permutation(cfg: dict) -> list | None:
         perm[i], perm[j] = j, i
     return perm
 
-
+# %% ../nbs/05_data.ipynb #2ea0b109
 class ToFloat(ItemTransform):
     "`to_float` on a batch: uint8 frames `(B, H, W, 3)` -> float `(B, 3, H, W)` in [0, 1]."
 
@@ -673,7 +673,7 @@ class ToFloat(ItemTransform):
         x, y = b
         return to_float(x), y
 
-
+# %% ../nbs/05_data.ipynb #1b1af618
 class Normalize(ItemTransform):
     "`normalize` on a batch: ImageNet normalization, channels-last."
 
@@ -861,7 +861,7 @@ def skeleton_edges(cfg: dict) -> list[tuple[int, int]]:
         )
     return [(bps.index(a), bps.index(b)) for a, b in cfg.get("skeleton") or []]
 
-
+# %% ../nbs/05_data.ipynb #de0ac0aa
 def paf_edges(cfg: dict) -> list[tuple[int, int]]:
     "A multi-animal project's skeleton edges, checked to connect every bodypart (animals are assembled along them)."
     edges, bps = skeleton_edges(cfg), bodyparts(cfg)
@@ -883,7 +883,7 @@ def paf_edges(cfg: dict) -> list[tuple[int, int]]:
         )
     return edges
 
-
+# %% ../nbs/05_data.ipynb #fdd9d346
 def pose_dataloaders(
     config,  # project config
     shuffle: int = 1,  # shuffle number (made by `create_training_dataset`)
