@@ -218,7 +218,7 @@ def candidate_peaks(
     "Which cells `(B, K, h, w)` are local maxima of their heatmap reaching `threshold`."
     return (prob == F.max_pool2d(prob, 2 * radius + 1, 1, radius)) & (prob >= threshold)
 
-
+# %% ../nbs/06a_assembly.ipynb #4ff9a7ad
 def refined_positions(
     locref: torch.Tensor,  # (B, 2K, h, w) locref offsets in `LOCREF_STD` units
     stride: int = 8,  # input pixels per heatmap cell
@@ -230,7 +230,7 @@ def refined_positions(
     )
     return torch.stack([xs, ys], -1) + locref.float().view(B, K2 // 2, 2, h, w).permute(0, 1, 3, 4, 2) * LOCREF_STD
 
-
+# %% ../nbs/06a_assembly.ipynb #f6f347ce
 def model_candidates(
     heatmaps: torch.Tensor,  # (B, K, h, w) heatmap logits
     locref: torch.Tensor,  # (B, 2K, h, w) locref offsets in `LOCREF_STD` units
