@@ -11,9 +11,9 @@ from importlib.resources import files
 from ruamel.yaml import YAML
 
 # %% auto #0
-__all__ = ['CONFIG_TEMPLATE', 'CONFIG_SCHEMA', 'PATH_KEYS', 'PROJECT_DIRS', 'DLCNBError', 'default_config', 'config_path',
-           'clean_leftovers', 'atomic_path', 'atomic_write_bytes', 'write_config', 'read_config', 'safe_name', 'inside',
-           'check_config', 'safe_load_pickle', 'cfg_get', 'is_multianimal', 'bodyparts', 'individuals', 'add_videos',
+__all__ = ['CONFIG_TEMPLATE', 'CONFIG_SCHEMA', 'PATH_KEYS', 'PROJECT_DIRS', 'DLCNBError', 'default_config', 'safe_name', 'inside',
+           'check_config', 'config_path', 'clean_leftovers', 'atomic_path', 'atomic_write_bytes', 'write_config',
+           'read_config', 'safe_load_pickle', 'cfg_get', 'is_multianimal', 'bodyparts', 'individuals', 'add_videos',
            'create_project', 'default_device', 'example_data', 'example_project']
 
 # %% ../nbs/00_core.ipynb #eb7bbbf2
@@ -158,116 +158,6 @@ def default_config(
         )
     return cfg
 
-# %% ../nbs/00_core.ipynb #b48ccdbb
-def config_path(config) -> Path:
-    "The `config.yaml` path for `config` (a path to the file or to the project folder, or a config read earlier)."
-    if isinstance(config, dict):
-        return Path(config["project_path"]) / "config.yaml"
-    p = Path(config).expanduser()
-    return p / "config.yaml" if p.is_dir() else p
-
-
-def _umask() -> int:
-    "The process's umask (read by setting it and putting it back)."
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def _leftover(p: Path, max_age: float) -> bool:
-    "Whether temp file `p` (`.<name>.<pid>.<random>.tmp`) is left by a dead process or older than `max_age` s."
-    pid = p.name.split(".")[-3] if p.name.count(".") >= 4 else ""
-    if pid.isdigit() and int(pid) != os.getpid():
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            return True
-        except PermissionError:
-            pass
-    try:
-        return time.time() - p.lstat().st_mtime > max_age
-    except FileNotFoundError:
-        return False
-
-
-def clean_leftovers(
-    path: Path,  # a file whose temp files (of killed writes) are removed
-    max_age: float = 86400,  # remove temp files of living processes too when older than this (s)
-) -> list[Path]:
-    "Remove the hidden temp files that killed writes of `path` left beside it; return those removed."
-    path = Path(path)
-    gone = [p for p in path.parent.glob(f".{glob.escape(path.name)}.*.tmp") if _leftover(p, max_age)]
-    for p in gone:
-        p.unlink(missing_ok=True)
-    return gone
-
-
-@contextmanager
-def atomic_path(
-    path: Path,  # the file to (re)write
-):
-    "Yield a temp path beside `path`; on success it replaces `path` atomically (keeping its mode), else it is removed."
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    clean_leftovers(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        os.chmod(tmp, stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o666 & ~_umask())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-
-
-def atomic_write_bytes(
-    path: Path,  # destination
-    data: bytes,  # contents
-):
-    "Write `data` to `path` atomically."
-    with atomic_path(path) as tmp:
-        tmp.write_bytes(data)
-
-
-def write_config(
-    config,  # where to write: the config file or the project folder
-    cfg: dict,  # the contents
-) -> Path:
-    "Write `cfg` to `config.yaml` atomically, keeping comments and key order."
-    path = config_path(config)
-    buf = io.StringIO()
-    _yaml().dump(cfg, buf)
-    atomic_write_bytes(path, buf.getvalue().encode())
-    return path
-
-
-def read_config(
-    config,  # the config file, the project folder, or a config dict (returned unchanged)
-) -> dict:
-    "Read a project's `config.yaml`, check its values (`check_config`), and repair a stale `project_path`."
-    if isinstance(config, dict):
-        return config
-    path = config_path(config)
-    if not path.exists():
-        raise DLCNBError(
-            f"No config file at {path}. Pass the path of a project's config.yaml (or its folder); "
-            f"create a project with `create_project`."
-        )
-    try:
-        cfg = _yaml().load(path.read_text())
-    except Exception as e:
-        raise DLCNBError(f"{path} is not valid YAML ({e}). Fix the file or restore it from a backup.") from e
-    if not isinstance(cfg, dict):
-        raise DLCNBError(f"{path} does not hold a DeepLabCut config (a YAML mapping).")
-    check_config(cfg, path)
-    here = str(path.parent.resolve())
-    if cfg.get("project_path") != here:
-        cfg["project_path"] = here
-        if os.access(path.parent, os.W_OK):
-            write_config(path, cfg)
-    return cfg
-
 # %% ../nbs/00_core.ipynb #424c4bbc
 def safe_name(
     value,  # a config value or label-table entry that becomes one file or folder name
@@ -282,7 +172,7 @@ def safe_name(
         )
     return s
 
-
+# %% ../nbs/00_core.ipynb #a24ff07c
 def inside(
     root: Path,  # the folder `path` must stay in (the project)
     path: Path,  # a path built from config or label values
@@ -409,6 +299,116 @@ def check_config(
         safe_name(Path(str(video)).stem, f"The video {video!r} in {path}")
     return cfg
 
+# %% ../nbs/00_core.ipynb #b48ccdbb
+def config_path(config) -> Path:
+    "The `config.yaml` path for `config` (a path to the file or to the project folder, or a config read earlier)."
+    if isinstance(config, dict):
+        return Path(config["project_path"]) / "config.yaml"
+    p = Path(config).expanduser()
+    return p / "config.yaml" if p.is_dir() else p
+
+# %% ../nbs/00_core.ipynb #ade8a5c1
+def _umask() -> int:
+    "The process's umask (read by setting it and putting it back)."
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _leftover(p: Path, max_age: float) -> bool:
+    "Whether temp file `p` (`.<name>.<pid>.<random>.tmp`) is left by a dead process or older than `max_age` s."
+    pid = p.name.split(".")[-3] if p.name.count(".") >= 4 else ""
+    if pid.isdigit() and int(pid) != os.getpid():
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            pass
+    try:
+        return time.time() - p.lstat().st_mtime > max_age
+    except FileNotFoundError:
+        return False
+
+
+def clean_leftovers(
+    path: Path,  # a file whose temp files (of killed writes) are removed
+    max_age: float = 86400,  # remove temp files of living processes too when older than this (s)
+) -> list[Path]:
+    "Remove the hidden temp files that killed writes of `path` left beside it; return those removed."
+    path = Path(path)
+    gone = [p for p in path.parent.glob(f".{glob.escape(path.name)}.*.tmp") if _leftover(p, max_age)]
+    for p in gone:
+        p.unlink(missing_ok=True)
+    return gone
+
+# %% ../nbs/00_core.ipynb #b8dad8bd
+@contextmanager
+def atomic_path(
+    path: Path,  # the file to (re)write
+):
+    "Yield a temp path beside `path`; on success it replaces `path` atomically (keeping its mode), else it is removed."
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    clean_leftovers(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.chmod(tmp, stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o666 & ~_umask())
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+# %% ../nbs/00_core.ipynb #73f2f959
+def atomic_write_bytes(
+    path: Path,  # destination
+    data: bytes,  # contents
+):
+    "Write `data` to `path` atomically."
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+
+# %% ../nbs/00_core.ipynb #f838fb0e
+def write_config(
+    config,  # where to write: the config file or the project folder
+    cfg: dict,  # the contents
+) -> Path:
+    "Write `cfg` to `config.yaml` atomically, keeping comments and key order."
+    path = config_path(config)
+    buf = io.StringIO()
+    _yaml().dump(cfg, buf)
+    atomic_write_bytes(path, buf.getvalue().encode())
+    return path
+
+# %% ../nbs/00_core.ipynb #f5a3c67f
+def read_config(
+    config,  # the config file, the project folder, or a config dict (returned unchanged)
+) -> dict:
+    "Read a project's `config.yaml`, check its values (`check_config`), and repair a stale `project_path`."
+    if isinstance(config, dict):
+        return config
+    path = config_path(config)
+    if not path.exists():
+        raise DLCNBError(
+            f"No config file at {path}. Pass the path of a project's config.yaml (or its folder); "
+            f"create a project with `create_project`."
+        )
+    try:
+        cfg = _yaml().load(path.read_text())
+    except Exception as e:
+        raise DLCNBError(f"{path} is not valid YAML ({e}). Fix the file or restore it from a backup.") from e
+    if not isinstance(cfg, dict):
+        raise DLCNBError(f"{path} does not hold a DeepLabCut config (a YAML mapping).")
+    check_config(cfg, path)
+    here = str(path.parent.resolve())
+    if cfg.get("project_path") != here:
+        cfg["project_path"] = here
+        if os.access(path.parent, os.W_OK):
+            write_config(path, cfg)
+    return cfg
+
 # %% ../nbs/00_core.ipynb #4e052223
 _SAFE_GLOBALS = {("builtins", n) for n in ("set", "frozenset", "complex", "slice", "range", "bytearray")} | {
     ("collections", "OrderedDict"),
@@ -465,14 +465,14 @@ def is_multianimal(cfg: dict) -> bool:
     "Whether `cfg` describes a multi-animal project."
     return bool(cfg.get("multianimalproject"))
 
-
+# %% ../nbs/00_core.ipynb #fbff272b
 def bodyparts(cfg: dict) -> list[str]:
     "All bodypart names of the project: the animal bodyparts, then the unique ones."
     if is_multianimal(cfg):
         return list(cfg_get(cfg, "multianimalbodyparts")) + list(cfg.get("uniquebodyparts") or [])
     return list(cfg_get(cfg, "bodyparts"))
 
-
+# %% ../nbs/00_core.ipynb #70d5b175
 def individuals(cfg: dict) -> list[str]:
     "Individual names as stored in label files: the individuals, then `single` if there are unique bodyparts."
     if not is_multianimal(cfg):
@@ -480,9 +480,6 @@ def individuals(cfg: dict) -> list[str]:
     return list(cfg_get(cfg, "individuals")) + (["single"] if cfg.get("uniquebodyparts") else [])
 
 # %% ../nbs/00_core.ipynb #4d1a11b7
-PROJECT_DIRS = ("videos", "labeled-data", "training-datasets", "dlc-models")
-
-
 def _video_size(path: Path):
     import cv2
 
@@ -522,6 +519,9 @@ def add_videos(
         added.append(dest)
     write_config(cfg, cfg)
     return added
+
+# %% ../nbs/00_core.ipynb #9d99a1c7
+PROJECT_DIRS = ("videos", "labeled-data", "training-datasets", "dlc-models")
 
 
 def create_project(
@@ -565,7 +565,7 @@ def example_data(name: str = '') -> Path:
         raise DLCNBError(f"No bundled example data named {name!r} in {p.parent}. Reinstall dlcnb with its data files.")
     return p
 
-
+# %% ../nbs/00_core.ipynb #fba96935
 def example_project(
     dest: str | Path,  # folder in which the project folder is made
     n_frames: int

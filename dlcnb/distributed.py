@@ -45,7 +45,7 @@ def local_cluster(
     with dask.config.set(environ):
         return LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=":0")
 
-
+# %% ../nbs/03a_distributed.ipynb #d0ea9667
 def worker_device() -> str:
     "The torch device this process should use: its own GPU on a Dask worker with GPUs, else `cuda`/`cpu`."
     n = _n_gpus()
@@ -165,7 +165,7 @@ def open_pose_collection(
     names = names or [p.stem for p in paths]
     return xr.concat(dss, dim=pd.Index(names, name="video"), join="outer", combine_attrs="drop_conflicts")
 
-
+# %% ../nbs/03a_distributed.ipynb #a7cee042
 def save_pose_collection(
     ds: xr.Dataset,  # a collection from `open_pose_collection`
     path,  # destination .zarr store

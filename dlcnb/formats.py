@@ -21,9 +21,9 @@ from dlcnb.poses import (
 )
 
 # %% auto #0
-__all__ = ['LP_SCORER', 'ANIPOSE_VARS', 'POSE_FORMATS', 'SUFFIX_FORMATS', 'write_dlc_csv', 'read_lightning_pose',
-           'write_lightning_pose', 'to_coco', 'from_coco', 'read_coco', 'write_coco', 'write_coco_training_set',
-           'read_coco_training_set', 'write_nwb', 'read_nwb', 'read_anipose', 'write_anipose', 'write_sleap',
+__all__ = ['LP_SCORER', 'ANIPOSE_VARS', 'POSE_FORMATS', 'SUFFIX_FORMATS', 'write_dlc_csv', 'write_lightning_pose',
+           'read_lightning_pose', 'to_coco', 'write_coco', 'from_coco', 'read_coco', 'write_coco_training_set',
+           'read_coco_training_set', 'write_nwb', 'read_nwb', 'write_anipose', 'read_anipose', 'write_sleap',
            'pose_format', 'read_poses', 'write_poses']
 
 # %% ../nbs/02a_formats.ipynb #ba615d0c
@@ -64,16 +64,6 @@ def write_dlc_csv(
 LP_SCORER = "heatmap_tracker"  # the scorer Lightning Pose writes in its predictions
 
 
-def read_lightning_pose(
-    path,  # a Lightning Pose predictions or labels .csv
-    fps: float | None = None,  # the video's frame rate, if known
-) -> xr.Dataset:
-    "A pose dataset from a Lightning Pose CSV (DeepLabCut's single-animal layout, labels with one image column)."
-    ds = read_dlc_file(path, fps)
-    ds.attrs["source_software"] = "LightningPose"
-    return ds
-
-
 def write_lightning_pose(
     ds: xr.Dataset,  # a one-animal pose dataset (labels or predictions)
     path,  # destination .csv
@@ -86,6 +76,16 @@ def write_lightning_pose(
     if isinstance(df.index, pd.MultiIndex):
         df.index = pd.Index(["/".join(map(str, r)) for r in df.index])
     return _write_text(df.to_csv(), path)
+
+# %% ../nbs/02a_formats.ipynb #c0f5e706
+def read_lightning_pose(
+    path,  # a Lightning Pose predictions or labels .csv
+    fps: float | None = None,  # the video's frame rate, if known
+) -> xr.Dataset:
+    "A pose dataset from a Lightning Pose CSV (DeepLabCut's single-animal layout, labels with one image column)."
+    ds = read_dlc_file(path, fps)
+    ds.attrs["source_software"] = "LightningPose"
+    return ds
 
 # %% ../nbs/02a_formats.ipynb #9e989d17
 def _image_size(root: Path | None, name: str) -> dict:
@@ -161,6 +161,15 @@ def to_coco(
     return {"info": info, "images": images, "annotations": annotations, "categories": [category]}
 
 # %% ../nbs/02a_formats.ipynb #25b343b6
+def write_coco(
+    ds: xr.Dataset,  # a labels dataset
+    path,  # destination .json
+    root=None,  # folder the image paths are relative to (to read image sizes)
+) -> Path:
+    "Write the labels of `ds` as a COCO keypoints JSON, atomically."
+    return _write_text(json.dumps(to_coco(ds, root)), path)
+
+# %% ../nbs/02a_formats.ipynb #329ec298
 def from_coco(
     coco: dict,  # a COCO keypoints JSON, as loaded by `json.load`
     source_file=None,  # where it was read from
@@ -194,7 +203,7 @@ def from_coco(
     )
     return ds.assign_coords(image=("time", names))
 
-
+# %% ../nbs/02a_formats.ipynb #249e3322
 def read_coco(
     path,  # a COCO keypoints .json
     fps: float | None = None,  # unused: COCO holds images, not frames of a video
@@ -206,15 +215,6 @@ def read_coco(
     except Exception as e:
         raise DLCNBError(f"Cannot read {path} as JSON ({type(e).__name__}: {e}).") from e
     return from_coco(coco, path)
-
-
-def write_coco(
-    ds: xr.Dataset,  # a labels dataset
-    path,  # destination .json
-    root=None,  # folder the image paths are relative to (to read image sizes)
-) -> Path:
-    "Write the labels of `ds` as a COCO keypoints JSON, atomically."
-    return _write_text(json.dumps(to_coco(ds, root)), path)
 
 # %% ../nbs/02a_formats.ipynb #7c419dce
 def write_coco_training_set(
@@ -239,7 +239,7 @@ def write_coco_training_set(
             shutil.copy2(Path(root) / name, folder / "images" / name)
     return out
 
-
+# %% ../nbs/02a_formats.ipynb #9023e77a
 def read_coco_training_set(
     folder,  # a COCO project folder (`annotations/train.json`, `annotations/test.json`)
 ) -> tuple:
@@ -402,6 +402,25 @@ def read_nwb(
 ANIPOSE_VARS = {"error": "reprojection_error", "ncams": "n_cameras"}  # Anipose's column suffix: our variable
 
 
+def write_anipose(
+    ds: xr.Dataset,  # a one-animal 3D pose dataset
+    path,  # destination .csv
+) -> Path:
+    "Write a one-animal 3D pose dataset as Anipose's triangulation CSV (identity `M`, zero `center`), atomically."
+    ds = _one_individual(validate_poses(ds), "Anipose").isel(individual=0)
+    if ds.sizes["space"] != 3:
+        raise DLCNBError("Anipose CSVs hold 3D poses; this dataset is 2D. Triangulate it first.")
+    nan = xr.full_like(ds.confidence, np.nan)
+    cols = {}
+    for k in ds.keypoint.values:
+        cols.update({f"{k}_{c}": ds.position.sel(keypoint=k, space=c).values for c in "xyz"})
+        cols.update({f"{k}_{s}": ds.get(var, nan).sel(keypoint=k).values for s, var in ANIPOSE_VARS.items()})
+        cols[f"{k}_score"] = ds.confidence.sel(keypoint=k).values
+    cols.update({f"M_{i}{j}": np.full(ds.sizes["time"], float(i == j)) for i in range(3) for j in range(3)})
+    cols.update({f"center_{i}": np.zeros(ds.sizes["time"]) for i in range(3)}, fnum=frame_numbers(ds))
+    return _write_text(pd.DataFrame(cols).to_csv(index=False), path)
+
+# %% ../nbs/02a_formats.ipynb #91c28582
 def read_anipose(
     path,  # an Anipose 3D .csv (`<kp>_x, _y, _z, _error, _ncams, _score`, `fnum`)
     fps: float | None = None,  # the videos' frame rate, if known
@@ -426,25 +445,6 @@ def read_anipose(
         if f"{kps[0]}_{suffix}" in df:
             ds[var] = (("time", "keypoint", "individual"), col(suffix))
     return ds
-
-
-def write_anipose(
-    ds: xr.Dataset,  # a one-animal 3D pose dataset
-    path,  # destination .csv
-) -> Path:
-    "Write a one-animal 3D pose dataset as Anipose's triangulation CSV (identity `M`, zero `center`), atomically."
-    ds = _one_individual(validate_poses(ds), "Anipose").isel(individual=0)
-    if ds.sizes["space"] != 3:
-        raise DLCNBError("Anipose CSVs hold 3D poses; this dataset is 2D. Triangulate it first.")
-    nan = xr.full_like(ds.confidence, np.nan)
-    cols = {}
-    for k in ds.keypoint.values:
-        cols.update({f"{k}_{c}": ds.position.sel(keypoint=k, space=c).values for c in "xyz"})
-        cols.update({f"{k}_{s}": ds.get(var, nan).sel(keypoint=k).values for s, var in ANIPOSE_VARS.items()})
-        cols[f"{k}_score"] = ds.confidence.sel(keypoint=k).values
-    cols.update({f"M_{i}{j}": np.full(ds.sizes["time"], float(i == j)) for i in range(3) for j in range(3)})
-    cols.update({f"center_{i}": np.zeros(ds.sizes["time"]) for i in range(3)}, fnum=frame_numbers(ds))
-    return _write_text(pd.DataFrame(cols).to_csv(index=False), path)
 
 # %% ../nbs/02a_formats.ipynb #2b2a35f3
 def write_sleap(
@@ -561,7 +561,7 @@ def read_poses(
     "A pose dataset from a file of any supported format."
     return POSE_FORMATS[_known(format) if format else pose_format(path)][0](Path(path), fps=fps, **kwargs)
 
-
+# %% ../nbs/02a_formats.ipynb #198eef1e
 def write_poses(
     ds: xr.Dataset,  # a pose dataset
     path,  # destination file

@@ -24,8 +24,8 @@ from dlcnb.core import (
 
 # %% auto #0
 __all__ = ['H5_KEY', 'H5_KEYS', 'HISTORY_SIZE', 'LOCK_NAME', 'LOCK_STALE_S', 'label_columns', 'empty_labels', 'check_rows',
-           'check_labels_match', 'check_h5', 'read_labels', 'backup', 'write_table', 'write_labels', 'history_dir',
-           'keep_version', 'labels_path', 'find_labels', 'with_scorer', 'load_labels', 'fingerprint', 'merge_labels',
+           'check_labels_match', 'check_h5', 'read_labels', 'backup', 'write_table', 'history_dir', 'keep_version',
+           'write_labels', 'labels_path', 'find_labels', 'with_scorer', 'load_labels', 'fingerprint', 'merge_labels',
            'lock_holder', 'take_lock', 'release_lock', 'folder_lock', 'LabelFile', 'label_history', 'restore_labels']
 
 # %% ../nbs/01_io.ipynb #6fe6f227
@@ -47,7 +47,7 @@ def label_columns(
     cols += [(scorer, "single", bp, c) for bp in unique for c in coords]
     return pd.MultiIndex.from_tuples(cols, names=["scorer", "individuals", "bodyparts", "coords"])
 
-
+# %% ../nbs/01_io.ipynb #d3af0a1c
 def empty_labels(
     cfg: dict,  # project config
     images: list,  # image keys: ("labeled-data", stem, name) tuples
@@ -79,7 +79,7 @@ def check_rows(
         for part in row[1:]:
             safe_name(part, where)
 
-
+# %% ../nbs/01_io.ipynb #430d843c
 def check_labels_match(
     df: pd.DataFrame,  # labels read from `path`
     cfg: dict,  # project config
@@ -142,7 +142,7 @@ def check_h5(
             "or restore a backup."
         )
 
-
+# %% ../nbs/01_io.ipynb #12fe4f00
 def _read_h5(path: Path) -> pd.DataFrame:
     check_h5(path)
     with pd.HDFStore(path, "r") as store:
@@ -193,7 +193,7 @@ def backup(path: Path):
     if path.exists():
         atomic_write_bytes(path.with_name(path.name + ".bak"), path.read_bytes())
 
-
+# %% ../nbs/01_io.ipynb #f2844594
 def _readable_by_older_pandas(h5: Path):
     """Stamp the `pandas_version` attribute pandas < 3 writes and needs to read `table` files (pandas 3 no longer
     writes it)."""
@@ -221,20 +221,6 @@ def write_table(
         atomic_write_bytes(path.with_suffix(".csv"), df.to_csv().encode())
     return path
 
-
-def write_labels(
-    df: pd.DataFrame,  # labels in DeepLabCut's layout
-    path,  # the CollectedData_<scorer>.h5 path; the .csv is written beside it
-) -> Path:
-    "Write labels to `.h5` and `.csv` like DeepLabCut, atomically, keeping `.bak` and the last versions in the history."
-    df = df.copy()
-    df.index = _to_three_level(df.index)
-    path = Path(path).with_suffix(".h5")
-    keep_version(path)  # the version on disk, if someone else wrote it
-    write_table(df, path)
-    keep_version(path)
-    return path
-
 # %% ../nbs/01_io.ipynb #1d03c91c
 HISTORY_SIZE = 20
 
@@ -243,7 +229,7 @@ def history_dir(path: Path) -> Path:
     "The hidden folder holding the last versions of labels file `path`."
     return Path(path).parent / ".dlcnb-history" / Path(path).with_suffix("").name
 
-
+# %% ../nbs/01_io.ipynb #df03384b
 def _kept(folder: Path) -> list[Path]:
     "The versions in history folder `folder`, oldest first."
     return sorted(p for p in folder.glob("*") if p.suffix in (".h5", ".csv")) if folder.exists() else []
@@ -267,6 +253,20 @@ def keep_version(
         old.unlink()
     return dest
 
+# %% ../nbs/01_io.ipynb #a498a56b
+def write_labels(
+    df: pd.DataFrame,  # labels in DeepLabCut's layout
+    path,  # the CollectedData_<scorer>.h5 path; the .csv is written beside it
+) -> Path:
+    "Write labels to `.h5` and `.csv` like DeepLabCut, atomically, keeping `.bak` and the last versions in the history."
+    df = df.copy()
+    df.index = _to_three_level(df.index)
+    path = Path(path).with_suffix(".h5")
+    keep_version(path)  # the version on disk, if someone else wrote it
+    write_table(df, path)
+    keep_version(path)
+    return path
+
 # %% ../nbs/01_io.ipynb #fe7cc30e
 def labels_path(
     cfg: dict,  # project config
@@ -281,7 +281,7 @@ def labels_path(
         f"The labeled-data folder {stem!r}",
     )
 
-
+# %% ../nbs/01_io.ipynb #e66145a1
 def find_labels(
     cfg: dict,  # project config
     stem: str,  # the labeled-data folder (video stem)
@@ -299,7 +299,7 @@ def find_labels(
         )
     return others[0] if others else None
 
-
+# %% ../nbs/01_io.ipynb #4fd8a2fa
 def with_scorer(
     df: pd.DataFrame,  # a label table
     scorer: str,  # the scorer wanted in its columns
@@ -309,7 +309,7 @@ def with_scorer(
     df.columns = pd.MultiIndex.from_tuples([(scorer, *c[1:]) for c in df.columns], names=df.columns.names)
     return df
 
-
+# %% ../nbs/01_io.ipynb #3f5510cd
 def load_labels(
     config,  # project config (file, folder or dict)
 ) -> pd.DataFrame:
@@ -338,7 +338,7 @@ def fingerprint(path: Path) -> tuple | None:
     st = path.stat()
     return st.st_size, st.st_mtime_ns, hashlib.sha256(path.read_bytes()).hexdigest()
 
-
+# %% ../nbs/01_io.ipynb #80b4efcd
 def _frames(a: pd.DataFrame | None, b: pd.DataFrame) -> set:
     "Rows of `b` that are new or differ from `a`."
     if a is None:
@@ -398,7 +398,7 @@ def lock_holder(folder: Path) -> dict | None:
         return None
     return info if isinstance(info, dict) and _alive(info) else None
 
-
+# %% ../nbs/01_io.ipynb #752ebdf0
 def take_lock(folder: Path) -> dict | None:
     "Hold the labeler lock of `folder`; if someone else holds it, take nothing and return that holder's info."
     other = lock_holder(folder)
@@ -408,14 +408,14 @@ def take_lock(folder: Path) -> dict | None:
     atomic_write_bytes(Path(folder) / LOCK_NAME, json.dumps(me).encode())
     return None
 
-
+# %% ../nbs/01_io.ipynb #dc2802c1
 def release_lock(folder: Path):
     "Drop the labeler lock of `folder` if this process holds it."
     info = lock_holder(folder)
     if info and info.get("pid") == os.getpid() and info.get("host") == socket.gethostname():
         (Path(folder) / LOCK_NAME).unlink(missing_ok=True)
 
-
+# %% ../nbs/01_io.ipynb #4e25cfad
 @contextmanager
 def folder_lock(folder: Path):
     "Hold an exclusive write lock on `folder` while a save checks and writes its labels file."
@@ -519,7 +519,7 @@ def label_history(
         prev = df
     return pd.DataFrame(rows, columns=["version", "time", "frames labelled", "frames changed"])
 
-
+# %% ../nbs/01_io.ipynb #e2730573
 def restore_labels(
     config,  # the project's config.yaml (or folder, or config dict)
     folder: str,  # the labeled-data folder (video stem)

@@ -44,7 +44,7 @@ def bodypart_colors(n: int) -> np.ndarray:
     hsv = np.stack([np.arange(n) * 180 // max(n, 1), np.full(n, 255), np.full(n, 255)], -1).astype(np.uint8)
     return cv2.cvtColor(hsv[None], cv2.COLOR_HSV2RGB)[0]
 
-
+# %% ../nbs/01a_synthetic.ipynb #c9cb66be
 def render_frame(
     frame_size: tuple,  # (height, width)
     keypoints: np.ndarray,  # (I, K, 2) keypoints of the animals

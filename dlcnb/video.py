@@ -151,7 +151,7 @@ def prefetch(
             raise item
         yield item
 
-
+# %% ../nbs/03_video.ipynb #7c5eb4ea
 def _batches(reader, batch_size, start, stop):
     idx, frames = [], []
     for i, frame in enumerate(reader.iter_frames(start, stop), start):
@@ -182,7 +182,7 @@ def frame_name(
     "DeepLabCut's image name for frame `index` of a video with `n_frames` frames."
     return f"img{index:0{len(str(n_frames - 1))}d}.png"
 
-
+# %% ../nbs/03_video.ipynb #f76ee559
 def kmeans_frames(
     reader: VideoReader,  # the video
     candidates,  # frame numbers to choose from (more than `n`)
@@ -213,7 +213,7 @@ def kmeans_frames(
     rng = np.random.default_rng(seed)
     return sorted(int(rng.choice(candidates[labels == c])) for c in np.unique(labels))
 
-
+# %% ../nbs/03_video.ipynb #c7f52e63
 def pick_frames(
     reader: VideoReader,  # the video
     n: int,  # how many frames
@@ -234,7 +234,7 @@ def pick_frames(
         return kmeans_frames(reader, candidates[::cluster_step], n, cluster_resizewidth, seed=seed)
     raise DLCNBError(f"Unknown frame extraction algorithm {algo!r}: use 'uniform' or 'kmeans'.")
 
-
+# %% ../nbs/03_video.ipynb #9f803712
 def _crop_box(cfg, video):
     crop = (cfg.get("video_sets") or {}).get(str(video), {}).get("crop")
     if crop is None:
