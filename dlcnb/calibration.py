@@ -35,7 +35,7 @@ def rodrigues(
     th = theta[..., None]
     return np.eye(3) + np.sin(th) * K + (1 - np.cos(th)) * (K @ K)
 
-
+# %% ../nbs/14a_calibration.ipynb #c56f5551
 def distort(
     xn: np.ndarray,  # (..., 2) normalised image coordinates
     dist: np.ndarray,  # (..., 5) distortion coefficients k1, k2, p1, p2, k3
@@ -50,7 +50,7 @@ def distort(
         axis=-1,
     )
 
-
+# %% ../nbs/14a_calibration.ipynb #33bd78f2
 def project_camera(
     points: np.ndarray,  # (..., 3) points in camera coordinates
     intrinsics: np.ndarray,  # (..., 9) fx, fy, cx, cy, k1, k2, p1, p2, k3
@@ -226,7 +226,7 @@ def images_by_camera(
         out[cam][p.stem.replace(cam, "", 1).strip("-_ ")] = p
     return out
 
-
+# %% ../nbs/14a_calibration.ipynb #6cb409a1
 def detect_corners(
     images: dict,  # `{view: image path}` for one camera
     board: Board,  # the calibration board
@@ -317,7 +317,7 @@ def relative_pose(
     rv = np.median([cv2.Rodrigues(R)[0].ravel() for R, _ in rel], axis=0)
     return rodrigues(rv), np.median([t for _, t in rel], axis=0)
 
-
+# %% ../nbs/14a_calibration.ipynb #fc2efff9
 def initial_extrinsics(
     poses: list,  # per camera, `{view: (rvec, tvec)}` board poses
     names: list,  # camera names, for messages
@@ -368,7 +368,7 @@ class Observations:
     def subset(self, keep: np.ndarray):
         return Observations(self.cam[keep], self.view[keep], self.obj[keep], self.img[keep], self.views)
 
-
+# %% ../nbs/14a_calibration.ipynb #2c3d4f0e
 def _residuals(p, obs, n_cams, n_views, fixed_intrinsics):
     "Reprojection residuals (pixels) of all observations for parameter vector `p`."
     ext = np.r_[np.zeros(6), p[: 6 * (n_cams - 1)]].reshape(n_cams, 6)
@@ -516,7 +516,7 @@ def to_toml(calib: Calibration) -> str:
     meta = {"adjusted": True, "error": calib.rms} if np.isfinite(calib.rms) else {}
     return "\n".join(out + ["[metadata]"] + [f"{key} = {_toml_value(v)}" for key, v in meta.items()]) + "\n"
 
-
+# %% ../nbs/14a_calibration.ipynb #5346799f
 def from_toml(text: str, path="calibration.toml") -> Calibration:
     "A calibration from Anipose's `calibration.toml` text."
     try:
@@ -576,7 +576,7 @@ def stereo_params(
         )
     return out
 
-
+# %% ../nbs/14a_calibration.ipynb #51c797ee
 def _pair_names(pair: str) -> tuple:
     "Split DeepLabCut's `'cam1-cam2'` key at the dash that gives the most even halves (names may hold dashes)."
     cuts = [i for i, ch in enumerate(pair) if ch == "-" and 0 < i < len(pair) - 1]
@@ -615,7 +615,7 @@ def save_calibration(
         )
     return path
 
-
+# %% ../nbs/14a_calibration.ipynb #c3c92481
 def load_calibration(
     path,  # an Anipose `calibration.toml` or DeepLabCut `stereo_params.pickle`, or a 3D project's config
 ) -> Calibration:
@@ -680,7 +680,7 @@ def create_project_3d(
         cfg.update({f"config_file_{c}": None, f"shuffle_{c}": 1, f"trainingsetindex_{c}": 0})
     return write_config(root, cfg)
 
-
+# %% ../nbs/14a_calibration.ipynb #fdcf2ff6
 def board_of(cfg: dict, cbrow: int | None = None, cbcol: int | None = None) -> Board:
     "The calibration board of a 3D project, with DeepLabCut's `cbrow`/`cbcol` overriding the config's rows/cols."
     b = dict(cfg.get("calibration_board") or {})
@@ -690,7 +690,7 @@ def board_of(cfg: dict, cbrow: int | None = None, cbcol: int | None = None) -> B
 def write_jpg(path, img):
     atomic_write_bytes(path, cv2.imencode(".jpg", img)[1].tobytes())
 
-
+# %% ../nbs/14a_calibration.ipynb #4b349596
 def _draw_corners(path, det, board, dest):
     "Save `path` with the found corners drawn, as DeepLabCut's `corners/<image>_corner.jpg`."
     img = cv2.imread(str(path))
@@ -746,7 +746,7 @@ def line_straightness(
     rows = corners.reshape(-1, cols, 2) - corners.reshape(-1, cols, 2).mean(1, keepdims=True)
     return float(np.sqrt(np.mean(np.linalg.svd(rows, compute_uv=False)[:, 1] ** 2 / cols)))
 
-
+# %% ../nbs/14a_calibration.ipynb #8452d912
 def check_undistortion(
     config3d,  # the 3D project's config.yaml (or folder)
     cbrow: int | None = None,  # inner corners per board column (default: the config's board)

@@ -29,8 +29,8 @@ from .tracking import convert_detections2tracklets, stitch_tracklets, find_ident
 from .dlc_names import create_new_project, add_new_videos, load_demo_data, create_new_project_3d
 
 # %% auto #0
-__all__ = ['TABS', 'CSS', 'enable_colab', 'call_line', 'short_clip', 'Panel', 'as_widget', 'tab', 'App', 'app', 'project_videos',
-           'project_tab', 'save_config_text', 'extract_tab', 'label_tab', 'check_tab', 'dataset_tab', 'svg_lines',
+__all__ = ['TABS', 'CSS', 'enable_colab', 'call_line', 'short_clip', 'as_widget', 'Panel', 'tab', 'App', 'app', 'project_videos',
+           'save_config_text', 'project_tab', 'extract_tab', 'label_tab', 'check_tab', 'dataset_tab', 'svg_lines',
            'LiveTraining', 'train_tab', 'evaluate_tab', 'analyze_tab', 'filter_tab', 'refine_tab', 'video_preview',
            'labeled_video_tab', 'threed_tab', 'tracking_tab']
 
@@ -81,6 +81,21 @@ def short_clip(
     return write_clip(video, dest, 0, n_frames)
 
 # %% ../nbs/19_gui.ipynb #8cce1bd7
+def _table(df: pd.DataFrame) -> W.HTML:
+    return W.HTML(df.to_html(float_format=lambda x: f"{x:.2f}", classes="dlcnb-table"))
+
+
+def as_widget(obj) -> W.Widget:
+    "A widget showing `obj`: a plotly figure as a `FigureWidget`, a table as HTML, a widget as itself."
+    if isinstance(obj, W.Widget):
+        return obj
+    if isinstance(obj, go.Figure):
+        return go.FigureWidget(obj)
+    if isinstance(obj, pd.DataFrame):
+        return _table(obj)
+    return W.HTML(f"<pre>{html.escape(str(obj))}</pre>")
+
+# %% ../nbs/19_gui.ipynb #924dd396
 class Panel:
     "One tab of the app: its form, the copyable call line, a status line, errors and results."
 
@@ -119,21 +134,6 @@ class Panel:
         "Show figures, tables and other results in the tab (plotly figures as interactive `FigureWidget`s)."
         self.shown.children = [as_widget(o) for o in objs]
 
-
-def _table(df: pd.DataFrame) -> W.HTML:
-    return W.HTML(df.to_html(float_format=lambda x: f"{x:.2f}", classes="dlcnb-table"))
-
-
-def as_widget(obj) -> W.Widget:
-    "A widget showing `obj`: a plotly figure as a `FigureWidget`, a table as HTML, a widget as itself."
-    if isinstance(obj, W.Widget):
-        return obj
-    if isinstance(obj, go.Figure):
-        return go.FigureWidget(obj)
-    if isinstance(obj, pd.DataFrame):
-        return _table(obj)
-    return W.HTML(f"<pre>{html.escape(str(obj))}</pre>")
-
 # %% ../nbs/19_gui.ipynb #924a70da
 TABS = {}  # tab builders by name, in the order they are defined (DeepLabCut's GUI order)
 
@@ -143,8 +143,12 @@ def tab(builder):
     TABS[builder.__name__] = builder
     return builder
 
-
+# %% ../nbs/19_gui.ipynb #69697bbe
 CSS = ".dlcnb-app .lm-TabBar-tab { flex: 0 0 auto !important; min-width: 0 !important; max-width: none !important; }"
+
+
+def _status(state: str, text: str) -> str:
+    return f"<span class='dlcnb-status' data-state='{state}'>{text}</span>"
 
 
 class App:
@@ -250,11 +254,7 @@ class App:
         if self.job is not None and self.job.is_alive():
             self.job.join(timeout)
 
-
-def _status(state: str, text: str) -> str:
-    return f"<span class='dlcnb-status' data-state='{state}'>{text}</span>"
-
-
+# %% ../nbs/19_gui.ipynb #8e72b910
 def app(
     config=None,  # a project's config.yaml (or folder) to open
 ) -> App:
@@ -309,6 +309,15 @@ def _defaults(func) -> dict:
     return {k: p.default for k, p in params if p.default is not inspect.Parameter.empty}
 
 
+def _guard(panel: Panel, action):
+    "Run a quick action in the caller, showing its error in the tab."
+    panel.error.value = ""
+    try:
+        action()
+    except Exception as e:
+        panel.show_error(e)
+
+
 def project_videos(config) -> list[Path]:
     "The video files of a project: `videos/` and `video_sets`, without labeled videos."
     cfg = read_config(config)
@@ -341,6 +350,29 @@ def _jpeg(rgb: np.ndarray) -> bytes:
     return cv2.imencode(".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))[1].tobytes()
 
 # %% ../nbs/19_gui.ipynb #2c62a7ae
+def save_config_text(
+    config,  # the project's config.yaml
+    text: str,  # the edited YAML
+) -> Path:
+    "Check edited config.yaml text (YAML, keys, bodyparts, project path) and write it atomically."
+    from ruamel.yaml import YAML, YAMLError
+
+    path = config_path(config)
+    try:
+        cfg = YAML().load(text)
+    except YAMLError as e:
+        raise DLCNBError(f"The edited {path} is not valid YAML ({e}); nothing was saved.")
+    old = read_config(path)
+    missing = [k for k in ("Task", "scorer", "project_path") if not isinstance(cfg, dict) or k not in cfg]
+    if missing:
+        raise DLCNBError(f"The edited {path} lacks {missing}; nothing was saved.")
+    if not (cfg.get("bodyparts") or cfg.get("multianimalbodyparts")):
+        raise DLCNBError(f"The edited {path} has no bodyparts; nothing was saved.")
+    if str(cfg["project_path"]) != str(old["project_path"]):
+        raise DLCNBError(f"project_path must stay {old['project_path']}; nothing was saved.")
+    return write_config(path, cfg)
+
+# %% ../nbs/19_gui.ipynb #8f496a8b
 @tab
 def project_tab(app: App) -> Panel:
     p = Panel("Project", "Create a project, open one, or make the bundled example; add videos; edit config.yaml.")
@@ -416,38 +448,6 @@ def project_tab(app: App) -> Panel:
         _button("Save config", lambda: _guard(p, save), "warning"),
     ]
     return p
-
-
-def _guard(panel: Panel, action):
-    "Run a quick action in the caller, showing its error in the tab."
-    panel.error.value = ""
-    try:
-        action()
-    except Exception as e:
-        panel.show_error(e)
-
-
-def save_config_text(
-    config,  # the project's config.yaml
-    text: str,  # the edited YAML
-) -> Path:
-    "Check edited config.yaml text (YAML, keys, bodyparts, project path) and write it atomically."
-    from ruamel.yaml import YAML, YAMLError
-
-    path = config_path(config)
-    try:
-        cfg = YAML().load(text)
-    except YAMLError as e:
-        raise DLCNBError(f"The edited {path} is not valid YAML ({e}); nothing was saved.")
-    old = read_config(path)
-    missing = [k for k in ("Task", "scorer", "project_path") if not isinstance(cfg, dict) or k not in cfg]
-    if missing:
-        raise DLCNBError(f"The edited {path} lacks {missing}; nothing was saved.")
-    if not (cfg.get("bodyparts") or cfg.get("multianimalbodyparts")):
-        raise DLCNBError(f"The edited {path} has no bodyparts; nothing was saved.")
-    if str(cfg["project_path"]) != str(old["project_path"]):
-        raise DLCNBError(f"project_path must stay {old['project_path']}; nothing was saved.")
-    return write_config(path, cfg)
 
 # %% ../nbs/19_gui.ipynb #4bd8e957
 @tab
@@ -842,7 +842,7 @@ def video_preview(
     slider.observe(lambda c: setattr(img, "value", frames[c["new"]]), "value")
     return W.VBox([W.HTML(f"<code>{html.escape(str(path))}</code>"), img, slider])
 
-
+# %% ../nbs/19_gui.ipynb #c48e0df4
 @tab
 def labeled_video_tab(app: App) -> Panel:
     p = Panel("Labeled video", "Draw the predictions on a video (mp4 beside it) and preview it here.")

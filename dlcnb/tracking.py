@@ -71,7 +71,7 @@ def keypoint_distance(
     "(n, m) mean distance over the keypoints both poses have (their centroids' distance when they share none)."
     return _paired_distance(a[:, None], b[None])
 
-
+# %% ../nbs/15_tracking.ipynb #5e7d3946
 def oks_cost(
     a: np.ndarray,  # (n, keypoints, 2) poses (predictions)
     b: np.ndarray,  # (m, keypoints, 2) poses (detections: their box areas set the scale)
@@ -164,7 +164,7 @@ def load_detections(
         return read_dlc_file(p)
     raise DLCNBError(f"Cannot read detections from {p}: pass a pose dataset or a .slp, .h5, .csv or .nc file.")
 
-
+# %% ../nbs/15_tracking.ipynb #f8b2f1f3
 def _detected(pos: np.ndarray, conf: np.ndarray, min_keypoints: int, pcutoff: float) -> tuple[np.ndarray, np.ndarray]:
     "Positions with low-confidence keypoints blanked, and which slots keep at least `min_keypoints` keypoints."
     pos = np.where((np.nan_to_num(conf, nan=1.0) >= pcutoff)[..., None], pos, np.nan)
@@ -299,6 +299,14 @@ def _chains(feat: pd.DataFrame, links: list, n_tracks: int, frame_reward: float)
     return sorted(chains, key=lambda c: feat.set_index("tracklet").start[c[0]])
 
 # %% ../nbs/15_tracking.ipynb #b19d6c0f
+def tracks_path(
+    path,  # the detections' (or video's) file, e.g. `videoDLC_scorer.h5` or `video.slp`
+) -> Path:
+    "Where DeepLabCut keeps the stitched tracks of `path`: `<stem>_el.h5` beside it."
+    p = Path(path)
+    return p.with_name(p.stem + "_el.h5")
+
+# %% ../nbs/15_tracking.ipynb #36f4c745
 def _residual_cost(
     track: np.ndarray,  # (time, keypoint, 2) one identity's poses so far
     r: np.ndarray,  # (time, keypoint, 2) the residual tracklet
@@ -337,14 +345,6 @@ def _assign_residuals(pos: np.ndarray, owner: np.ndarray, residuals: list, scale
         owner[free, k] = i
         track[free, k] = pos[free, i]
     return owner
-
-
-def tracks_path(
-    path,  # the detections' (or video's) file, e.g. `videoDLC_scorer.h5` or `video.slp`
-) -> Path:
-    "Where DeepLabCut keeps the stitched tracks of `path`: `<stem>_el.h5` beside it."
-    p = Path(path)
-    return p.with_name(p.stem + "_el.h5")
 
 
 def stitch_tracklets(
@@ -631,7 +631,7 @@ def save_tracks(
         return write_dlc_file(tracks, dest)
     raise DLCNBError(f"Cannot save tracks to {dest}: use a .h5 (DeepLabCut) or .nc (pose dataset) file name.")
 
-
+# %% ../nbs/15_tracking.ipynb #43729577
 def swap_identities(
     tracks: xr.Dataset,  # stitched tracks
     a: str,  # one identity

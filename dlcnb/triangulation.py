@@ -19,7 +19,7 @@ from .distributed import map_videos, cached_on_worker
 
 # %% auto #0
 __all__ = ['look_at', 'synthetic_rig', 'synthetic_scene', 'undistort_all', 'dlt', 'reprojection_errors', 'triangulate_points',
-           'match_cameras', 'stack_views', 'triangulate', 'to_dlc_3d_df', 'find_sessions', 'triangulate_sessions',
+           'match_cameras', 'stack_views', 'to_dlc_3d_df', 'triangulate', 'find_sessions', 'triangulate_sessions',
            'view_3d']
 
 # %% ../nbs/14b_triangulation.ipynb #1bb7283f
@@ -35,7 +35,7 @@ def look_at(
     R = np.stack([x, np.cross(z, x), z])
     return R, -R @ center
 
-
+# %% ../nbs/14b_triangulation.ipynb #ce29f453
 def synthetic_rig(
     n_cameras: int = 4,  # number of cameras
     radius: float = 1000.0,  # distance of the cameras from the origin (scene units)
@@ -57,7 +57,7 @@ def synthetic_rig(
         cams.append(Camera(f"cam{k}", size, K, [distortion, 0.01, 0, 0, 0], cv2.Rodrigues(R)[0], t))
     return Calibration(cams)
 
-
+# %% ../nbs/14b_triangulation.ipynb #b13375f8
 def synthetic_scene(
     n: int,  # number of points
     scene_size: float = 300.0,  # side of the cube holding them
@@ -74,7 +74,7 @@ def undistort_all(
     "Normalised, undistorted coordinates (cameras, n, 2) of every camera's points."
     return np.stack([c.undistort(p) for c, p in zip(calib.cameras, pixels)])
 
-
+# %% ../nbs/14b_triangulation.ipynb #b140db4d
 def dlt(
     normalised: np.ndarray,  # (cameras, n, 2) undistorted, normalised image coordinates (NaN where missing)
     extrinsics: np.ndarray,  # (cameras, 3, 4) world-to-camera matrices [R | t]
@@ -105,7 +105,7 @@ def reprojection_errors(
     "Distance (pixels) between each camera's observation and the projection of the 3D point, (cameras, n)."
     return np.linalg.norm(calib.project(points3d) - pixels, axis=-1)
 
-
+# %% ../nbs/14b_triangulation.ipynb #5d9fe6dc
 def _ransac_mask(calib, normalised, pixels, weights, threshold):
     "Cameras agreeing (within `threshold` px) with the best two-camera proposal, per point."
     exts, valid = np.stack([c.extrinsic for c in calib.cameras]), weights > 0
@@ -213,7 +213,7 @@ def match_cameras(
         )
     return {c: _as_dataset(pairs[c]) for c in camera_names if c in pairs}
 
-
+# %% ../nbs/14b_triangulation.ipynb #dc009ca8
 def stack_views(
     datasets: dict,  # `{camera: pose dataset}`
 ) -> dict:
@@ -244,6 +244,24 @@ def stack_views(
     )
 
 # %% ../nbs/14b_triangulation.ipynb #7173d95f
+def to_dlc_3d_df(
+    ds: xr.Dataset,  # a 3D pose dataset
+    scorer: str | None = None,  # DeepLabCut's 3D scorer (default: the dataset's, else `DLC_3D`)
+) -> pd.DataFrame:
+    "DeepLabCut's 3D table: columns (scorer, [individuals,] bodyparts, coords x/y/z), one row per frame."
+    scorer = scorer or ds.attrs.get("scorer", "DLC_3D")
+    pos = ds.position.transpose("time", "individual", "keypoint", "space").values
+    inds, kps = list(ds.individual.values), list(ds.keypoint.values)
+    single = len(inds) == 1
+    cols = [(scorer, *(() if single else (i,)), k, c) for i in inds for k in kps for c in "xyz"]
+    names = ["scorer", "bodyparts", "coords"] if single else ["scorer", "individuals", "bodyparts", "coords"]
+    return pd.DataFrame(
+        pos.reshape(len(pos), -1).astype(np.float64),
+        index=frame_numbers(ds),
+        columns=pd.MultiIndex.from_tuples(cols, names=names),
+    )
+
+# %% ../nbs/14b_triangulation.ipynb #16a428e9
 def _rig(config3d) -> tuple[dict, Calibration]:
     "The 3D project's config and calibration (no config for a bare `Calibration`)."
     if isinstance(config3d, Calibration):
@@ -321,24 +339,6 @@ def triangulate(
     """A 3D pose dataset (`space = x, y, z`) from the 2D poses of several calibrated cameras, with reprojection errors
     and cameras used."""
     return _triangulate_rig(*_rig(config3d), videos_or_datasets, pcutoff, method, threshold, destfolder, save_as_csv)
-
-
-def to_dlc_3d_df(
-    ds: xr.Dataset,  # a 3D pose dataset
-    scorer: str | None = None,  # DeepLabCut's 3D scorer (default: the dataset's, else `DLC_3D`)
-) -> pd.DataFrame:
-    "DeepLabCut's 3D table: columns (scorer, [individuals,] bodyparts, coords x/y/z), one row per frame."
-    scorer = scorer or ds.attrs.get("scorer", "DLC_3D")
-    pos = ds.position.transpose("time", "individual", "keypoint", "space").values
-    inds, kps = list(ds.individual.values), list(ds.keypoint.values)
-    single = len(inds) == 1
-    cols = [(scorer, *(() if single else (i,)), k, c) for i in inds for k in kps for c in "xyz"]
-    names = ["scorer", "bodyparts", "coords"] if single else ["scorer", "individuals", "bodyparts", "coords"]
-    return pd.DataFrame(
-        pos.reshape(len(pos), -1).astype(np.float64),
-        index=frame_numbers(ds),
-        columns=pd.MultiIndex.from_tuples(cols, names=names),
-    )
 
 # %% ../nbs/14b_triangulation.ipynb #94bf096d
 def find_sessions(
