@@ -292,6 +292,13 @@ def _videos() -> W.SelectMultiple:
     return W.SelectMultiple(description="Videos", layout=W.Layout(width="600px"), style=_LABEL)
 
 
+def _chosen_video(select: W.Dropdown) -> Path:
+    "The video chosen in `select`, or a `DLCNBError` asking for one."
+    if not select.value:
+        raise DLCNBError("Choose a video first.")
+    return Path(select.value)
+
+
 def _need(text: str, what: str) -> str:
     "`text` stripped, or a `DLCNBError` asking for `what`."
     if not text.strip():
@@ -759,7 +766,7 @@ def filter_tab(app: App) -> Panel:
     kind, window = _dropdown("Filter", FILTERS, "median"), _int("Window length", 5)
 
     def go():
-        config, v = app.need_config(), Path(video.value)
+        config, v = app.need_config(), _chosen_video(video)
 
         def done(result):
             filtered = result[str(v)]
@@ -799,7 +806,7 @@ def refine_tab(app: App) -> Panel:
             p,
             extract_outlier_frames,
             app.need_config(),
-            [Path(video.value)],
+            [_chosen_video(video)],
             outlieralgorithm=algo.value,
             numframes2extract=n.value,
             target="outliers",
@@ -859,7 +866,7 @@ def labeled_video_tab(app: App) -> Panel:
             p,
             create_labeled_video,
             app.need_config(),
-            Path(video.value),
+            _chosen_video(video),
             filtered=filtered.value,
             draw_skeleton=skeleton.value,
             trailpoints=trail.value,
