@@ -38,7 +38,7 @@ def readme_text(
                 parts.append(f"```python\n{code}\n```")
     return "\n\n".join(parts) + "\n"
 
-
+# %% ../nbs/18_docs.ipynb #8e7f58ea
 def write_readme(
     nb_path: str | Path = "nbs/index.ipynb",  # the home-page notebook
     dest: str | Path = "README.md",  # where to write
@@ -57,7 +57,7 @@ def notebook_sizes(
         "bytes", ascending=False, ignore_index=True
     )
 
-
+# %% ../nbs/18_docs.ipynb #a60d6e1d
 def check_notebook_sizes(
     path: str | Path = "nbs",  # folder of notebooks
     max_bytes: int = 1_000_000,  # the limit
@@ -74,6 +74,8 @@ def check_notebook_sizes(
 
 # %% ../nbs/18_docs.ipynb #eedc06f8
 OUTPUTS_KEY = "dlcnb"  # notebook metadata key of the record tools/notebook_outputs.py writes
+
+
 # notebooks (under nbs/) that must keep outputs: the home page, tutorials, workshop and every module notebook
 SHOWN = ["index.ipynb", "tutorials/*.ipynb", "workshop/*.ipynb", "[0-9]*.ipynb"]
 
@@ -85,7 +87,7 @@ def code_hash(
     code = [_source(c) for c in nb["cells"] if c["cell_type"] == "code"]
     return hashlib.sha256("\0".join(code).encode()).hexdigest()[:16]
 
-
+# %% ../nbs/18_docs.ipynb #cf110835
 def check_outputs(
     nb_path: str | Path,  # the notebook
 ) -> dict | None:
@@ -101,6 +103,8 @@ def check_outputs(
 
 # %% ../nbs/18_docs.ipynb #4dc47c24
 SKIPPED_CELLS = re.compile(r"^#\|\s*(eval:\s*false|slow|gpu)\s*$", re.M)
+
+
 NOT_RUN = re.compile(r"^#\|\s*eval:\s*false\s*$", re.M)  # only the `#| eval: false` cells (to run `#| slow` ones too)
 
 
@@ -126,7 +130,7 @@ def execute_notebook(
             del c.metadata["tags"]
     return nb
 
-
+# %% ../nbs/18_docs.ipynb #b29601a1
 def render_html(
     nb_path: str | Path,  # the notebook
     dest: str | Path,  # the .html file to write

@@ -287,7 +287,7 @@ def fit_sarimax(
     pred = mod.fit(disp=False).get_prediction(end=mod.nobs - 1)
     return pred.predicted_mean, pred.conf_int(alpha=alpha)
 
-
+# %% ../nbs/10_filtering.ipynb #77c8f506
 def arima_filter(
     ds: xr.Dataset,  # a pose dataset
     p_bound: float = 0.001,  # likelihoods below this are treated as missing
@@ -319,7 +319,7 @@ def spline_fill(
     filled = (ds.position.isnull() & out.position.notnull()).any("space")
     return out.assign(confidence=out.confidence.where(~filled, 0.01))
 
-
+# %% ../nbs/10_filtering.ipynb #0d334d0c
 FILTERS = {
     "median": lambda ds, w, p, kw: median_filter(ds, w),
     "spline": lambda ds, w, p, kw: spline_fill(ds, w),

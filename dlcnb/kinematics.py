@@ -35,28 +35,28 @@ def compute_time_derivative(
         result = result.differentiate("time")
     return result
 
-
+# %% ../nbs/11_kinematics.ipynb #a62c203c
 def compute_velocity(
     data: xr.Dataset | xr.DataArray,  # a pose dataset or its `position`
 ) -> xr.DataArray:
     "Velocity vectors (pixels per `time` unit), same dims as the positions."
     return _named(compute_time_derivative(data, 1), "velocity", data, "compute_velocity")
 
-
+# %% ../nbs/11_kinematics.ipynb #a4c075e9
 def compute_acceleration(
     data: xr.Dataset | xr.DataArray,  # a pose dataset or its `position`
 ) -> xr.DataArray:
     "Acceleration vectors (pixels per `time` unit squared), same dims as the positions."
     return _named(compute_time_derivative(data, 2), "acceleration", data, "compute_acceleration")
 
-
+# %% ../nbs/11_kinematics.ipynb #a57af4bc
 def compute_norm(
     vectors: xr.DataArray,  # an array with a `space` dimension
 ) -> xr.DataArray:
     "The Euclidean norm over `space`."
     return np.sqrt((vectors**2).sum("space", skipna=False))
 
-
+# %% ../nbs/11_kinematics.ipynb #0a02a929
 def compute_speed(
     data: xr.Dataset | xr.DataArray,  # a pose dataset or its `position`
 ) -> xr.DataArray:
@@ -152,7 +152,7 @@ def compute_forward_vector(
         f"compute_forward_vector({left_keypoint}, {right_keypoint}, {camera_view})",
     )
 
-
+# %% ../nbs/11_kinematics.ipynb #44463c79
 def compute_forward_vector_angle(
     data: xr.Dataset | xr.DataArray,  # a pose dataset or its `position` (2D)
     left_keypoint: str,  # a keypoint on the animal's left

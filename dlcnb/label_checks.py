@@ -40,7 +40,7 @@ def lr_pairs(
 
     return [(n, partner(n)) for n in names if partner(n) in names]
 
-
+# %% ../nbs/04a_label_checks.ipynb #81cd1d60
 def _far_scores(P: np.ndarray) -> np.ndarray:
     "Robust z-score of each point's distance to the median of the other points: (time, keypoint, individual)."
     d = np.full(P[:, 0].shape, np.nan)
@@ -187,7 +187,7 @@ def machine_label_files(
     root, k = Path(cfg["project_path"]) / "labeled-data", int(cfg.get("iteration") or 0)
     return sorted(root.glob(f"*/machinelabels-iter{k}.h5"))
 
-
+# %% ../nbs/04a_label_checks.ipynb #a22183ac
 def _as_human(pred: pd.DataFrame, cfg: dict) -> pd.DataFrame:
     "Machine labels (x, y, likelihood) as a label table of the project's scorer."
     xy = pred.drop(columns="likelihood", level="coords")
@@ -206,7 +206,7 @@ def label_file(cfg: dict, stem: str) -> LabelFile:
         raise DLCNBError(f.error)
     return f
 
-
+# %% ../nbs/04a_label_checks.ipynb #228a1bb7
 def refine_labels(
     config,  # the project's config.yaml (or folder, or config dict)
     display_width: int = 0,  # displayed width in CSS px (0: natural size, at most 900)
@@ -225,7 +225,7 @@ def refine_labels(
     labels = pd.concat([_as_human(read_labels(f, cfg), cfg) for f in files])  # shown where no correction is saved yet
     return Labeler(cfg, list(labels.index), labels, path_for, display_width, start)
 
-
+# %% ../nbs/04a_label_checks.ipynb #2eb691ff
 def merge_datasets(
     config,  # the project's config.yaml (or folder, or config dict)
 ) -> pd.DataFrame:

@@ -153,7 +153,7 @@ def row_points(cfg: dict, row: pd.Series) -> list:
         if not np.isnan(row[_col(cfg, ind, bp, "x")])
     ]
 
-
+# %% ../nbs/04_labeling.ipynb #2f183617
 @patch
 def frame_points(
     self: Labeler,
@@ -192,6 +192,47 @@ def _store(self: Labeler, i: int, points: list):
         if self.save_state != "read-only":
             self.save_state = "unsaved"
 
+# %% ../nbs/04_labeling.ipynb #6ec7f456
+@patch
+def _on_msg(self: Labeler, widget, content: dict, buffers):
+    kind = content.get("type") if isinstance(content, dict) else None
+    try:
+        if kind == "points":
+            self._receive_points(int(content["frame"]), content["points"])
+        elif kind == "goto":
+            self.goto(content["index"])
+        elif kind == "save":
+            self._try_save()
+        else:
+            self.status = f"Ignored unknown message {content!r}"
+    except Exception as e:  # shown in the widget, which stays usable
+        self.status = f"Error: {e}" if isinstance(e, DLCNBError) else f"Error: {type(e).__name__}: {e}"
+
+
+_OPEN = weakref.WeakSet()  # labelers to save at kernel shutdown
+
+
+@patch
+def _announce(self: Labeler):
+    "Show in the status what limits this labeler: unreadable folders (read-only), other labelers of its folders."
+    errors = [f.error for f in self.files.values() if f.error]
+    others = {s: o for s, f in self.files.items() if (o := take_lock(f.path.parent))}
+    foreign = [
+        f"{f.source.name} holds the labels of scorer {f.scorer!r}, kept under that name"
+        for f in self.files.values()
+        if f.source is not None and f.scorer != self.cfg["scorer"]
+    ]
+    if errors:
+        self.save_state, self.status = "read-only", "Read-only, nothing will be written: " + "; ".join(errors)
+    elif foreign:
+        self.status = "; ".join(foreign)
+    elif others:
+        self.status = "; ".join(
+            f"{s} is also open in process {o['pid']} on {o['host']} since "
+            f"{time.strftime('%H:%M', time.localtime(o['time']))}: saves merge by frame"
+            for s, o in others.items()
+        )
+
 # %% ../nbs/04_labeling.ipynb #cf23276a
 @patch
 def goto(
@@ -210,7 +251,7 @@ def goto(
         self.image_type = mimetypes.guess_type(path.name)[0] or "image/png"
         self.points = self.frame_points(i)
 
-
+# %% ../nbs/04_labeling.ipynb #699dba21
 @patch
 def _rows(self: Labeler, stem: str) -> pd.DataFrame:
     "The rows of folder `stem` to write: those with a label, or already in its file."
@@ -261,48 +302,7 @@ def _try_save(self: Labeler) -> bool:
     except DLCNBError:
         return False
 
-
-@patch
-def _on_msg(self: Labeler, widget, content: dict, buffers):
-    kind = content.get("type") if isinstance(content, dict) else None
-    try:
-        if kind == "points":
-            self._receive_points(int(content["frame"]), content["points"])
-        elif kind == "goto":
-            self.goto(content["index"])
-        elif kind == "save":
-            self._try_save()
-        else:
-            self.status = f"Ignored unknown message {content!r}"
-    except Exception as e:  # shown in the widget, which stays usable
-        self.status = f"Error: {e}" if isinstance(e, DLCNBError) else f"Error: {type(e).__name__}: {e}"
-
 # %% ../nbs/04_labeling.ipynb #f3e63dcd
-_OPEN = weakref.WeakSet()  # labelers to save at kernel shutdown
-
-
-@patch
-def _announce(self: Labeler):
-    "Show in the status what limits this labeler: unreadable folders (read-only), other labelers of its folders."
-    errors = [f.error for f in self.files.values() if f.error]
-    others = {s: o for s, f in self.files.items() if (o := take_lock(f.path.parent))}
-    foreign = [
-        f"{f.source.name} holds the labels of scorer {f.scorer!r}, kept under that name"
-        for f in self.files.values()
-        if f.source is not None and f.scorer != self.cfg["scorer"]
-    ]
-    if errors:
-        self.save_state, self.status = "read-only", "Read-only, nothing will be written: " + "; ".join(errors)
-    elif foreign:
-        self.status = "; ".join(foreign)
-    elif others:
-        self.status = "; ".join(
-            f"{s} is also open in process {o['pid']} on {o['host']} since "
-            f"{time.strftime('%H:%M', time.localtime(o['time']))}: saves merge by frame"
-            for s, o in others.items()
-        )
-
-
 @patch
 def close(self: Labeler):
     "Save pending edits (a `DLCNBError` and the widget stays open if that fails), release the folder locks, close."

@@ -112,7 +112,7 @@ def init_inference(
     self.predictor = load_exported_model(self.path, self.device)
     return None if frame is None else self.get_pose(frame, **kwargs)
 
-
+# %% ../nbs/16_live.ipynb #edf724ae
 @patch
 def get_pose(
     self: DLCLive,
@@ -129,7 +129,7 @@ def get_pose(
     self.pose = self.predictor(crop[None], offset)[0]
     return self.processor.process(self.pose, **kwargs) if self.processor else self.pose
 
-
+# %% ../nbs/16_live.ipynb #8acd527c
 @patch
 def close(self: DLCLive):
     "Free the model (call `init_inference` again to reuse this object)."

@@ -98,7 +98,7 @@ def ensemble_spread(
         warnings.simplefilter("ignore", RuntimeWarning)  # frames where every keypoint is missing
         return np.nanmean(spread.transpose("time", ...).values.reshape(len(ds.time), -1), 1)
 
-
+# %% ../nbs/12_outliers.ipynb #ecbb632b
 def ensemble_outliers(
     ds: xr.Dataset,  # a pose dataset with `ensemble_var`, or read from an ensemble's `.h5`
     epsilon: float = 20,  # pixels of spread above which a frame is a candidate

@@ -373,7 +373,7 @@ def evaluation_figure(
     _, preds, labels = _evaluated(cfg, shuffle, trainingsetindex)
     return _image_figure(cfg, image, preds, labels, pcutoff, "/".join(image))
 
-
+# %% ../nbs/13_viz.ipynb #49cab360
 def plot_evaluation(
     config,  # the project's config.yaml
     shuffle: int = 1,  # the evaluated shuffle
