@@ -2,10 +2,9 @@
 
 import os, time
 from pathlib import Path
-import cv2, torch
-from dlcnb.core import example_project, read_config, bodyparts
-from dlcnb.models import build_model, save_snapshot
-from dlcnb.training import snapshot_dir
+import cv2
+from dlcnb.core import example_project, read_config
+from dlcnb.training import example_snapshot
 from dlcnb.video import VideoReader
 
 DEFAULT_SCALE = 0.5  # the input scale dlcnb trains at by default (`pose_dataloaders(scale=0.5)`)
@@ -17,27 +16,11 @@ def load() -> str:
 
 
 def project_with_snapshot(dest, net_type: str, scale: float):
-    """An openfield project in `dest` with shuffle 1's snapshot: a `net_type` model with random weights (speed does
-    not depend on them)."""
+    """An openfield project in `dest` with shuffle 1's snapshot: a `net_type` model with random weights
+    (`training.example_snapshot`; speed does not depend on them)."""
     config = example_project(dest)
-    cfg = read_config(config)
-    folder = snapshot_dir(cfg)
-    folder.mkdir(parents=True, exist_ok=True)
-    meta = dict(
-        net_type=net_type,
-        bodyparts=[str(b) for b in bodyparts(cfg)],
-        stride=8,
-        scale=scale,
-        Task=str(cfg["Task"]),
-        date=str(cfg["date"]),
-        project_path=str(cfg["project_path"]),
-        shuffle=1,
-        train_fraction=float(cfg["TrainingFraction"][0]),
-        epoch=1,
-    )
-    torch.manual_seed(0)
-    save_snapshot(build_model(net_type, len(meta["bodyparts"]), pretrained=False), folder / "snapshot-001.pt", meta)
-    return config, Path(cfg["project_path"]) / "videos" / "m3v1mp4.mp4"
+    example_snapshot(config, net_type, scale)
+    return config, Path(read_config(config)["project_path"]) / "videos" / "m3v1mp4.mp4"
 
 
 def make_clip(video, path, n_frames: int) -> Path:

@@ -31,7 +31,7 @@ def member_dir(
     "`train/member-<member>/`: where a member of a shuffle's ensemble keeps its snapshots and settings."
     return snapshot_dir(config, shuffle, trainingsetindex) / f"member-{member}"
 
-
+# %% ../nbs/09a_ensembles.ipynb #43708d83
 def ensemble_members(
     config,  # project config (file, folder or dict)
     shuffle: int = 1,  # shuffle number
@@ -130,7 +130,7 @@ class EnsemblePredictor:
     ) -> np.ndarray:
         return np.stack([p(frames, offset) for p in self.predictors], 1)
 
-
+# %% ../nbs/09a_ensembles.ipynb #cd9db73f
 def load_ensemble(
     config,  # the project's config file or folder
     shuffle: int = 1,  # shuffle number
@@ -180,7 +180,7 @@ def ensemble_scorer(
     "Scorer of an ensemble's prediction files: member 0's DeepLabCut 3 scorer, then `_ensemble<k>`."
     return f"{dlc_scorer(meta)}_ensemble{n_models}"
 
-
+# %% ../nbs/09a_ensembles.ipynb #d59a0904
 def analyze_ensemble(
     config,  # the project's config file or folder
     videos,  # a video, a folder of videos, or a list of them

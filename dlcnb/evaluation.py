@@ -26,7 +26,7 @@ def pixel_errors(
     "Euclidean distances `(N, K)` between predictions and labels, NaN where unlabelled."
     return np.linalg.norm(preds[..., :2] - labels, axis=-1)
 
-
+# %% ../nbs/08_evaluation.ipynb #7814f200
 def rmse(
     labels: np.ndarray,  # (N, K, 2) labels, NaN where unlabelled
     preds: np.ndarray,  # (N, K, 3) predictions: x, y, likelihood
@@ -76,13 +76,13 @@ def match_greedy_oks(
         match[m], score[m] = i, row[i]
     return match, score
 
-
+# %% ../nbs/08_evaluation.ipynb #4151ecf7
 def sort_by_score(preds: np.ndarray) -> np.ndarray:
     "Predicted individuals `(M, K, 3)` sorted by mean likelihood, best first (stable, as DeepLabCut sorts them)."
     with np.errstate(all="ignore"):
         return preds[np.argsort(-np.nanmean(preds[..., 2], -1), kind="mergesort")]
 
-
+# %% ../nbs/08_evaluation.ipynb #ca17cc60
 def match_to_labels(
     labels: np.ndarray,  # (N, I, K, 2) labelled individuals, NaN where unlabelled
     preds: np.ndarray,  # (N, M, K, 3) predicted individuals, NaN where missing
@@ -173,7 +173,7 @@ def evaluation_dir(cfg: dict, train_fraction: float, shuffle: int) -> Path:
         / shuffle_name(cfg, train_fraction, shuffle)
     )
 
-
+# %% ../nbs/08_evaluation.ipynb #3611c86e
 def predictions_table(
     preds: np.ndarray,  # (N, K, 3) predictions, or (N, I, K, 3) with `individuals`
     index: pd.Index,  # the images' label index
@@ -192,7 +192,7 @@ def predictions_table(
         columns=pd.MultiIndex.from_product(levels, names=names),
     )
 
-
+# %% ../nbs/08_evaluation.ipynb #e702c3a7
 def split_scores(
     labels: np.ndarray,  # (N, K, 2) labels, or (N, I, K, 2) labelled individuals
     preds: np.ndarray,  # (N, K, 3) predictions, or (N, M, K, 3) predicted individuals
@@ -204,7 +204,7 @@ def split_scores(
         matched = match_to_labels(labels, preds) if labels.ndim == 4 else preds
     return {**rmse(labels, matched, pcutoff), **map_mar(labels, preds)}
 
-
+# %% ../nbs/08_evaluation.ipynb #50ca8254
 def _write_csv(df: pd.DataFrame, path: Path):
     with atomic_path(path) as tmp:
         df.to_csv(tmp)

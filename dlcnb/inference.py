@@ -375,7 +375,7 @@ def _write_video(path: Path, frames, fps: float, size: tuple):
             if part.exists():
                 os.replace(part, tmp)
 
-
+# %% ../nbs/09_inference.ipynb #57566988
 def prediction_path(
     config, video, shuffle: int = 1, trainingsetindex: int = 0, snapshot="best", filtered: bool = False, destfolder=None
 ) -> Path:
@@ -394,7 +394,7 @@ def prediction_path(
         )
     return h5
 
-
+# %% ../nbs/09_inference.ipynb #e3b97e82
 def create_labeled_video(
     config,  # the project's config file or folder
     videos,  # a video, a folder of videos, or a list of them
@@ -489,7 +489,7 @@ def _onnx_export(cfg, shuffle, trainingsetindex, snapshot: Path) -> Path:
         export_model(cfg, shuffle, trainingsetindex, snapshot, path, format="onnx")
     return path
 
-
+# %% ../nbs/09_inference.ipynb #a3ec5466
 def load_exported_model(
     path,  # a file written by `export_model` (`.pt`, or `.onnx` for onnxruntime)
     device: str | None = None,  # "cpu", "cuda", ... (default: a GPU if there is one)
@@ -534,7 +534,7 @@ class FramesToOutputs(torch.nn.Module):
     def forward(self, frames):
         return self.model(preprocess(frames, self.scale))
 
-
+# %% ../nbs/09_inference.ipynb #f87ec352
 def _aa_resize(g, x, output_size, align_corners, scale_factors):
     "ONNX `Resize` for torch's antialiased bilinear downscaling (`F.interpolate(..., antialias=True)`)."
     from torch.onnx import symbolic_helper

@@ -40,7 +40,7 @@ from .assembly import decode_outputs, candidate_peaks, refined_positions
 
 # %% auto #0
 __all__ = ['DEFAULT_LR', 'PoseLoss', 'pixel_errors', 'detection_errors', 'PixelError', 'PoseLearner', 'snapshot_dir', 'snapshots',
-           'find_snapshot', 'load_model', 'SnapshotCallback', 'train_network']
+           'find_snapshot', 'load_model', 'SnapshotCallback', 'train_network', 'example_snapshot']
 
 # %% ../nbs/07_training.ipynb #d507a1ea
 class PoseLoss:
@@ -123,7 +123,7 @@ def pixel_errors(
     xy = decode(*preds, stride)[..., :2]
     return (xy - kp.float()).norm(dim=-1) / scale
 
-
+# %% ../nbs/07_training.ipynb #13908a5b
 def detection_errors(
     preds,  # (heatmaps, locref, ...) from a multi-animal PoseModel
     kp: torch.Tensor,  # (B, I, K, 2) labels in input pixels, NaN where missing
@@ -137,7 +137,7 @@ def detection_errors(
     d = (xy[:, None] - kp.float()[..., None, None, :]).norm(dim=-1).masked_fill(~peak[:, None], float("inf"))
     return d.flatten(-2).amin(-1) / scale
 
-
+# %% ../nbs/07_training.ipynb #e94f69e2
 class PixelError(AvgMetric):
     "Mean pixel error (frame pixels) over labelled keypoints, over batches (multi-animal labels: `detection_errors`)."
 
@@ -198,7 +198,7 @@ def snapshot_dir(
     cfg = read_config(cfg)
     return model_dir(cfg, cfg_get(cfg, "TrainingFraction")[trainingsetindex], shuffle) / "train"
 
-
+# %% ../nbs/07_training.ipynb #ae5e7069
 def snapshots(
     folder: Path,  # a `train/` folder
     best: bool = False,  # list best snapshots instead of periodic ones
@@ -210,7 +210,7 @@ def snapshots(
         key=lambda p: int(pat.fullmatch(p.name)[1]),
     )
 
-
+# %% ../nbs/07_training.ipynb #c364ff51
 def find_snapshot(
     folder: Path,  # a `train/` folder
     snapshot="best",  # "best", an index into the periodic snapshots (-1: latest), or a path
@@ -228,7 +228,7 @@ def find_snapshot(
     except IndexError:
         raise DLCNBError(f"There are {len(found)} snapshots in {folder}; index {snapshot} is out of range.") from None
 
-
+# %% ../nbs/07_training.ipynb #61795395
 def load_model(
     config,  # project config
     shuffle: int = 1,  # shuffle number
@@ -280,76 +280,6 @@ class SnapshotCallback(Callback):
             for old in snapshots(self.folder, best=True):
                 old.unlink()
             self._save(f"snapshot-best-{self.epochs_done:03d}.pt", px_error=float(err))
-
-# %% ../nbs/07_training.ipynb #68d387b3
-DEFAULT_LR = 3e-3
-
-
-def train_network(
-    config,  # project config (file, folder or dict)
-    shuffle: int = 1,  # shuffle number (made by `create_training_dataset`)
-    epochs: int | None = None,  # epochs of one-cycle training (0: just build the Learner); default: from the data
-    batch_size: int | None = None,  # images per batch; default: from the data (`training_settings`)
-    lr: float | None = None,  # peak learning rate (default `DEFAULT_LR`)
-    trainingsetindex: int = 0,  # index into the config's TrainingFraction
-    net_type: str | None = None,  # backbone; default: the shuffle's (`create_training_dataset`) or `DEFAULT_NET_TYPE`
-    scale: float | None = None,  # input scale (frames resized by it, in training and inference); default: from the data
-    crop: tuple | str | None = "auto",  # training crop (h, w) in input px; None: whole frames; "auto": from the data
-    pretrained: bool = True,  # start from ImageNet weights
-    snapshot: str | Path | None = None,  # resume from this snapshot ("best", -1, or a path)
-    save_epochs: int = 5,  # save a snapshot every this many epochs
-    max_snapshots: int = 5,  # periodic snapshots kept
-    sigma: float | None = None,  # width of the Gaussian heatmap targets, input pixels; default: from the data
-    locref_weight: float = 1.0,  # weight of the locref loss
-    paf_weight: float = 1.0,  # weight of the part affinity field loss (multi-animal projects)
-    seed: int = 42,  # random seed (split-independent: model init, batches, augmentation)
-    device: str | None = None,  # "cuda" or "cpu"; default: `core.default_device()`
-    missing: str = "absent",  # keypoints a frame lacks: "absent" (taught as not visible) or "mask" (`PoseLoss`)
-    lr_find: bool | int = False,  # run fastai's `lr_find` first, train at its suggestion (True: 100 trial batches)
-    early_stopping: int | None = None,  # stop after this many epochs without a better test pixel error
-    cbs: list | None = None,  # extra fastai callbacks for this training (a live plot, ...), not kept in the Learner
-    progress: bool = True,  # show fastai's progress bar
-    **aug_kwargs,  # passed to `PoseAugment` (rotation, scale, flip, ...)
-) -> Learner:
-    "Train a pose model on a shuffle and return its fastai `Learner`; snapshots go to `snapshot_dir`."
-    cfg, device = read_config(config), device or default_device()
-    table = _settings_table(cfg, shuffle, trainingsetindex, scale, crop, sigma, batch_size, epochs)
-    s = settings_dict(table)
-    set_seed(seed, reproducible=True)
-    shuffle = trainable_shuffle(cfg, shuffle, trainingsetindex)  # a shuffle DeepLabCut made is left as it is
-    folder = snapshot_dir(cfg, shuffle, trainingsetindex)
-    net_type = net_type or shuffle_settings(folder).get("net_type") or DEFAULT_NET_TYPE
-    dls = pose_dataloaders(
-        cfg, shuffle, trainingsetindex, s["batch_size"], s["scale"], s["crop"], device=device, **aug_kwargs
-    )
-    model = build_model(net_type, len(dls.bodyparts), pretrained and snapshot is None, n_edges=len(dls.edges))
-    meta = _snapshot_meta(cfg, dls, model, s["scale"], shuffle, seed)
-    start_epoch, opt_state = _resume(model, folder, snapshot) if snapshot is not None else (0, None)
-    loss = PoseLoss(
-        model.stride, s["sigma"], locref_weight=locref_weight, edges=dls.edges, paf_weight=paf_weight, missing=missing
-    )
-    callbacks = [
-        SnapshotCallback(folder, meta, save_epochs, max_snapshots, start_epoch),
-        *([MixedPrecision()] if device == "cuda" else []),
-        *_early_stopping(early_stopping, len(dls.test_idx)),
-    ]
-    learn = _pose_learner(dls, model.to(device), loss, s["scale"], lr or DEFAULT_LR, folder, callbacks)
-    _restore_optimizer(learn, opt_state)
-    if lr_find and lr is None and s["epochs"]:
-        lr = _suggested_lr(learn, 100 if lr_find is True else int(lr_find))
-    lr = lr or DEFAULT_LR
-    train_settings = _train_settings(s, table, lr, locref_weight, paf_weight, seed, pretrained, missing)
-    write_pytorch_config(
-        cfg,
-        dls.train_fraction,
-        shuffle,
-        net_type=net_type,
-        scale=s["scale"],
-        stride=model.stride,
-        train_settings=train_settings,
-    )
-    _fit(learn, s["epochs"], lr, cbs, progress)
-    return learn
 
 # %% ../nbs/07_training.ipynb #a1643847
 def _settings_table(cfg, shuffle, trainingsetindex, scale, crop, sigma, batch_size, epochs) -> pd.DataFrame:
@@ -462,3 +392,100 @@ def _fit(learn: Learner, epochs: int, lr: float, cbs: list | None = None, progre
         return
     with nullcontext() if progress else learn.no_bar():
         learn.fit_one_cycle(epochs, lr, cbs=cbs)
+
+# %% ../nbs/07_training.ipynb #68d387b3
+DEFAULT_LR = 3e-3
+
+
+def train_network(
+    config,  # project config (file, folder or dict)
+    shuffle: int = 1,  # shuffle number (made by `create_training_dataset`)
+    epochs: int | None = None,  # epochs of one-cycle training (0: just build the Learner); default: from the data
+    batch_size: int | None = None,  # images per batch; default: from the data (`training_settings`)
+    lr: float | None = None,  # peak learning rate (default `DEFAULT_LR`)
+    trainingsetindex: int = 0,  # index into the config's TrainingFraction
+    net_type: str | None = None,  # backbone; default: the shuffle's (`create_training_dataset`) or `DEFAULT_NET_TYPE`
+    scale: float | None = None,  # input scale (frames resized by it, in training and inference); default: from the data
+    crop: tuple | str | None = "auto",  # training crop (h, w) in input px; None: whole frames; "auto": from the data
+    pretrained: bool = True,  # start from ImageNet weights
+    snapshot: str | Path | None = None,  # resume from this snapshot ("best", -1, or a path)
+    save_epochs: int = 5,  # save a snapshot every this many epochs
+    max_snapshots: int = 5,  # periodic snapshots kept
+    sigma: float | None = None,  # width of the Gaussian heatmap targets, input pixels; default: from the data
+    locref_weight: float = 1.0,  # weight of the locref loss
+    paf_weight: float = 1.0,  # weight of the part affinity field loss (multi-animal projects)
+    seed: int = 42,  # random seed (split-independent: model init, batches, augmentation)
+    device: str | None = None,  # "cuda" or "cpu"; default: `core.default_device()`
+    missing: str = "absent",  # keypoints a frame lacks: "absent" (taught as not visible) or "mask" (`PoseLoss`)
+    lr_find: bool | int = False,  # run fastai's `lr_find` first, train at its suggestion (True: 100 trial batches)
+    early_stopping: int | None = None,  # stop after this many epochs without a better test pixel error
+    cbs: list | None = None,  # extra fastai callbacks for this training (a live plot, ...), not kept in the Learner
+    progress: bool = True,  # show fastai's progress bar
+    **aug_kwargs,  # passed to `PoseAugment` (rotation, scale, flip, ...)
+) -> Learner:
+    "Train a pose model on a shuffle and return its fastai `Learner`; snapshots go to `snapshot_dir`."
+    cfg, device = read_config(config), device or default_device()
+    table = _settings_table(cfg, shuffle, trainingsetindex, scale, crop, sigma, batch_size, epochs)
+    s = settings_dict(table)
+    set_seed(seed, reproducible=True)
+    shuffle = trainable_shuffle(cfg, shuffle, trainingsetindex)  # a shuffle DeepLabCut made is left as it is
+    folder = snapshot_dir(cfg, shuffle, trainingsetindex)
+    net_type = net_type or shuffle_settings(folder).get("net_type") or DEFAULT_NET_TYPE
+    dls = pose_dataloaders(
+        cfg, shuffle, trainingsetindex, s["batch_size"], s["scale"], s["crop"], device=device, **aug_kwargs
+    )
+    model = build_model(net_type, len(dls.bodyparts), pretrained and snapshot is None, n_edges=len(dls.edges))
+    meta = _snapshot_meta(cfg, dls, model, s["scale"], shuffle, seed)
+    start_epoch, opt_state = _resume(model, folder, snapshot) if snapshot is not None else (0, None)
+    loss = PoseLoss(
+        model.stride, s["sigma"], locref_weight=locref_weight, edges=dls.edges, paf_weight=paf_weight, missing=missing
+    )
+    callbacks = [
+        SnapshotCallback(folder, meta, save_epochs, max_snapshots, start_epoch),
+        *([MixedPrecision()] if device == "cuda" else []),
+        *_early_stopping(early_stopping, len(dls.test_idx)),
+    ]
+    learn = _pose_learner(dls, model.to(device), loss, s["scale"], lr or DEFAULT_LR, folder, callbacks)
+    _restore_optimizer(learn, opt_state)
+    if lr_find and lr is None and s["epochs"]:
+        lr = _suggested_lr(learn, 100 if lr_find is True else int(lr_find))
+    lr = lr or DEFAULT_LR
+    train_settings = _train_settings(s, table, lr, locref_weight, paf_weight, seed, pretrained, missing)
+    write_pytorch_config(
+        cfg,
+        dls.train_fraction,
+        shuffle,
+        net_type=net_type,
+        scale=s["scale"],
+        stride=model.stride,
+        train_settings=train_settings,
+    )
+    _fit(learn, s["epochs"], lr, cbs, progress)
+    return learn
+
+# %% ../nbs/07_training.ipynb #d8449499
+from types import SimpleNamespace
+from .core import bodyparts
+
+
+def example_snapshot(
+    config,  # config (file, folder or dict) of a single-animal project, e.g. `core.example_project`'s
+    net_type: str = DEFAULT_NET_TYPE,  # backbone
+    scale: float | None = None,  # input scale; default: the one `train_network` would choose (`training_settings`)
+    seed: int = 0,  # seed of the random weights
+) -> Path:
+    "Save a `net_type` model with random weights as shuffle 1's snapshot (epoch 1), with training's metadata."
+    cfg = read_config(config)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        model = build_model(net_type, len(bodyparts(cfg)), pretrained=False)
+    if scale is None:
+        scale = settings_dict(training_settings(cfg, stride=model.stride))["scale"]
+    split = SimpleNamespace(
+        bodyparts=bodyparts(cfg), train_fraction=cfg_get(cfg, "TrainingFraction")[0], individuals=None
+    )
+    folder = snapshot_dir(cfg)
+    folder.mkdir(parents=True, exist_ok=True)
+    return save_snapshot(
+        model, folder / "snapshot-001.pt", {**_snapshot_meta(cfg, split, model, scale, 1, seed), "epoch": 1}
+    )

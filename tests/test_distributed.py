@@ -5,7 +5,7 @@ import os
 from pathlib import Path
 import numpy as np, pandas as pd, xarray as xr, dask, pytest
 from distributed import Client, LocalCluster
-from dlcnb.core import example_data, atomic_path
+from dlcnb.core import example_data, example_project, atomic_path
 from dlcnb.video import VideoReader, write_clip
 from dlcnb.distributed import map_videos
 
@@ -75,41 +75,12 @@ def test_killed_worker_then_rerun_completes_identically(clips, tmp_path):
         xr.testing.assert_identical(a[k], b[k])
 
 
-def snapshot_project(dest):
-    """An openfield project with shuffle 1's snapshot: an untrained default model (predictions need only be
-    deterministic)."""
-    import torch
-    from dlcnb.core import example_project, read_config, bodyparts
-    from dlcnb.models import build_model, save_snapshot, DEFAULT_NET_TYPE
-    from dlcnb.training import snapshot_dir
-
-    config = example_project(dest)
-    cfg = read_config(config)
-    folder = snapshot_dir(cfg)
-    folder.mkdir(parents=True, exist_ok=True)
-    meta = dict(
-        net_type=DEFAULT_NET_TYPE,
-        bodyparts=bodyparts(cfg),
-        stride=8,
-        scale=0.5,
-        Task=str(cfg["Task"]),
-        date=str(cfg["date"]),
-        project_path=str(cfg["project_path"]),
-        shuffle=1,
-        train_fraction=float(cfg["TrainingFraction"][0]),
-        epoch=1,
-    )
-    torch.manual_seed(0)
-    save_snapshot(
-        build_model(DEFAULT_NET_TYPE, len(meta["bodyparts"]), pretrained=False), folder / "snapshot-001.pt", meta
-    )
-    return config
-
-
 def test_analyze_videos_on_a_cluster_equals_sequential(clips, tmp_path):
     from dlcnb.inference import analyze_videos
+    from dlcnb.training import example_snapshot
 
-    config = snapshot_project(tmp_path / "proj")
+    config = example_project(tmp_path / "proj")
+    example_snapshot(config)  # untrained: predictions need only be deterministic
     seq = analyze_videos(config, clips, destfolder=tmp_path / "seq", client=False, optimize="none")
     with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=":0") as cluster, Client(cluster) as client:
         par = analyze_videos(config, clips, destfolder=tmp_path / "par", client=client, optimize="none")

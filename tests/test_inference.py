@@ -5,37 +5,22 @@ import pickle
 from pathlib import Path
 import numpy as np, pandas as pd, pytest, torch
 import fastcore.test as ft
-from dlcnb.core import DLCNBError, read_config, bodyparts
-from dlcnb.models import build_model, save_snapshot
+from dlcnb.core import DLCNBError, read_config
 from dlcnb.poses import load_poses
 from dlcnb.video import VideoReader, write_clip
-from dlcnb.training import snapshot_dir, find_snapshot
+from dlcnb.training import snapshot_dir, find_snapshot, example_snapshot
 import dlcnb.inference as inf
 
-SCORER = "DLC_Resnet50_openfieldOct30shuffle1_snapshot_3"
+SCORER = "DLC_Resnet50_openfieldOct30shuffle1_snapshot_1"
 
 
 @pytest.fixture
 def project(openfield, tmp_path):
-    "The openfield project with an untrained shuffle-1 snapshot (epoch 3) and a 12-frame clip; yields (config, clip)."
-    cfg = read_config(openfield)
-    folder = snapshot_dir(cfg)
-    folder.mkdir(parents=True)
-    meta = dict(
-        net_type="efficientnet_lite0",
-        bodyparts=bodyparts(cfg),
-        stride=8,
-        scale=0.25,
-        Task="openfield",
-        date="Oct30",
-        project_path=cfg["project_path"],
-        shuffle=1,
-        train_fraction=0.95,
-        epoch=3,
+    "The openfield project with an untrained shuffle-1 snapshot (epoch 1) and a 12-frame clip; yields (config, clip)."
+    example_snapshot(openfield, "efficientnet_lite0", scale=0.25)
+    return openfield, write_clip(
+        Path(read_config(openfield)["project_path"]) / "videos" / "m3v1mp4.mp4", tmp_path / "clip.avi", 0, 12
     )
-    torch.manual_seed(0)
-    save_snapshot(build_model("efficientnet_lite0", 4, pretrained=False), folder / "snapshot-003.pt", meta)
-    return openfield, write_clip(Path(cfg["project_path"]) / "videos" / "m3v1mp4.mp4", tmp_path / "clip.avi", 0, 12)
 
 
 def outputs(clip):
@@ -172,10 +157,10 @@ def test_snapshot_choice(project):
     "`snapshot` picks the best snapshot by default, any other by index; the scorer names the epoch of the one used."
     config, clip = project
     folder = snapshot_dir(read_config(config))
-    ckpt = torch.load(folder / "snapshot-003.pt", weights_only=True)
+    ckpt = torch.load(folder / "snapshot-001.pt", weights_only=True)
     torch.save({**ckpt, "metadata": {**ckpt["metadata"], "epoch": 2}}, folder / "snapshot-best-002.pt")
     inf.analyze_videos(config, clip, optimize="none")
-    assert inf.output_paths(clip, SCORER.replace("_3", "_best-2"))["nc"].exists()
+    assert inf.output_paths(clip, SCORER.replace("snapshot_1", "snapshot_best-2"))["nc"].exists()
     inf.analyze_videos(config, clip, snapshot=-1, optimize="none")
     assert outputs(clip)["nc"].exists()
 
