@@ -7,7 +7,7 @@ from dlcnb.core import example_project, read_config
 from dlcnb.training import example_snapshot
 from dlcnb.video import VideoReader
 
-DEFAULT_SCALE = 0.5  # the input scale dlcnb trains at by default (`pose_dataloaders(scale=0.5)`)
+DEFAULT_SCALE = 0.5  # input scale of the published analysis figures, fixed so reruns compare (training picks its own)
 
 
 def load() -> str:
