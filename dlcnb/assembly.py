@@ -340,11 +340,11 @@ def unique_detections(
 
 # %% ../nbs/06a_assembly.ipynb #56940b0a
 def with_single(
-    animals: np.ndarray,  # `(B, I, K_animal, 3)` assembled individuals
-    unique: np.ndarray,  # `(B, U, 3)` the unique bodyparts' detections (`unique_detections`)
+    animals: np.ndarray,  # `(B, I, K_animal, C)` assembled individuals (C: x, y, score; or x, y for labels)
+    unique: np.ndarray,  # `(B, U, C)` the unique bodyparts' detections (`unique_detections`)
 ) -> np.ndarray:
-    "Individuals `(B, I + 1, K_animal + U, 3)`: the animals (NaN for unique bodyparts), then `single` with the unique."
-    B, I, K, _ = animals.shape
-    out = np.full((B, I + 1, K + unique.shape[1], 3), np.nan, np.float32)
+    "Individuals `(B, I + 1, K_animal + U, C)`: the animals (NaN for unique bodyparts), then `single` with the unique."
+    B, I, K, C = animals.shape
+    out = np.full((B, I + 1, K + unique.shape[1], C), np.nan, animals.dtype)
     out[:, :I, :K], out[:, I, K:] = animals, unique
     return out

@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
 from peer_env import ensure_env
 from dlcnb.core import read_config
 from dlcnb.data import create_training_dataset, split_path
+from dlcnb.assembly import with_single
 from dlcnb.evaluation import split_scores
 from dlcnb.inference import _poses
 from dlcnb.io import load_labels
@@ -103,14 +104,6 @@ def _metric_cases(rng, n: int) -> list:
     return cases
 
 
-def _dense(animals: np.ndarray, unique: np.ndarray) -> np.ndarray:
-    "Animals `(N, I, K, c)` and unique bodyparts `(N, U, c)` in the labels' layout `(N, I + 1, K + U, c)`."
-    N, I, K, c = animals.shape
-    out = np.full((N, I + 1, K + unique.shape[1], c), np.nan)
-    out[:, :I, :K], out[:, I, K:] = animals, unique
-    return out
-
-
 @pytest.fixture(scope="module")
 def peers(tmp_path_factory):
     "A two-animal project with a landmark, our files of it, and what DeepLabCut 3 and movement make of them."
@@ -126,7 +119,7 @@ def peers(tmp_path_factory):
     np.savez(tmp / "detections.npz", bodyparts=bodyparts, unique=unique)
     meta = {"bodyparts": [f"bp{k}" for k in range(1, 5)] + ["landmark"], "edges": [[0, 1], [1, 2], [2, 3]]}
     meta |= {"individuals": ["animal1", "animal2", "single"], "unique_bodyparts": ["landmark"]}
-    ours = _poses(_dense(bodyparts, unique[:, 0]), meta, "DLC_scorer", 30.0, tmp / "ours.h5")
+    ours = _poses(with_single(bodyparts, unique[:, 0]), meta, "DLC_scorer", 30.0, tmp / "ours.h5")
     write_dlc_file(ours, tmp / "ours.h5")
     cases = _metric_cases(rng, 12)
     np.savez(
@@ -173,7 +166,7 @@ def test_evaluation_matches_dlc3_compute_metrics(peers):
     "rmse, rmse_pcutoff, mAP and mAR with unique bodyparts, ours and DeepLabCut 3's, on random cases."
     for (lab, pred, lu, pu, cut), theirs in zip(peers["cases"], peers["dlc"]["scores"]):
         n_unique = lu.shape[1]
-        ours = split_scores(_dense(lab, lu), _dense(pred, pu), cut, n_unique=n_unique)
+        ours = split_scores(with_single(lab, lu), with_single(pred, pu), cut, n_unique=n_unique)
         for k in ("rmse", "rmse_pcutoff", "mAP", "mAR"):
             np.testing.assert_allclose(ours[k], theirs[k], rtol=1e-9, atol=1e-9, equal_nan=True, err_msg=k)
 
