@@ -19,15 +19,17 @@ from peer_env import ensure_env
 from dlcnb.core import read_config
 from dlcnb.data import create_training_dataset, split_path
 from dlcnb.assembly import with_single
-from dlcnb.evaluation import split_scores
 from dlcnb.inference import _poses
 from dlcnb.io import load_labels
 from dlcnb.poses import from_dlc_df, write_dlc_file
 from dlcnb.synthetic import synthetic_project
+from unique_metrics import DLC3_SCORES, metric_cases, our_scores, save_cases
 
 pytestmark = pytest.mark.interop
 
-DLC3 = r'''
+DLC3 = (
+    DLC3_SCORES
+    + r'''
 import json, pickle, sys, numpy as np, pandas as pd
 args = json.loads(sys.argv[1])
 out = {}
@@ -42,22 +44,10 @@ d = np.load(args["detections"])
 preds = [{"bodyparts": b, "unique_bodyparts": u} for b, u in zip(d["bodyparts"], d["unique"])]
 theirs = create_df_from_prediction(preds, "DLC_scorer", True, {"metadata": args["metadata"]}, args["folder"], "theirs")
 out["h5"] = args["folder"] + "/theirs.h5"
-from deeplabcut.core.metrics import compute_metrics
-m = np.load(args["metrics"])
-scores = []
-for i in range(int(m["n"])):
-    lab, pred, lu, pu = (m[f"{k}{i}"] for k in ("labels", "preds", "ulabels", "upreds"))
-    vis = lambda a: np.concatenate([a, np.where(np.isnan(a).any(-1, keepdims=True), 0.0, 2.0)], -1)
-    gt = {f"img{j}": vis(lab[j]) for j in range(len(lab))}
-    pr = {f"img{j}": pred[j][~np.isnan(pred[j]).all(-1).all(-1)] for j in range(len(pred))}
-    ugt = {f"img{j}": vis(lu[j])[None] for j in range(len(lu))}
-    upr = {f"img{j}": pu[j][None] for j in range(len(pu))}
-    r = compute_metrics(gt, pr, single_animal=False, unique_bodypart_gt=ugt, unique_bodypart_poses=upr,
-                        pcutoff=float(m[f"pcutoff{i}"]))
-    scores.append({k: r[k] for k in ("rmse", "rmse_pcutoff", "mAP", "mAR")})
-out["scores"] = scores
+out["scores"] = unique_scores(args["metrics"])
 print(json.dumps(out))
 '''
+)
 
 MOVEMENT = r'''
 import json, sys, numpy as np, pandas as pd
@@ -84,26 +74,6 @@ def _peer(name: str, script: str, args: dict) -> dict:
     return json.loads(run.stdout.strip().splitlines()[-1])
 
 
-def _metric_cases(rng, n: int) -> list:
-    "Random multi-animal cases with one or two unique bodyparts: labels, predictions (both kinds), a pcutoff."
-    cases = []
-    for _ in range(n):
-        N, I, M, K, U = (int(rng.integers(a, b)) for a, b in ((3, 30), (1, 4), (1, 5), (2, 6), (1, 3)))
-        lab = rng.uniform(50, 400, (N, I, K, 2))
-        lab[rng.random((N, I, K)) < 0.15] = np.nan
-        src = rng.integers(0, I, (N, M))
-        xy = np.nan_to_num(np.take_along_axis(lab, src[..., None, None], 1), nan=200.0)
-        pred = np.concatenate([xy + rng.normal(0, 5, xy.shape), rng.uniform(0, 1, (N, M, K, 1))], -1)
-        pred[rng.random((N, M)) < 0.15] = np.nan
-        lu = rng.uniform(50, 400, (N, U, 2))
-        lu[rng.random((N, U)) < 0.2] = np.nan
-        pu = np.concatenate(
-            [np.nan_to_num(lu, nan=100.0) + rng.normal(0, 8, lu.shape), rng.uniform(0, 1, (N, U, 1))], -1
-        )
-        cases.append((lab, pred, lu, pu, float(rng.choice([0.1, 0.6, 0.9]))))
-    return cases
-
-
 @pytest.fixture(scope="module")
 def peers(tmp_path_factory):
     "A two-animal project with a landmark, our files of it, and what DeepLabCut 3 and movement make of them."
@@ -121,16 +91,8 @@ def peers(tmp_path_factory):
     meta |= {"individuals": ["animal1", "animal2", "single"], "unique_bodyparts": ["landmark"]}
     ours = _poses(with_single(bodyparts, unique[:, 0]), meta, "DLC_scorer", 30.0, tmp / "ours.h5")
     write_dlc_file(ours, tmp / "ours.h5")
-    cases = _metric_cases(rng, 12)
-    np.savez(
-        tmp / "metrics.npz",
-        n=len(cases),
-        **{
-            f"{k}{i}": v
-            for i, c in enumerate(cases)
-            for k, v in zip(("labels", "preds", "ulabels", "upreds", "pcutoff"), c)
-        },
-    )
+    cases = metric_cases(rng, 12)
+    save_cases(tmp / "metrics.npz", cases)
     args = dict(labels=str(labels_h5), train=[int(t) for t in train], project=cfg["project_path"], folder=str(tmp))
     args |= dict(detections=str(tmp / "detections.npz"), metrics=str(tmp / "metrics.npz"))
     args["metadata"] = {
@@ -164,9 +126,7 @@ def test_our_predictions_h5_is_dlc3s(peers):
 
 def test_evaluation_matches_dlc3_compute_metrics(peers):
     "rmse, rmse_pcutoff, mAP and mAR with unique bodyparts, ours and DeepLabCut 3's, on random cases."
-    for (lab, pred, lu, pu, cut), theirs in zip(peers["cases"], peers["dlc"]["scores"]):
-        n_unique = lu.shape[1]
-        ours = split_scores(with_single(lab, lu), with_single(pred, pu), cut, n_unique=n_unique)
+    for ours, theirs in zip(our_scores(peers["cases"]), peers["dlc"]["scores"], strict=True):
         for k in ("rmse", "rmse_pcutoff", "mAP", "mAR"):
             np.testing.assert_allclose(ours[k], theirs[k], rtol=1e-9, atol=1e-9, equal_nan=True, err_msg=k)
 
