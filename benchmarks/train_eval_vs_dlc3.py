@@ -6,16 +6,20 @@ made by `tools/peer_env.py dlc3`, or `$DLC3_PYTHON`); the script prints both and
 they differ.
 Then the same for random multi-animal sets (issue 8): 1-4 labelled individuals per image, some missing, and 0-5
 predicted individuals per image (shuffled, with duplicates and spurious ones), scored with `single_animal=False`.
+Then random multi-animal sets with one or two unique bodyparts (issue 19: DeepLabCut's `single`), scored by DeepLabCut
+3 with `unique_bodypart_gt`/`unique_bodypart_poses` (`tests/interop/unique_metrics.py`).
 
 Run from the repository root: `python benchmarks/train_eval_vs_dlc3.py [n_datasets]`."""
 
 import os, sys, json, subprocess, tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "interop"))
 import numpy as np
 from _machine import machine
 from _peers import peer_python
 from dlcnb.evaluation import split_scores
+from unique_metrics import DLC3_SCORES, metric_cases, our_scores, save_cases
 
 DLC = r'''
 import sys, json, numpy as np
@@ -100,6 +104,17 @@ def main(n: int = 20):
         f"{n} single-animal and {n} multi-animal random datasets: largest |dlcnb - DeepLabCut 3| over rmse, "
         f"rmse_pcutoff, mAP, mAR = {diff:.2e}"
     )
+    if not diff < 1e-6:
+        sys.exit("MISMATCH")
+    unique = metric_cases(rng, n)
+    save_cases(path, unique)
+    script = DLC3_SCORES + "import sys, json\nprint(json.dumps(unique_scores(sys.argv[1])))"
+    out = subprocess.run([dlc3, "-c", script, path], capture_output=True, text=True)
+    if out.returncode:
+        sys.exit(out.stderr[-2000:])
+    pairs = zip(our_scores(unique), json.loads(out.stdout.strip().splitlines()[-1]), strict=True)
+    diff = max(gap(o[k], t[k]) for o, t in pairs for k in o)
+    print(f"{n} multi-animal random datasets with unique bodyparts: largest |dlcnb - DeepLabCut 3| = {diff:.2e}")
     if not diff < 1e-6:
         sys.exit("MISMATCH")
 

@@ -15,7 +15,8 @@ from .models import LOCREF_STD, decode
 
 # %% auto #0
 __all__ = ['heatmap_peaks', 'paf_affinity', 'limb_lengths', 'Assembler', 'pool_candidates', 'candidate_peaks',
-           'refined_positions', 'model_candidates', 'model_affinities', 'model_assembler', 'decode_outputs']
+           'refined_positions', 'model_candidates', 'model_affinities', 'model_assembler', 'unique_detections',
+           'with_single', 'decode_outputs']
 
 # %% ../nbs/06a_assembly.ipynb #b63ad25f
 def heatmap_peaks(
@@ -301,8 +302,35 @@ def model_assembler(
         raise DLCNBError(
             "This snapshot is a single-animal model (no part affinity fields); decode it with `dlcnb.models.decode`."
         )
-    bps = list(meta["bodyparts"])
-    return Assembler(bps, [(bps[a], bps[b]) for a, b in meta["edges"]], max_n_individuals or len(meta["individuals"]))
+    unique = list(meta.get("unique_bodyparts") or [])  # the last heatmaps, and the individual `single`
+    bps = list(meta["bodyparts"])[: len(meta["bodyparts"]) - len(unique)]
+    n = max_n_individuals or len(meta["individuals"]) - bool(unique)
+    return Assembler(bps, [(bps[a], bps[b]) for a, b in meta["edges"]], n)
+
+# %% ../nbs/06a_assembly.ipynb #ea96ca90
+def unique_detections(
+    outputs: tuple,  # a multi-animal `PoseModel`'s outputs for a batch (heatmaps, locref, ...)
+    n_unique: int,  # how many unique bodyparts: the last `n_unique` heatmaps
+    stride: int = 8,  # the model's stride
+    scale: float = 1.0,  # the model's input scale
+) -> np.ndarray:
+    "Each unique bodypart's one detection per image, `(B, n_unique, 3)`: its best peak (x, y in frame pixels, score)."
+    heatmaps, locref = outputs[:2]
+    K = heatmaps.shape[1]
+    kp = decode(heatmaps[:, K - n_unique :], locref[:, 2 * (K - n_unique) :], stride).float().cpu().numpy()
+    kp[..., :2] /= scale
+    return kp
+
+# %% ../nbs/06a_assembly.ipynb #56940b0a
+def with_single(
+    animals: np.ndarray,  # `(B, I, K_animal, C)` assembled individuals (C: x, y, score; or x, y for labels)
+    unique: np.ndarray,  # `(B, U, C)` the unique bodyparts' detections (`unique_detections`)
+) -> np.ndarray:
+    "Individuals `(B, I + 1, K_animal + U, C)`: the animals (NaN for unique bodyparts), then `single` with the unique."
+    B, I, K, C = animals.shape
+    out = np.full((B, I + 1, K + unique.shape[1], C), np.nan, animals.dtype)
+    out[:, :I, :K], out[:, I, K:] = animals, unique
+    return out
 
 # %% ../nbs/06a_assembly.ipynb #7c4bfb99
 def decode_outputs(
@@ -312,8 +340,11 @@ def decode_outputs(
     scale: float = 1.0,  # the model's input scale
 ) -> np.ndarray:
     "Keypoints `(B, K, 3)` (x, y, likelihood in frame pixels), or a multi-animal model's individuals `(B, I, K, 3)`."
+    # with unique bodyparts, the last individual is `single` (`with_single`)
     if meta.get("edges"):
-        return model_assembler(meta).assemble_outputs(outputs, stride, scale)
+        animals = model_assembler(meta).assemble_outputs(outputs, stride, scale)
+        n_unique = len(meta.get("unique_bodyparts") or [])
+        return with_single(animals, unique_detections(outputs, n_unique, stride, scale)) if n_unique else animals
     kp = decode(*outputs[:2], stride).float().cpu().numpy()
     kp[..., :2] /= scale
     return kp

@@ -15,6 +15,7 @@ from dlcnb.core import (
     cfg_get,
     bodyparts,
     individuals,
+    is_multianimal,
     atomic_path,
     atomic_write_bytes,
     config_path,
@@ -27,11 +28,12 @@ from .io import load_labels, read_labels, write_table
 # %% auto #0
 __all__ = ['NET_TYPES', 'DEFAULT_NET_TYPE', 'IMAGENET_MEAN', 'IMAGENET_STD', 'SETTINGS_FILE', 'INPUT_AREA', 'PIXEL_BUDGET',
            'MIN_STEPS', 'training_set_dir', 'pct', 'split_path', 'shuffle_name', 'model_dir', 'check_net_type',
-           'to_float', 'resize_images', 'normalize', 'denormalize', 'split_indices', 'dlc_net_type', 'dlc_pose_config',
-           'shuffle_settings', 'made_by_deeplabcut', 'write_pytorch_config', 'create_training_dataset', 'split_images',
-           'read_split', 'trainable_shuffle', 'resize_frame', 'load_images', 'load_keypoints', 'TrainingDataWarning',
-           'label_geometry', 'check_training_labels', 'settings_dict', 'training_settings', 'flip_permutation',
-           'ToFloat', 'Normalize', 'PoseAugment', 'skeleton_edges', 'paf_edges', 'pose_dataloaders']
+           'to_float', 'resize_images', 'normalize', 'denormalize', 'split_indices', 'animal_bodyparts',
+           'keypoint_array', 'dlc_net_type', 'dlc_pose_config', 'shuffle_settings', 'made_by_deeplabcut',
+           'write_pytorch_config', 'create_training_dataset', 'split_images', 'read_split', 'trainable_shuffle',
+           'resize_frame', 'load_images', 'load_keypoints', 'TrainingDataWarning', 'label_geometry',
+           'check_training_labels', 'settings_dict', 'training_settings', 'flip_permutation', 'ToFloat', 'Normalize',
+           'PoseAugment', 'skeleton_edges', 'paf_edges', 'pose_dataloaders']
 
 # %% ../nbs/05_data.ipynb #54403950
 def training_set_dir(cfg: dict) -> Path:
@@ -152,6 +154,23 @@ def split_indices(
     n_train = int(n * round(train_fraction, 2))
     return np.sort(perm[:n_train]), np.sort(perm[n_train:])
 
+# %% ../nbs/05_data.ipynb #e4425f62
+def animal_bodyparts(cfg: dict) -> list[str]:
+    "The bodyparts animals are made of: a multi-animal project's `multianimalbodyparts` (not its unique ones)."
+    return list(cfg_get(cfg, "multianimalbodyparts")) if is_multianimal(cfg) else bodyparts(cfg)
+
+# %% ../nbs/05_data.ipynb #9b15dccf
+def keypoint_array(
+    labels: pd.DataFrame,  # DeepLabCut labels (single- or multi-animal)
+) -> np.ndarray:
+    "Labels as `(N, K, 2)`, or `(N, I, K, 2)` over every individual and bodyparts (NaN where a pair has no column)."
+    if "individuals" not in labels.columns.names:
+        return labels.to_numpy(np.float64).reshape(len(labels), -1, 2)
+    cols = labels.columns
+    inds, bps = cols.unique("individuals"), cols.unique("bodyparts")
+    full = pd.MultiIndex.from_product([cols.unique("scorer"), inds, bps, ["x", "y"]], names=cols.names)
+    return labels.reindex(columns=full).to_numpy(np.float64).reshape(len(labels), len(inds), len(bps), 2)
+
 # %% ../nbs/05_data.ipynb #457ab3d3
 def _image_sizes(cfg: dict, index: pd.Index) -> list:
     root = Path(cfg["project_path"])
@@ -169,7 +188,7 @@ def _image_sizes(cfg: dict, index: pd.Index) -> list:
 
 def _documentation(cfg: dict, labels: pd.DataFrame, sizes: list, train: np.ndarray) -> list:
     "DeepLabCut's documentation data: one dict per *training* image, in the order of `train`."
-    xy = labels.to_numpy().reshape(len(labels), len(individuals(cfg)) or 1, -1, 2)
+    xy = keypoint_array(labels).reshape(len(labels), len(individuals(cfg)) or 1, -1, 2)
     joints = lambda pts: np.array([[j, *p] for j, p in enumerate(pts) if not np.isnan(p).any()])
     per_image = lambda inds: {i: joints(pts) for i, pts in enumerate(inds)} if individuals(cfg) else joints(inds[0])
     return [{"image": labels.index[i], "size": np.array([3, *sizes[i][:2]]), "joints": per_image(xy[i])} for i in train]
@@ -281,11 +300,6 @@ def create_training_dataset(
 ) -> list:
     "Make seeded train/test shuffles in DeepLabCut's layout; return `[(train_fraction, shuffle, (train, test)), ...]`."
     cfg = read_config(config)
-    if cfg.get("uniquebodyparts"):
-        raise DLCNBError(
-            f"{config_path(cfg)} lists uniquebodyparts, which dlcnb cannot train yet; remove them from the config "
-            "(and labels) to train on the animals' bodyparts."
-        )
     if individuals(cfg):
         paf_edges(cfg)  # a multi-animal skeleton must connect every bodypart
     fractions = (
@@ -451,10 +465,7 @@ def load_keypoints(
     scale: float = 1.0,  # resize factor of the images
 ) -> torch.Tensor:
     "Labels as scaled pixel coordinates, NaN where missing: `(N, K, 2)`, or `(N, I, K, 2)` with an `individuals` level."
-    xy = torch.tensor(labels.to_numpy().reshape(len(labels), -1, 2) * scale, dtype=torch.float32)
-    if "individuals" not in labels.columns.names:
-        return xy
-    return xy.view(len(labels), labels.columns.get_level_values("individuals").nunique(), -1, 2)
+    return torch.tensor(keypoint_array(labels) * scale, dtype=torch.float32)
 
 # %% ../nbs/05_data.ipynb #62082f51
 class TrainingDataWarning(UserWarning):
@@ -472,6 +483,8 @@ def label_geometry(
     sizes: list,  # (height, width, ...) of each labelled image
 ) -> pd.DataFrame:
     "One row per labelled animal per image: image, frame height/width, visible keypoints, reach, gap, twin gap (px)."
+    if "individuals" in labels.columns.names:  # the geometry of animals: a unique bodypart belongs to none
+        labels = labels.drop(columns="single", level="individuals", errors="ignore")
     n_animals = labels.columns.unique("individuals").size if "individuals" in labels.columns.names else 1
     xy = labels.to_numpy().reshape(len(labels), n_animals, -1, 2)
     rows = []
@@ -864,7 +877,8 @@ def skeleton_edges(cfg: dict) -> list[tuple[int, int]]:
 # %% ../nbs/05_data.ipynb #de0ac0aa
 def paf_edges(cfg: dict) -> list[tuple[int, int]]:
     "A multi-animal project's skeleton edges, checked to connect every bodypart (animals are assembled along them)."
-    edges, bps = skeleton_edges(cfg), bodyparts(cfg)
+    bps = animal_bodyparts(cfg)
+    edges = [e for e in skeleton_edges(cfg) if max(e) < len(bps)]  # unique bodyparts are not assembled
     start = edges[0][0] if edges else 0
     reached, frontier = {start}, [start]
     while frontier:
@@ -926,4 +940,5 @@ def pose_dataloaders(
         frac,
     )
     dls.individuals, dls.edges = individuals(cfg), paf_edges(cfg) if individuals(cfg) else []
+    dls.unique_bodyparts = bodyparts(cfg)[len(animal_bodyparts(cfg)) :]
     return dls

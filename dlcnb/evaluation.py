@@ -15,8 +15,8 @@ from .assembly import decode_outputs
 from .training import load_model
 
 # %% auto #0
-__all__ = ['pixel_errors', 'rmse', 'oks', 'match_greedy_oks', 'sort_by_score', 'match_to_labels', 'map_mar', 'predict_images',
-           'dlc_scorer', 'evaluation_dir', 'predictions_table', 'split_scores', 'evaluate_network']
+__all__ = ['pixel_errors', 'rmse', 'oks', 'match_greedy_oks', 'sort_by_score', 'match_to_labels', 'map_mar', 'match_with_unique',
+           'predict_images', 'dlc_scorer', 'evaluation_dir', 'predictions_table', 'split_scores', 'evaluate_network']
 
 # %% ../nbs/08_evaluation.ipynb #71f52460
 def pixel_errors(
@@ -127,6 +127,22 @@ def map_mar(
         recalls.append(rc[-1])
     return {"mAP": 100 * float(np.mean(precisions)), "mAR": 100 * float(np.mean(recalls))}
 
+# %% ../nbs/08_evaluation.ipynb #76c5c083
+def match_with_unique(
+    labels: np.ndarray,  # (N, I, K, 2) labelled individuals (the last one `single` if `n_unique`), NaN where unlabelled
+    preds: np.ndarray,  # (N, M, K, 3) predicted individuals (the last one `single` if `n_unique`), NaN where missing
+    n_unique: int = 0,  # unique bodyparts: the last `n_unique` keypoints, held by the last individual
+    sigma: float = 0.1,  # OKS sigma
+) -> np.ndarray:
+    "Predictions `(N, I, K, 3)` in the labels' order: the animals by OKS (`match_to_labels`), `single` as predicted."
+    if not n_unique:
+        return match_to_labels(labels, preds, sigma)
+    K = labels.shape[2] - n_unique
+    out = np.full(labels.shape[:3] + (3,), np.nan)
+    out[:, :-1, :K] = match_to_labels(labels[:, :-1, :K], preds[:, :-1, :K], sigma)
+    out[:, -1, K:] = preds[:, -1, K:]
+    return out
+
 # %% ../nbs/08_evaluation.ipynb #2c4925e6
 def predict_images(
     model,  # a `PoseModel` in eval mode
@@ -180,29 +196,35 @@ def predictions_table(
     scorer: str,  # DLC scorer name
     bodyparts: list,  # bodypart names
     individuals: list | None = None,  # individual names (multi-animal)
+    unique_bodyparts: list | None = None,  # unique bodyparts: columns of the last individual, `single`, only
 ) -> pd.DataFrame:
     "Predictions in DeepLabCut's table layout (scorer/[individuals/]bodyparts/coords with x, y, likelihood)."
     levels, names = [[scorer], bodyparts, ["x", "y", "likelihood"]], ["scorer", "bodyparts", "coords"]
     if individuals:
         levels.insert(1, list(individuals))
         names.insert(1, "individuals")
-    return pd.DataFrame(
+    df = pd.DataFrame(
         preds.reshape(len(preds), -1).astype(np.float64),
         index=index,
         columns=pd.MultiIndex.from_product(levels, names=names),
     )
+    if not unique_bodyparts:
+        return df
+    return df.loc[:, [(i == "single") == (b in unique_bodyparts) for _, i, b, _ in df.columns]]  # DeepLabCut's columns
 
 # %% ../nbs/08_evaluation.ipynb #e702c3a7
 def split_scores(
     labels: np.ndarray,  # (N, K, 2) labels, or (N, I, K, 2) labelled individuals
     preds: np.ndarray,  # (N, K, 3) predictions, or (N, M, K, 3) predicted individuals
     pcutoff: float,  # likelihood cutoff of `rmse_pcutoff`
-    matched: np.ndarray | None = None,  # multi-animal: `match_to_labels(labels, preds)`, if already computed
+    matched: np.ndarray | None = None,  # multi-animal: `match_with_unique(labels, preds, n_unique)`, if computed
+    n_unique: int = 0,  # unique bodyparts (the last keypoints; the last individual, `single`, holds them)
 ) -> dict:
-    "rmse, rmse_pcutoff, mAP and mAR of one split."
+    "rmse, rmse_pcutoff (animals' and unique bodyparts' errors together), mAP and mAR (animals) of one split."
     if matched is None:
-        matched = match_to_labels(labels, preds) if labels.ndim == 4 else preds
-    return {**rmse(labels, matched, pcutoff), **map_mar(labels, preds)}
+        matched = match_with_unique(labels, preds, n_unique) if labels.ndim == 4 else preds
+    animals = lambda a: a[:, :-1, : a.shape[2] - n_unique] if n_unique else a
+    return {**rmse(labels, matched, pcutoff), **map_mar(animals(labels), animals(preds))}
 
 # %% ../nbs/08_evaluation.ipynb #50ca8254
 def _write_csv(df: pd.DataFrame, path: Path):
@@ -247,7 +269,8 @@ def _evaluate_shuffle(
     train_idx, test_idx, frac = read_split(cfg, shuffle, trainingsetindex, labels_df)
     model, meta = load_model(cfg, shuffle, trainingsetindex, snapshot, device)
     preds, bps, scorer = predict_images(model, meta, frames), list(meta["bodyparts"]), dlc_scorer(meta)
-    matched = match_to_labels(labels, preds) if labels.ndim == 4 else preds  # in the labels' order
+    unique = list(meta.get("unique_bodyparts") or [])
+    matched = match_with_unique(labels, preds, len(unique)) if labels.ndim == 4 else preds  # in the labels' order
     scores = {
         "%Training dataset": frac,
         "Shuffle number": shuffle,
@@ -260,7 +283,7 @@ def _evaluate_shuffle(
         scores.update(
             {
                 f"{split} {k}": round(v, 2)
-                for k, v in split_scores(labels[idx], preds[idx], pcutoff, matched[idx]).items()
+                for k, v in split_scores(labels[idx], preds[idx], pcutoff, matched[idx], len(unique)).items()
             }
         )
         with warnings.catch_warnings():
@@ -270,7 +293,7 @@ def _evaluate_shuffle(
             )
     folder = evaluation_dir(cfg, frac, shuffle)
     write_table(
-        predictions_table(matched, labels_df.index, scorer, bps, meta.get("individuals")),
+        predictions_table(matched, labels_df.index, scorer, bps, meta.get("individuals"), unique),
         folder / f"{scorer}.h5",
         csv=False,
     )

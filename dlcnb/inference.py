@@ -140,6 +140,7 @@ def output_paths(
 def _run_meta(cfg, meta, scorer, start, reader, batch_size, cropping):
     "DeepLabCut 3's `_meta.pickle` contents for one analysed video."
     (w, h), stop = reader.size, time.time()
+    unique, inds = list(meta.get("unique_bodyparts") or []), list(meta.get("individuals") or ["individual_0"])
     return {
         "data": {
             "start": start,
@@ -155,9 +156,9 @@ def _run_meta(cfg, meta, scorer, start, reader, batch_size, cropping):
             "training set fraction": meta["train_fraction"],
             "cropping": cropping is not None,
             "cropping_parameters": list(cropping or (0, w, 0, h)),
-            "individuals": list(meta.get("individuals") or ["individual_0"]),
-            "bodyparts": list(meta["bodyparts"]),
-            "unique_bodyparts": [],
+            "individuals": inds[: len(inds) - bool(unique)],  # DeepLabCut lists neither `single`
+            "bodyparts": list(meta["bodyparts"])[: len(meta["bodyparts"]) - len(unique)],  # nor unique bodyparts here
+            "unique_bodyparts": unique,
         }
     }
 
@@ -170,7 +171,12 @@ def detection_slots(n: int) -> list[str]:
 def _poses(kps, meta, scorer, fps, source):
     "A pose dataset of `(frames, keypoints, 3)` predictions, or of `(frames, individuals, keypoints, 3)` detections."
     kps = kps if kps.ndim == 4 else kps[:, None]  # (frames, individuals, keypoints, 3)
-    slots = detection_slots(kps.shape[1]) if meta.get("edges") else ["individual_0"]
+    unique = list(meta.get("unique_bodyparts") or []) if meta.get("edges") else []
+    slots = (
+        detection_slots(kps.shape[1] - bool(unique)) + ["single"] * bool(unique)
+        if meta.get("edges")
+        else ["individual_0"]
+    )
     ds = make_poses(
         kps[..., :2].transpose(0, 3, 2, 1),
         kps[..., 2].transpose(0, 2, 1),
@@ -180,7 +186,7 @@ def _poses(kps, meta, scorer, fps, source):
         "DeepLabCut",
         source,
     )
-    ds.attrs["scorer"] = scorer
+    ds.attrs["scorer"], ds.attrs["unique_keypoints"] = scorer, ",".join(unique)
     return log_step(ds, f"analyze_videos({scorer})")
 
 # %% ../nbs/09_inference.ipynb #979084ec

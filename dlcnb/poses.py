@@ -109,7 +109,8 @@ def from_dlc_df(
         cols = pd.MultiIndex.from_tuples(
             [(s, "individual_0", b, c) for s, b, c in cols], names=["scorer", "individuals", "bodyparts", "coords"]
         )
-    individuals = [i for i in cols.unique("individuals") if i != "single"] or ["single"]
+    names = list(cols.unique("individuals"))
+    individuals = [i for i in names if i != "single"] + ["single"] * ("single" in names)  # `single` goes last
     keypoints = list(dict.fromkeys(cols.get_level_values("bodyparts")))
     flat = pd.DataFrame(df.to_numpy(np.float64), index=range(len(df)), columns=cols.droplevel("scorer"))
 
@@ -118,9 +119,7 @@ def from_dlc_df(
         for (ind, bp, c), col in flat.items():
             if c != coord:
                 continue
-            targets = range(len(individuals)) if ind == "single" else [individuals.index(ind)]
-            for j in targets:
-                out[:, keypoints.index(bp), j] = col.to_numpy()
+            out[:, keypoints.index(bp), individuals.index(ind)] = col.to_numpy()
         return out
 
     position = np.stack([grab("x"), grab("y")], axis=1)
@@ -158,10 +157,8 @@ def to_dlc_df(
     k_i = {k: n for n, k in enumerate(kps)}
     for j, ind in enumerate(inds):
         for k in kps:
-            if k not in unique:
+            if not unique or (k in unique) == (ind == "single"):  # `single` holds the unique keypoints only
                 add(ind, k, j)
-    for k in unique:
-        add("single", k, 0)
     names = ["scorer", "bodyparts", "coords"] if single else ["scorer", "individuals", "bodyparts", "coords"]
     index = (
         pd.MultiIndex.from_tuples([tuple(p.split("/")) for p in ds.image.values])

@@ -74,6 +74,12 @@ def _visibility(visibility, n_bodyparts: int) -> np.ndarray:
     return v
 
 
+def _draw_landmark(img: np.ndarray, xy, radius: float):
+    "Draw a white disc centred on label `xy` into `img` (in place), as `render_frame` draws keypoints."
+    centre = tuple(int(a) for a in np.round((np.asarray(xy, float) - 0.5) * 16))
+    cv2.circle(img, centre, int(round(radius * 16)), (255, 255, 255), -1, cv2.LINE_AA, shift=4)
+
+
 def _synthetic_config(root: Path, task: str, bps: list, n_animals: int) -> dict:
     cfg = default_config(
         task,
@@ -97,11 +103,15 @@ def synthetic_project(
     visibility=1.0,  # chance that a keypoint is visible (and labelled): one number, or one per bodypart
     n_animals: int = 1,  # animals per frame (more than one: a multi-animal project)
     dot_radius: float | None = None,  # blob radius, pixels; default: 6 % of `animal_size`, at least 2
+    landmark: tuple | None = None,  # (x, y) of a fixed white disc, labelled in every frame as the unique bodypart
+    # `landmark` (DeepLabCut's `uniquebodyparts`; multi-animal projects only)
     task: str = "synthetic",  # the project's Task
     seed: int = 0,  # random seed
 ) -> Path:
     "Write a DeepLabCut project of rendered frames and their labels; return its `config.yaml` path."
     root = Path(dest).resolve() / f"{task}-synth-{seed}"
+    if landmark is not None and n_animals < 2:
+        raise DLCNBError("A landmark is a unique bodypart, which only multi-animal projects have: pass n_animals >= 2.")
     if (root / "config.yaml").exists():
         raise DLCNBError(f"A project already exists at {root}; choose another `dest` or `task`.")
     rng = np.random.default_rng(seed)
@@ -111,12 +121,17 @@ def synthetic_project(
     for d in PROJECT_DIRS:
         (root / d).mkdir(parents=True, exist_ok=True)
     cfg = _synthetic_config(root, task, bps, n_animals)
+    cfg["uniquebodyparts"] = [] if landmark is None else ["landmark"]
     folder, names = root / "labeled-data" / "synth", [f"img{i:03d}.png" for i in range(n_frames)]
     folder.mkdir(exist_ok=True)
     for name, pts, vis in zip(names, poses, visible):
         frame = render_frame(frame_size, pts, vis, dot_radius or max(2.0, 0.06 * animal_size), rng)
+        if landmark is not None:
+            _draw_landmark(frame, landmark, 2 * (dot_radius or max(2.0, 0.06 * animal_size)))
         cv2.imwrite(str(folder / name), frame[..., ::-1])
     xy = np.where(visible[..., None], poses, np.nan).reshape(n_frames, -1)
+    if landmark is not None:
+        xy = np.hstack([xy, np.tile(np.asarray(landmark, float), (n_frames, 1))])
     index = pd.MultiIndex.from_tuples([("labeled-data", "synth", n) for n in names])
     write_labels(pd.DataFrame(xy, index=index, columns=label_columns(cfg)), labels_path(cfg, "synth"))
     return write_config(root, cfg)

@@ -174,7 +174,12 @@ class PoseLearner(Learner):
             out = self.model(x)
         return decode_outputs(
             out,
-            {"bodyparts": self.dls.bodyparts, "edges": self.dls.edges, "individuals": self.dls.individuals},
+            {
+                "bodyparts": self.dls.bodyparts,
+                "edges": self.dls.edges,
+                "individuals": self.dls.individuals,
+                "unique_bodyparts": self.dls.unique_bodyparts,
+            },
             self.model.stride,
         )
 
@@ -312,7 +317,11 @@ def _snapshot_meta(cfg: dict, dls: DataLoaders, model: PoseModel, scale: float, 
         train_fraction=float(dls.train_fraction),
         iteration=cfg.get("iteration", 0),
         seed=seed,
-        **({"individuals": dls.individuals, "edges": dls.edges} if dls.individuals else {}),
+        **(
+            {"individuals": dls.individuals, "edges": dls.edges, "unique_bodyparts": dls.unique_bodyparts}
+            if dls.individuals
+            else {}
+        ),
     )
 
 # %% ../nbs/07_training.ipynb #d3489736

@@ -56,9 +56,12 @@ def test_import_rejects_other_bodyparts(tmp_path):
         import_sleap_labels(config, SLP, VIDEO, n_frames=2)
 
 
-def test_unique_bodyparts_are_refused_clearly(trained):
+def test_unique_bodyparts_the_labels_lack_are_refused_clearly(trained):
+    "Unique bodyparts train (tests/test_unique_bodyparts.py), but a config listing some its labels lack is refused."
     cfg = read_config(trained)
-    with pytest.raises(DLCNBError, match="uniquebodyparts"):
+    with pytest.raises(
+        DLCNBError, match=r"CollectedData_.*\.h5 has individuals .* Make the config's individuals match"
+    ):
         create_training_dataset({**cfg, "uniquebodyparts": ["arena"]})
 
 
