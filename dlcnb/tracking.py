@@ -171,6 +171,21 @@ def _detected(pos: np.ndarray, conf: np.ndarray, min_keypoints: int, pcutoff: fl
     return pos, np.isfinite(pos[..., 0]).sum(-1) >= min_keypoints
 
 
+def _set_aside_single(
+    ds: xr.Dataset,  # detections or tracklets, `single` (the unique bodyparts) last if there
+    var: str,  # the variable that records, per frame, which individual of `ds` each output came from
+) -> tuple:
+    """The animals alone, and a function putting `single` back after them unchanged (its `var`: its index in `ds`);
+    tracking never matches nor stitches the unique bodyparts (DeepLabCut keeps `single` as its own track)."""
+    names = list(ds.individual.values)
+    if "single" not in names:
+        return ds, lambda out: out
+    single = ds.sel(individual=["single"])
+    single[var] = (("time", "individual"), np.full((ds.sizes["time"], 1), names.index("single"), np.int32))
+    attach = lambda out: xr.concat([out, single], "individual", combine_attrs="override")
+    return ds.drop_sel(individual="single"), attach
+
+
 def convert_detections2tracklets(
     detections,  # pose dataset of per-frame detections (individual = slot), or a file of them
     cost: str = "distance",  # "distance" (mean keypoint distance) or "oks" (1 - keypoint similarity)
@@ -183,7 +198,7 @@ def convert_detections2tracklets(
 ) -> xr.Dataset:
     """Tracklets from per-frame detections: Hungarian matching on a motion-predicted cost (one `individual` per
     tracklet)."""
-    ds = load_detections(detections)
+    ds, attach = _set_aside_single(load_detections(detections), "detection")
     if cost not in ("distance", "oks"):
         raise DLCNBError(f"Unknown tracking cost {cost!r}: use 'distance' or 'oks'.")
     pos, present = _detected(*_pose_arrays(ds), min_keypoints, pcutoff)
@@ -201,7 +216,7 @@ def convert_detections2tracklets(
     )
     n = int(tracklet.max()) + 1 if len(tracklet) else 0
     out = log_step(
-        _gather(ds, frames, slots, tracklet, [f"tracklet_{j}" for j in range(n)]),
+        attach(_gather(ds, frames, slots, tracklet, [f"tracklet_{j}" for j in range(n)])),
         f"convert_detections2tracklets(cost={cost!r}, max_cost={max_cost:.4g}, max_gap={max_gap}, alpha={alpha})",
     )
     if dest is not None:
@@ -362,7 +377,7 @@ def stitch_tracklets(
     dest=None,  # write DeepLabCut's `_el.h5` table here
 ) -> xr.Dataset:
     "Identities from tracklets by a min-cost flow over their gaps (motion and shape costs): one `individual` per track."
-    ds = load_detections(tracklets)
+    ds, attach = _set_aside_single(load_detections(tracklets), "tracklet")
     if n_tracks < 1:
         raise DLCNBError(f"n_tracks={n_tracks}: pass the number of animals in the video (at least 1).")
     names = list(names or [f"individual{k + 1}" for k in range(n_tracks)])
@@ -392,7 +407,7 @@ def stitch_tracklets(
         )
     )
     out = log_step(
-        _gather(ds, frames, owner[frames, dst], dst, names),
+        attach(_gather(ds, frames, owner[frames, dst], dst, names)),
         f"stitch_tracklets(n_tracks={n_tracks}, min_length={min_length}, max_gap={max_gap}, "
         f"frame_reward={frame_reward}, "
         f"shape_weight={shape_weight}, gap_weight={gap_weight})",

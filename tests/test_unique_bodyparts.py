@@ -1,4 +1,4 @@
-"""Unique bodyparts end to end (issue 19, item 3): labels under `single` -> training -> video analysis -> evaluation.
+"""Unique bodyparts end to end (issue 19, item 3): `single` through labels, training, analysis, evaluation, tracking.
 
 A two-animal synthetic project with a landmark (a white disc at a fixed place, DeepLabCut's `uniquebodyparts`) is
 trained for a few epochs; the predictions `.h5` must hold the landmark under `single`, near its true place, with
@@ -14,6 +14,7 @@ from dlcnb.evaluation import dlc_scorer
 from dlcnb.io import load_labels
 from dlcnb.synthetic import synthetic_project
 from dlcnb.training import train_network
+from dlcnb.tracking import convert_detections2tracklets, stitch_tracklets, tracks_path
 
 LANDMARK = (70.5, 20.5)
 SIZE = (64, 96)  # frame height, width
@@ -34,12 +35,12 @@ def project(tmp_path_factory):
     _write_video(video, frames, 30, SIZE[::-1])
     ds = analyze_videos(config, video, device="cpu")
     h5 = output_paths(video, dlc_scorer(load_predictor(config, device="cpu").meta))["h5"]
-    return config, ds, pd.read_hdf(h5)
+    return config, ds, pd.read_hdf(h5), h5
 
 
 def test_predictions_h5_has_single_with_dlc3_columns(project):
     "The animals' columns (every detection slot, every animal bodypart), then `single`'s landmark, as DeepLabCut 3."
-    _, _, df = project
+    _, _, df, _ = project
     scorer = df.columns.unique("scorer")[0]
     animals = [
         (scorer, f"det_{i}", f"bp{k}", c) for i in range(2) for k in range(1, 5) for c in ("x", "y", "likelihood")
@@ -50,7 +51,7 @@ def test_predictions_h5_has_single_with_dlc3_columns(project):
 
 def test_landmark_found_near_its_place(project):
     "The tiny model finds the fixed disc in every frame: within a heatmap cell of its place, half a cell typically."
-    _, ds, df = project
+    _, ds, df, _ = project
     xy = df.droplevel("scorer", axis=1)[("single", "landmark")][["x", "y"]].to_numpy()
     err = np.linalg.norm(xy - LANDMARK, axis=1)
     assert err.max() < STRIDE and np.median(err) < STRIDE / 2, f"landmark errors (px): {err.round(1)}"
@@ -62,7 +63,7 @@ def test_landmark_found_near_its_place(project):
 
 def test_evaluation_scores_the_landmark_beside_the_animals(project):
     "`evaluate_network`: the per-bodypart table has the landmark after the animals' bodyparts, its train error small."
-    config, _, _ = project
+    config, _, _, _ = project
     evaluate_network(config, show_errors=False, device="cpu")
     folder = evaluation_dir(read_config(config), 0.95, 1)
     per_bp = pd.read_csv(next(folder.glob("*-keypoint-results.csv")), index_col=0)
@@ -70,6 +71,22 @@ def test_evaluation_scores_the_landmark_beside_the_animals(project):
     assert per_bp.loc["Train error (px)", "landmark"] < STRIDE / 2, per_bp
     pred = pd.read_hdf(next(folder.glob("DLC_*.h5")))
     ft.test_eq(list(pred.columns[-3:].droplevel(0)), [("single", "landmark", c) for c in ("x", "y", "likelihood")])
+
+
+def test_tracking_keeps_the_landmark_as_single(project):
+    """The predictions `.h5` -> tracklets -> `_el.h5` with 2 identities: `single` is its own track, unchanged (never
+    stitched into an animal), in DeepLabCut's columns: the animals' bodyparts per animal, the landmark under `single`
+    only."""
+    _, _, df, h5 = project
+    tracks = stitch_tracklets(convert_detections2tracklets(h5), n_tracks=2, dest=tracks_path(h5))
+    ft.test_eq(list(tracks.individual.values), ["individual1", "individual2", "single"])
+    el = pd.read_hdf(tracks_path(h5))
+    scorer = df.columns.unique("scorer")[0]
+    animals = [
+        (scorer, f"individual{i}", f"bp{k}", c) for i in (1, 2) for k in range(1, 5) for c in ("x", "y", "likelihood")
+    ]
+    ft.test_eq(list(el.columns), animals + [(scorer, "single", "landmark", c) for c in ("x", "y", "likelihood")])
+    np.testing.assert_allclose(el[(scorer, "single")].to_numpy(), df[(scorer, "single")].to_numpy(), rtol=1e-6)
 
 
 def test_labels_naming_other_unique_bodyparts_are_refused(tmp_path):
