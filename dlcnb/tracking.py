@@ -171,6 +171,11 @@ def _detected(pos: np.ndarray, conf: np.ndarray, min_keypoints: int, pcutoff: fl
     return pos, np.isfinite(pos[..., 0]).sum(-1) >= min_keypoints
 
 
+def _animals(ds: xr.Dataset) -> xr.Dataset:
+    "The animals of a pose dataset: `single` (the unique bodyparts, which belong to no animal) dropped if there."
+    return ds.drop_sel(individual="single") if "single" in ds.individual else ds
+
+
 def _set_aside_single(
     ds: xr.Dataset,  # detections or tracklets, `single` (the unique bodyparts) last if there
     var: str,  # the variable that records, per frame, which individual of `ds` each output came from
@@ -183,7 +188,7 @@ def _set_aside_single(
     single = ds.sel(individual=["single"])
     single[var] = (("time", "individual"), np.full((ds.sizes["time"], 1), names.index("single"), np.int32))
     attach = lambda out: xr.concat([out, single], "individual", combine_attrs="override")
-    return ds.drop_sel(individual="single"), attach
+    return _animals(ds), attach
 
 
 def convert_detections2tracklets(
@@ -568,7 +573,9 @@ def find_identity_swaps(
     crossing: float = 0.5,  # centroid distance (body lengths) of a crossing
     proximity: float = 1.0,  # centroid distance (body lengths) of a near-collision
 ) -> pd.DataFrame:
-    "Moments where identities may have been swapped: jumps, crossings, near-collisions and stitching joins."
+    """Moments where identities may have been swapped: jumps, crossings, near-collisions and stitching joins
+    (animals only: `single` has no identity to swap)."""
+    tracks = _animals(tracks)
     scale, c, names = body_size(tracks), _centroids(tracks), list(tracks.individual.values)
     ev = [e for i, n in enumerate(names) for e in _jumps(c[:, i], n, jump, scale)]
     ev += [
@@ -597,6 +604,7 @@ def plot_identity_swaps(
     from plotly.subplots import make_subplots
 
     events = find_identity_swaps(tracks) if events is None else events
+    tracks = _animals(tracks)
     c, frames = _centroids(tracks), frame_numbers(tracks)
     fig = make_subplots(rows=3, cols=1, shared_xaxes=True, row_heights=[0.4, 0.4, 0.2], vertical_spacing=0.03)
     for i, name in enumerate(tracks.individual.values):
@@ -656,6 +664,8 @@ def swap_identities(
 ) -> xr.Dataset:
     "Exchange identities `a` and `b` from `frame` onward (and save the correction)."
     names, a, b = [str(n) for n in tracks.individual.values], str(a), str(b)
+    if "single" in (a, b):
+        raise DLCNBError("`single` holds the unique bodyparts, which belong to no animal: swap two animals.")
     for n in (a, b):
         if n not in names:
             raise DLCNBError(f"No identity {n!r} in the tracks ({names}); pick two of them.")
@@ -681,7 +691,7 @@ def refine_tracklets(
     "A widget to review likely identity swaps and correct them from a frame onward."
     import ipywidgets as w, plotly.graph_objects as go
 
-    names, frames = [str(n) for n in tracks.individual.values], frame_numbers(tracks)
+    names, frames = [str(n) for n in _animals(tracks).individual.values], frame_numbers(tracks)
     fig = go.FigureWidget(plot_identity_swaps(tracks, events))
     a, b = (
         w.Dropdown(options=names, value=names[0], description="swap"),
@@ -694,7 +704,7 @@ def refine_tracklets(
 
     def swap(_):
         box.tracks = swap_identities(box.tracks, a.value, b.value, frame.value, dest)
-        c = _centroids(box.tracks)
+        c = _centroids(_animals(box.tracks))
         lines = [t for t in fig.data if t.mode == "lines"]
         with fig.batch_update():
             for n, t in enumerate(lines):
