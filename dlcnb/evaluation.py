@@ -243,7 +243,7 @@ def identity_accuracy(
             pj = np.flatnonzero(np.isfinite(pred[:, k, :2]).all(-1) & np.isfinite(pred[:, k, 3:]).all(-1))
             if not len(gi) or not len(pj):
                 continue
-            d = np.linalg.norm(lab[gi, k][:, None] - pred[pj, k, None, :2], axis=-1)
+            d = np.linalg.norm(lab[gi, k][:, None] - pred[pj, k, :2][None], axis=-1)
             r, c = linear_sum_assignment(d)
             hits[b] += list(pred[pj[c], k, 3:].argmax(-1) == gi[r])
     score = lambda h: float(np.mean(h)) if len(h) else float("nan")

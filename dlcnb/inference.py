@@ -583,7 +583,11 @@ def export_onnx(
     "Write `model` with its preprocessing as an ONNX graph (dynamic batch and frame size), `meta` in its metadata."
     onnx, path = _optional("onnx", "onnx"), Path(path)
     torch.onnx.register_custom_op_symbolic("aten::_upsample_bilinear2d_aa", _aa_resize, ONNX_OPSET)
-    names = ["heatmaps", "locref"] + (["pafs"] if meta.get("edges") else [])
+    names = (
+        ["heatmaps", "locref"]
+        + (["pafs"] if meta.get("edges") else [])
+        + (["identity"] if meta.get("identity") else [])
+    )
     net, frames = (
         FramesToOutputs(model.cpu().float().eval(), float(meta.get("scale", 1.0))),
         torch.zeros(2, 128, 128, 3, dtype=torch.uint8),

@@ -301,8 +301,8 @@ def _link_costs(
         motion = (_paired_distance(a.last + a.v_end * h, first) + _paired_distance(first - v0 * h, a.last)) / 2
         shape = np.array([_nanmean(np.abs(a.shape - s)) for s in b["shape"]])
         cost = (motion + shape_weight * shape) / scale + gap_weight * gap
-        if ident is not None:  # 1 - the chance that both tracklets are the same identity
-            cost = cost + identity_weight * (1 - (ident[a.tracklet] * ident[b.tracklet.to_numpy()]).sum(-1))
+        if ident is not None:  # total variation distance of the two tracklets' identity distributions
+            cost = cost + identity_weight * np.abs(ident[a.tracklet] - ident[b.tracklet.to_numpy()]).sum(-1) / 2
         links += [(a.tracklet, j, c) for j, c in sorted(zip(b.tracklet, cost), key=lambda x: x[1])[:n_links]]
     return links
 
