@@ -16,7 +16,7 @@ from .models import LOCREF_STD, decode
 # %% auto #0
 __all__ = ['heatmap_peaks', 'paf_affinity', 'limb_lengths', 'Assembler', 'pool_candidates', 'candidate_peaks',
            'refined_positions', 'model_candidates', 'model_affinities', 'model_assembler', 'unique_detections',
-           'with_single', 'decode_outputs']
+           'with_single', 'identity_scores', 'decode_outputs']
 
 # %% ../nbs/06a_assembly.ipynb #b63ad25f
 def heatmap_peaks(
@@ -278,7 +278,7 @@ def assemble_outputs(
     threshold: float = 0.1,  # weakest candidate kept
 ) -> np.ndarray:
     "Individuals `(B, max_n_individuals, keypoints, 3)` (x, y, score in frame pixels; NaN where missing) of a batch."
-    heatmaps, locref, pafs = outputs
+    heatmaps, locref, pafs = outputs[:3]  # an identity head's maps, if any, come after (`identity_scores`)
     if len(self.edges) != pafs.shape[1] // 2:
         raise DLCNBError(
             f"The model has {pafs.shape[1] // 2} part affinity fields but the Assembler's skeleton has "
@@ -329,8 +329,26 @@ def with_single(
     "Individuals `(B, I + 1, K_animal + U, C)`: the animals (NaN for unique bodyparts), then `single` with the unique."
     B, I, K, C = animals.shape
     out = np.full((B, I + 1, K + unique.shape[1], C), np.nan, animals.dtype)
-    out[:, :I, :K], out[:, I, K:] = animals, unique
+    out[:, :I, :K], out[:, I, K:, : unique.shape[-1]] = animals, unique  # `single` has no identity scores
     return out
+
+# %% ../nbs/06a_assembly.ipynb #6f34c295
+def identity_scores(
+    identity: torch.Tensor,  # (B, N, h, w) identity map logits of a batch (an identity head's, after the PAFs)
+    kp: np.ndarray,  # (B, I, K, 2+) keypoints in frame pixels, NaN where missing
+    stride: int = 8,  # input pixels per map cell
+    scale: float = 1.0,  # the model's input scale
+) -> np.ndarray:
+    "Identity probabilities `(B, I, K, N)` of each keypoint: the identity maps' softmax at its cell (NaN if none)."
+    prob = identity.float().softmax(1).permute(0, 2, 3, 1).cpu().numpy()  # (B, h, w, N)
+    B, h, w, N = prob.shape
+    xy = kp[..., :2] * scale / stride
+    ok = np.isfinite(xy).all(-1)
+    col = np.clip(np.floor(np.nan_to_num(xy[..., 0])).astype(int), 0, w - 1)
+    row = np.clip(np.floor(np.nan_to_num(xy[..., 1])).astype(int), 0, h - 1)
+    out = prob[np.arange(B)[:, None, None], row, col]
+    out[~ok] = np.nan
+    return out.astype(np.float32)
 
 # %% ../nbs/06a_assembly.ipynb #7c4bfb99
 def decode_outputs(
@@ -339,10 +357,12 @@ def decode_outputs(
     stride: int = 8,  # the model's stride
     scale: float = 1.0,  # the model's input scale
 ) -> np.ndarray:
-    "Keypoints `(B, K, 3)` (x, y, likelihood in frame pixels), or a multi-animal model's individuals `(B, I, K, 3)`."
+    "Keypoints `(B, K, 3)` (x, y, likelihood in frame pixels), or a multi-animal model's individuals `(B, I, K, 3+)`."
     # with unique bodyparts, the last individual is `single` (`with_single`)
     if meta.get("edges"):
         animals = model_assembler(meta).assemble_outputs(outputs, stride, scale)
+        if meta.get("identity"):  # each keypoint's identity probabilities after x, y, score
+            animals = np.concatenate([animals, identity_scores(outputs[3], animals, stride, scale)], -1)
         n_unique = len(meta.get("unique_bodyparts") or [])
         return with_single(animals, unique_detections(outputs, n_unique, stride, scale)) if n_unique else animals
     kp = decode(*outputs[:2], stride).float().cpu().numpy()

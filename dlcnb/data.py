@@ -33,7 +33,7 @@ __all__ = ['NET_TYPES', 'DEFAULT_NET_TYPE', 'IMAGENET_MEAN', 'IMAGENET_STD', 'SE
            'write_pytorch_config', 'create_training_dataset', 'split_images', 'read_split', 'trainable_shuffle',
            'resize_frame', 'load_images', 'load_keypoints', 'TrainingDataWarning', 'label_geometry',
            'check_training_labels', 'settings_dict', 'training_settings', 'flip_permutation', 'ToFloat', 'Normalize',
-           'PoseAugment', 'skeleton_edges', 'paf_edges', 'pose_dataloaders']
+           'PoseAugment', 'skeleton_edges', 'paf_edges', 'identity_names', 'pose_dataloaders']
 
 # %% ../nbs/05_data.ipynb #54403950
 def training_set_dir(cfg: dict) -> Path:
@@ -897,6 +897,14 @@ def paf_edges(cfg: dict) -> list[tuple[int, int]]:
         )
     return edges
 
+# %% ../nbs/05_data.ipynb #ea09ef34
+def identity_names(cfg: dict) -> list[str]:
+    """The identities an identity head learns (DeepLabCut's `identity: true`): a multi-animal project's `individuals`
+    (not `single`), in order; none otherwise."""
+    if not cfg.get("identity") or not is_multianimal(cfg):
+        return []
+    return list(cfg_get(cfg, "individuals"))
+
 # %% ../nbs/05_data.ipynb #fdd9d346
 def pose_dataloaders(
     config,  # project config
@@ -940,5 +948,6 @@ def pose_dataloaders(
         frac,
     )
     dls.individuals, dls.edges = individuals(cfg), paf_edges(cfg) if individuals(cfg) else []
+    dls.identity = identity_names(cfg)
     dls.unique_bodyparts = bodyparts(cfg)[len(animal_bodyparts(cfg)) :]
     return dls

@@ -11,12 +11,14 @@ from .core import read_config, cfg_get, atomic_path, default_device
 from .io import load_labels, write_table
 from .models import preprocess
 from .data import load_images, load_keypoints, read_split, shuffle_name, dlc_net_type
+from scipy.optimize import linear_sum_assignment
 from .assembly import decode_outputs
 from .training import load_model
 
 # %% auto #0
 __all__ = ['pixel_errors', 'rmse', 'oks', 'match_greedy_oks', 'sort_by_score', 'match_to_labels', 'map_mar', 'match_with_unique',
-           'predict_images', 'dlc_scorer', 'evaluation_dir', 'predictions_table', 'split_scores', 'evaluate_network']
+           'predict_images', 'dlc_scorer', 'evaluation_dir', 'predictions_table', 'split_scores', 'identity_accuracy',
+           'evaluate_network']
 
 # %% ../nbs/08_evaluation.ipynb #71f52460
 def pixel_errors(
@@ -226,6 +228,27 @@ def split_scores(
     animals = lambda a: a[:, :-1, : a.shape[2] - n_unique] if n_unique else a
     return {**rmse(labels, matched, pcutoff), **map_mar(animals(labels), animals(preds))}
 
+# %% ../nbs/08_evaluation.ipynb #2032dbbb
+def identity_accuracy(
+    labels: np.ndarray,  # (N, I, K, 2) labelled individuals; individual i is identity i; NaN where unlabelled
+    preds: np.ndarray,  # (N, M, K, 3 + n_identities) predictions with identity scores (`decode_outputs`)
+    n_identities: int,  # identities (the first `n_identities` labelled individuals; not `single`)
+    bodyparts: list,  # the K bodypart names
+) -> dict:
+    "DeepLabCut 3's identity scores: `{bodypart}_accuracy` and, over all keypoints, `accuracy` (NaN where none)."
+    hits = {b: [] for b in bodyparts}
+    for lab, pred in zip(labels[:, :n_identities], preds):
+        for k, b in enumerate(bodyparts):
+            gi = np.flatnonzero(np.isfinite(lab[:, k]).all(-1))
+            pj = np.flatnonzero(np.isfinite(pred[:, k, :2]).all(-1) & np.isfinite(pred[:, k, 3:]).all(-1))
+            if not len(gi) or not len(pj):
+                continue
+            d = np.linalg.norm(lab[gi, k][:, None] - pred[pj, k, :2][None], axis=-1)
+            r, c = linear_sum_assignment(d)
+            hits[b] += list(pred[pj[c], k, 3:].argmax(-1) == gi[r])
+    score = lambda h: float(np.mean(h)) if len(h) else float("nan")
+    return {**{f"{b}_accuracy": score(h) for b, h in hits.items()}, "accuracy": score(sum(hits.values(), []))}
+
 # %% ../nbs/08_evaluation.ipynb #50ca8254
 def _write_csv(df: pd.DataFrame, path: Path):
     with atomic_path(path) as tmp:
@@ -268,7 +291,8 @@ def _evaluate_shuffle(
 ) -> pd.DataFrame:
     train_idx, test_idx, frac = read_split(cfg, shuffle, trainingsetindex, labels_df)
     model, meta = load_model(cfg, shuffle, trainingsetindex, snapshot, device)
-    preds, bps, scorer = predict_images(model, meta, frames), list(meta["bodyparts"]), dlc_scorer(meta)
+    raw, bps, scorer = predict_images(model, meta, frames), list(meta["bodyparts"]), dlc_scorer(meta)
+    preds, n_ids = raw[..., :3], len(meta.get("identity") or [])  # identity scores (`identity: true`) come after
     unique = list(meta.get("unique_bodyparts") or [])
     matched = match_with_unique(labels, preds, len(unique)) if labels.ndim == 4 else preds  # in the labels' order
     scores = {
@@ -291,6 +315,10 @@ def _evaluate_shuffle(
             per_bodypart[f"{split.capitalize()} error (px)"] = dict(
                 zip(bps, np.nanmean(pixel_errors(labels[idx], matched[idx]).reshape(-1, len(bps)), 0).round(2))
             )
+        if n_ids:  # DeepLabCut 3's identity scores, per bodypart and over all keypoints
+            ident = identity_accuracy(labels[idx], raw[idx], n_ids, bps)
+            scores[f"{split} identity accuracy"] = round(ident["accuracy"], 3)
+            per_bodypart[f"{split.capitalize()} identity accuracy"] = {b: round(ident[f"{b}_accuracy"], 3) for b in bps}
     folder = evaluation_dir(cfg, frac, shuffle)
     write_table(
         predictions_table(matched, labels_df.index, scorer, bps, meta.get("individuals"), unique),

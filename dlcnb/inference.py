@@ -6,7 +6,7 @@
 from __future__ import annotations
 import importlib, json, os, pickle, time, warnings
 from pathlib import Path
-import numpy as np, pandas as pd, torch, cv2
+import numpy as np, pandas as pd, torch, cv2, xarray as xr
 from fastprogress import (
     fastprogress,
 )  # its bar is looked up when used: a Dask worker outside Jupyter gets the console one
@@ -21,9 +21,9 @@ from .evaluation import predictions_table, dlc_scorer
 from .assembly import decode_outputs
 
 # %% auto #0
-__all__ = ['ONNX_OPSET', 'check_snapshot', 'Predictor', 'predict_video', 'output_paths', 'detection_slots', 'load_predictor',
-           'analyze_videos', 'analyze_images', 'prediction_path', 'create_labeled_video', 'export_model',
-           'load_exported_model', 'FramesToOutputs', 'export_onnx', 'OnnxPredictor']
+__all__ = ['ONNX_OPSET', 'check_snapshot', 'Predictor', 'predict_video', 'output_paths', 'detection_slots', 'with_identity',
+           'load_predictor', 'analyze_videos', 'analyze_images', 'prediction_path', 'create_labeled_video',
+           'export_model', 'load_exported_model', 'FramesToOutputs', 'export_onnx', 'OnnxPredictor']
 
 # %% ../nbs/09_inference.ipynb #6a298a7d
 def _snapshot_file(cfg, shuffle, trainingsetindex, snapshot) -> Path:
@@ -112,7 +112,8 @@ def predict_video(
     "Keypoints `(frames, [individuals,] keypoints, 3)` (x, y, likelihood) of every frame of `video`."
     with VideoReader(video) as reader:
         x1, x2, y1, y2 = cropping or (0, reader.size[0], 0, reader.size[1])
-        out = np.full((len(reader), *predictor.shape, 3), np.nan, np.float32)
+        channels = 3 + len(predictor.meta.get("identity") or [])  # x, y, likelihood (and identity scores)
+        out = np.full((len(reader), *predictor.shape, channels), np.nan, np.float32)
         bar = fastprogress.progress_bar(
             iter_batches(reader, batch_size), total=-(-len(reader) // batch_size), leave=False
         )
@@ -187,7 +188,23 @@ def _poses(kps, meta, scorer, fps, source):
         source,
     )
     ds.attrs["scorer"], ds.attrs["unique_keypoints"] = scorer, ",".join(unique)
+    if kps.shape[-1] > 3:  # an identity head's scores after x, y, likelihood (`identity: true`)
+        ds = with_identity(ds, kps[..., 3:], meta["identity"])
     return log_step(ds, f"analyze_videos({scorer})")
+
+# %% ../nbs/09_inference.ipynb #78f086d1
+def with_identity(
+    ds: xr.Dataset,  # detections (individual = detection slot)
+    scores: np.ndarray,  # (time, individual, keypoint, N) identity probabilities of each keypoint (`identity_scores`)
+    names: list,  # the N identities (the individuals the identity head was trained on)
+) -> xr.Dataset:
+    """`ds` with `identity` `(time, individual, identity_name)`: each detection's identity probabilities, the mean over
+    its keypoints (NaN without any)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # empty slots: all NaN
+        mean = np.nanmean(scores, 2)
+    ds = ds.assign(identity=(("time", "individual", "identity_name"), mean.astype(np.float32)))
+    return ds.assign_coords(identity_name=list(names))
 
 # %% ../nbs/09_inference.ipynb #979084ec
 def _analyze_one(predictor, video, out, cfg, scorer, batch_size, cropping, save_as_csv, to_poses=None):
@@ -566,7 +583,11 @@ def export_onnx(
     "Write `model` with its preprocessing as an ONNX graph (dynamic batch and frame size), `meta` in its metadata."
     onnx, path = _optional("onnx", "onnx"), Path(path)
     torch.onnx.register_custom_op_symbolic("aten::_upsample_bilinear2d_aa", _aa_resize, ONNX_OPSET)
-    names = ["heatmaps", "locref"] + (["pafs"] if meta.get("edges") else [])
+    names = (
+        ["heatmaps", "locref"]
+        + (["pafs"] if meta.get("edges") else [])
+        + (["identity"] if meta.get("identity") else [])
+    )
     net, frames = (
         FramesToOutputs(model.cpu().float().eval(), float(meta.get("scale", 1.0))),
         torch.zeros(2, 128, 128, 3, dtype=torch.uint8),

@@ -143,9 +143,9 @@ LOCREF_STD = 7.2801  # DeepLabCut's locref_stdev: offsets are predicted in these
 
 
 class PyramidHead(nn.Module):
-    "Merge stride 8/16/32 features top-down into a stride-8 map; predict heatmap logits, locref offsets (and PAFs)."
+    "Merge stride 8/16/32 features top-down into a stride-8 map; predict heatmaps, locref (PAFs, identity maps)."
 
-    def __init__(self, in_channels: list, n_keypoints: int, n_edges: int = 0, width: int = 64):
+    def __init__(self, in_channels: list, n_keypoints: int, n_edges: int = 0, width: int = 64, n_identities: int = 0):
         super().__init__()
         self.lateral = nn.ModuleList(nn.Conv2d(c, width, 1) for c in in_channels)
         self.fuse = nn.Sequential(
@@ -153,6 +153,7 @@ class PyramidHead(nn.Module):
         )
         self.heatmap, self.locref = nn.Conv2d(width, n_keypoints, 1), nn.Conv2d(width, 2 * n_keypoints, 1)
         self.paf = nn.Conv2d(width, 2 * n_edges, 1) if n_edges else None
+        self.identity = nn.Conv2d(width, n_identities, 1) if n_identities else None  # DeepLabCut's identity head
         nn.init.constant_(self.heatmap.bias, -4.6)
 
     def forward(self, feats: list):
@@ -160,7 +161,8 @@ class PyramidHead(nn.Module):
         for lateral, f in zip(self.lateral[-2::-1], feats[-2::-1]):
             x = lateral(f) + F.interpolate(x, size=f.shape[-2:], mode="nearest")
         x = self.fuse(x)
-        return (self.heatmap(x), self.locref(x)) + ((self.paf(x),) if self.paf is not None else ())
+        extra = tuple(h(x) for h in (self.paf, self.identity) if h is not None)
+        return (self.heatmap(x), self.locref(x)) + extra
 
 # %% ../nbs/06_models.ipynb #67a4ace1
 class PoseModel(nn.Module):
@@ -172,10 +174,13 @@ class PoseModel(nn.Module):
         n_keypoints: int,  # number of bodyparts
         net_type: str,  # its name in `NET_TYPES`
         n_edges: int = 0,  # skeleton edges with a part affinity field (multi-animal models)
+        n_identities: int = 0,  # identity maps, one per individual (`identity: true`), after the PAFs
     ):
         super().__init__()
         self.body, self.net_type, self.n_keypoints, self.n_edges, self.stride = body, net_type, n_keypoints, n_edges, 8
-        self.head = PyramidHead(body.feature_info.channels(), n_keypoints, n_edges, width=128 if n_edges else 64)
+        self.n_identities = n_identities
+        channels, width = body.feature_info.channels(), 128 if n_edges else 64
+        self.head = PyramidHead(channels, n_keypoints, n_edges, width, n_identities)
 
     def forward(self, x: torch.Tensor):
         return self.head(self.body(x))
@@ -190,6 +195,7 @@ def build_model(
     pretrained: bool = True,  # start from ImageNet weights
     n_edges: int = 0,  # skeleton edges with a part affinity field (multi-animal models)
     dlc3: bool | None = None,  # DeepLabCut 3's architecture; default: for single-animal `DLC3_NETS`
+    n_identities: int = 0,  # identity maps (multi-animal models with `identity: true`, `data.identity_names`)
 ) -> PoseModel:
     "A channels-last `PoseModel` on a `net_type` backbone; for `DLC3_NETS`, DeepLabCut 3's own `DLC3HeatmapModel`."
     if dlc3 is None:
@@ -197,7 +203,7 @@ def build_model(
     if dlc3:
         model = DLC3HeatmapModel.for_training(net_type, n_keypoints, pretrained)
     else:
-        model = PoseModel(backbone(net_type, pretrained), n_keypoints, net_type, n_edges)
+        model = PoseModel(backbone(net_type, pretrained), n_keypoints, net_type, n_edges, n_identities)
     return model.to(memory_format=torch.channels_last)
 
 # %% ../nbs/06_models.ipynb #295e7b36
@@ -279,7 +285,8 @@ def load_snapshot(
         model = DLC3HeatmapModel.from_config(meta["dlc3_model"], meta["net_type"])
     else:  # dlcnb's `PoseModel` (also the resnet_50 of dlcnb before 0.4, a feature pyramid)
         edges = len(meta.get("edges") or [])
-        model = build_model(meta["net_type"], len(meta["bodyparts"]), pretrained=False, n_edges=edges, dlc3=False)
+        ids = len(meta.get("identity") or [])
+        model = build_model(meta["net_type"], len(meta["bodyparts"]), False, edges, False, n_identities=ids)
     model.load_state_dict(ckpt["model"])
     return model.to(device).eval(), meta
 

@@ -10,7 +10,7 @@ from .core import DLCNBError, default_config, write_config, PROJECT_DIRS
 from .io import label_columns, write_labels, labels_path
 
 # %% auto #0
-__all__ = ['synthetic_poses', 'bodypart_colors', 'render_frame', 'synthetic_project']
+__all__ = ['synthetic_poses', 'bodypart_colors', 'identity_colors', 'render_frame', 'synthetic_project', 'marked_video']
 
 # %% ../nbs/01a_synthetic.ipynb #0c7dd854
 def synthetic_poses(
@@ -44,6 +44,12 @@ def bodypart_colors(n: int) -> np.ndarray:
     hsv = np.stack([np.arange(n) * 180 // max(n, 1), np.full(n, 255), np.full(n, 255)], -1).astype(np.uint8)
     return cv2.cvtColor(hsv[None], cv2.COLOR_HSV2RGB)[0]
 
+# %% ../nbs/01a_synthetic.ipynb #88d29c01
+def identity_colors(n: int) -> np.ndarray:
+    "`n` body colours (uint8 `(n, 3)`), dark and far apart in hue: the marks that tell marked animals apart."
+    hsv = np.stack([(np.arange(n) * 180 // max(n, 1) + 15) % 180, np.full(n, 200), np.full(n, 150)], -1)
+    return cv2.cvtColor(hsv.astype(np.uint8)[None], cv2.COLOR_HSV2RGB)[0]
+
 # %% ../nbs/01a_synthetic.ipynb #c9cb66be
 def render_frame(
     frame_size: tuple,  # (height, width)
@@ -51,15 +57,17 @@ def render_frame(
     visible: np.ndarray,  # (I, K) which keypoints are visible (drawn)
     dot_radius: float,  # radius of a keypoint's blob, pixels
     rng: np.random.Generator,  # for the background texture
+    body_colors: np.ndarray | None = None,  # (I, 3) RGB fill of each animal's body (identity marks); default grey
 ) -> np.ndarray:
     "An RGB frame: a smooth random background, then per animal its body, limbs and the visible keypoints' blobs."
     (H, W), colors = frame_size, bodypart_colors(keypoints.shape[1])
     noise = cv2.resize(rng.uniform(40, 110, (H // 16 + 2, W // 16 + 2)), (W, H), interpolation=cv2.INTER_CUBIC)
     img = np.repeat(np.clip(noise + rng.normal(0, 4, (H, W)), 0, 255)[..., None], 3, -1).astype(np.uint8)
     r, sub = max(int(round(dot_radius)), 1), 16  # cv2 draws with 4 fractional bits: sub-pixel centres
-    for pts, vis in zip(keypoints, visible):
+    fills = [(150, 150, 150)] * len(keypoints) if body_colors is None else [tuple(map(int, c)) for c in body_colors]
+    for pts, vis, fill in zip(keypoints, visible, fills):
         fixed = np.round((pts - 0.5) * sub).astype(np.int32)  # label x is cv2's x - 0.5 (pixel i spans [i, i + 1))
-        cv2.fillPoly(img, [cv2.convexHull(fixed)], (150, 150, 150), cv2.LINE_AA, shift=4)
+        cv2.fillPoly(img, [cv2.convexHull(fixed)], fill, cv2.LINE_AA, shift=4)
         cv2.polylines(img, [fixed], False, (200, 200, 200), max(r // 2, 1), cv2.LINE_AA, shift=4)
         for p, v, c in zip(fixed, vis, colors):
             if v:
@@ -105,6 +113,7 @@ def synthetic_project(
     dot_radius: float | None = None,  # blob radius, pixels; default: 6 % of `animal_size`, at least 2
     landmark: tuple | None = None,  # (x, y) of a fixed white disc, labelled in every frame as the unique bodypart
     # `landmark` (DeepLabCut's `uniquebodyparts`; multi-animal projects only)
+    marks: bool = False,  # fill each animal's body in its own colour (`identity_colors`) and set `identity: true`
     task: str = "synthetic",  # the project's Task
     seed: int = 0,  # random seed
 ) -> Path:
@@ -122,10 +131,13 @@ def synthetic_project(
         (root / d).mkdir(parents=True, exist_ok=True)
     cfg = _synthetic_config(root, task, bps, n_animals)
     cfg["uniquebodyparts"] = [] if landmark is None else ["landmark"]
+    if marks:
+        cfg["identity"] = True
     folder, names = root / "labeled-data" / "synth", [f"img{i:03d}.png" for i in range(n_frames)]
     folder.mkdir(exist_ok=True)
     for name, pts, vis in zip(names, poses, visible):
-        frame = render_frame(frame_size, pts, vis, dot_radius or max(2.0, 0.06 * animal_size), rng)
+        fills = identity_colors(n_animals) if marks else None
+        frame = render_frame(frame_size, pts, vis, dot_radius or max(2.0, 0.06 * animal_size), rng, fills)
         if landmark is not None:
             _draw_landmark(frame, landmark, 2 * (dot_radius or max(2.0, 0.06 * animal_size)))
         cv2.imwrite(str(folder / name), frame[..., ::-1])
@@ -135,3 +147,63 @@ def synthetic_project(
     index = pd.MultiIndex.from_tuples([("labeled-data", "synth", n) for n in names])
     write_labels(pd.DataFrame(xy, index=index, columns=label_columns(cfg)), labels_path(cfg, "synth"))
     return write_config(root, cfg)
+
+# %% ../nbs/01a_synthetic.ipynb #aa9afe84
+def _segment(rng, n: int, n_animals: int, frame_size: tuple, size: float, speed: float) -> np.ndarray:
+    "Centres `(n, n_animals, 2)` and headings `(n, n_animals)` of animals gliding from random spots off the walls."
+    (H, W), margin = frame_size, size / 2 + 4
+    for _ in range(100):  # starts at least a body length apart
+        c0 = rng.uniform([margin, margin], [W - margin, H - margin], (n_animals, 2))
+        if n_animals < 2 or np.linalg.norm(c0[:, None] - c0[None], axis=-1)[np.triu_indices(n_animals, 1)].min() > size:
+            break
+    v = rng.normal(0, 1, (n_animals, 2))
+    v *= speed / np.linalg.norm(v, axis=-1, keepdims=True)
+    lo, hi = np.array([margin, margin]), np.array([W - margin, H - margin])
+    c = c0 + np.arange(n)[:, None, None] * v  # unfolded, then reflected into [lo, hi]
+    span = hi - lo
+    u = np.mod(c - lo, 2 * span)
+    c = lo + np.where(u > span, 2 * span - u, u)
+    d = np.gradient(c, axis=0) if n > 1 else np.broadcast_to(v, c.shape)
+    return np.concatenate([c, np.arctan2(d[..., 1], d[..., 0])[..., None]], -1)
+
+
+def marked_video(
+    path,  # the video to write (an MJPG `.avi`)
+    n_frames: int = 200,  # frames
+    n_animals: int = 2,  # animals, each marked in its `identity_colors` colour (individual i: `animal{i+1}`)
+    frame_size: tuple = (120, 160),  # (height, width), pixels
+    animal_size: float = 40.0,  # length of an animal, pixels
+    n_bodyparts: int = 4,  # keypoints per animal
+    cut_every: int = 40,  # frames from one cut to the next
+    cut_length: int = 10,  # blank frames per cut: the animals vanish, then reappear at random places
+    speed: float = 1.5,  # pixels per frame
+    fps: float = 30.0,  # frame rate
+    seed: int = 0,  # random seed
+) -> np.ndarray:
+    """Write a video of marked animals that vanish for `cut_length` blank frames every `cut_every` frames and come
+    back anywhere (motion cannot tell who is who); their keypoints `(n_frames, n_animals, n_bodyparts, 2)`, NaN while
+    hidden."""
+    if cut_length >= cut_every:
+        raise DLCNBError(f"cut_length={cut_length} must be shorter than cut_every={cut_every}.")
+    rng = np.random.default_rng(seed)
+    angles = np.linspace(0, 2 * np.pi, n_bodyparts, endpoint=False)
+    template = np.stack([np.cos(angles) / 2, np.sin(angles) / 4], -1) * animal_size
+    truth = np.full((n_frames, n_animals, n_bodyparts, 2), np.nan)
+    for start in range(0, n_frames, cut_every):
+        n = min(cut_every - cut_length, n_frames - start)
+        seg = _segment(rng, n, n_animals, frame_size, animal_size, speed)
+        cos, sin = np.cos(seg[..., 2]), np.sin(seg[..., 2])
+        rot = np.stack([np.stack([cos, -sin], -1), np.stack([sin, cos], -1)], -2)  # (n, I, 2, 2)
+        truth[start : start + n] = np.einsum("faij,kj->faki", rot, template) + seg[:, :, None, :2]
+    (H, W), r = frame_size, max(2.0, 0.06 * animal_size)
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (W, H))
+    try:
+        for pts in truth:
+            shown = np.isfinite(pts[:, 0, 0])
+            img = render_frame(
+                frame_size, pts[shown], np.ones(pts.shape[:2], bool)[shown], r, rng, identity_colors(n_animals)[shown]
+            )
+            writer.write(np.ascontiguousarray(img[..., ::-1]))
+    finally:
+        writer.release()
+    return truth

@@ -265,6 +265,18 @@ def _tracklet_features(
     return pd.DataFrame(rows)
 
 
+def _tracklet_identity(ds: xr.Dataset) -> np.ndarray | None:
+    "(tracklet, N) each tracklet's mean identity probabilities over its frames, normalised (uniform if unknown)."
+    if "identity" not in ds:
+        return None
+    p = ds.identity.transpose("time", "individual", "identity_name").values.astype(np.float64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        m = np.nanmean(p, 0)
+    m = np.where(np.isfinite(m).all(-1, keepdims=True), m, 1.0)
+    return m / m.sum(-1, keepdims=True)
+
+
 def _nanmean(a: np.ndarray) -> float:
     "Mean of the finite values of `a` (0 if none)."
     ok = np.isfinite(a)
@@ -279,6 +291,8 @@ def _link_costs(
     shape_weight: float,
     gap_weight: float,
     n_links: int,
+    ident: np.ndarray | None = None,  # (tracklet, N) mean identity probabilities of each tracklet (or None)
+    identity_weight: float = 0.0,  # cost of a full identity disagreement, body lengths
 ) -> list:
     "(i, j, cost) for the `n_links` cheapest links from each tracklet to the tracklets starting after it ends."
     links = []
@@ -292,6 +306,8 @@ def _link_costs(
         motion = (_paired_distance(a.last + a.v_end * h, first) + _paired_distance(first - v0 * h, a.last)) / 2
         shape = np.array([_nanmean(np.abs(a.shape - s)) for s in b["shape"]])
         cost = (motion + shape_weight * shape) / scale + gap_weight * gap
+        if ident is not None:  # total variation distance of the two tracklets' identity distributions
+            cost = cost + identity_weight * np.abs(ident[a.tracklet] - ident[b.tracklet.to_numpy()]).sum(-1) / 2
         links += [(a.tracklet, j, c) for j, c in sorted(zip(b.tracklet, cost), key=lambda x: x[1])[:n_links]]
     return links
 
@@ -367,6 +383,25 @@ def _assign_residuals(pos: np.ndarray, owner: np.ndarray, residuals: list, scale
     return owner
 
 
+def _identity_names(ds: xr.Dataset, owner: np.ndarray, n_tracks: int) -> list:
+    "The identity names of the tracks (`owner`: time, track -> tracklet): Hungarian on their mean identity."
+    if "identity" not in ds:
+        raise DLCNBError(
+            "assign_identity=True needs detections with `identity` (a model trained with `identity: true` in "
+            "config.yaml, analysed by `analyze_videos`)."
+        )
+    ids = ds.identity.transpose("time", "individual", "identity_name").values
+    if n_tracks > ids.shape[-1]:
+        raise DLCNBError(f"n_tracks={n_tracks} but the identity head knows {ids.shape[-1]} individuals.")
+    mean = np.zeros((n_tracks, ids.shape[-1]))
+    for k in range(n_tracks):
+        f = np.flatnonzero(owner[:, k] >= 0)
+        p = ids[f, owner[f, k]]
+        mean[k] = np.nanmean(p[np.isfinite(p).all(-1)], 0) if np.isfinite(p).all(-1).any() else 0
+    _, col = linear_sum_assignment(-mean)
+    return [str(ds.identity_name.values[c]) for c in col]
+
+
 def stitch_tracklets(
     tracklets,  # tracklets from `convert_detections2tracklets` (a pose dataset or its .nc file)
     n_tracks: int,  # number of identities (animals)
@@ -380,8 +415,11 @@ def stitch_tracklets(
     max_residual_cost: float = 1.0,  # dearest residual joining an identity, in body lengths
     names: list | None = None,  # identity names (default individual1, individual2, ...)
     dest=None,  # write DeepLabCut's `_el.h5` table here
+    identity_weight: float = 10.0,  # cost (body lengths) of linking sure, different identities (`identity`)
+    assign_identity: bool = False,  # name the tracks after the identities they hold (Hungarian on mean identity)
 ) -> xr.Dataset:
-    "Identities from tracklets by a min-cost flow over their gaps (motion and shape costs): one `individual` per track."
+    """Identities from tracklets by a min-cost flow over their gaps (motion and shape costs, and identity when the
+    tracklets carry an identity head's `identity`): one `individual` per track."""
     ds, attach = _set_aside_single(load_detections(tracklets), "tracklet")
     if n_tracks < 1:
         raise DLCNBError(f"n_tracks={n_tracks}: pass the number of animals in the video (at least 1).")
@@ -391,10 +429,9 @@ def stitch_tracklets(
     pos, conf = _pose_arrays(ds)
     scale = body_size(ds)
     feat = _tracklet_features(pos, conf)
-    long = feat[feat.n_frames >= min_length]
-    chains = _chains(
-        long, _link_costs(long, scale, max_gap, horizon, shape_weight, gap_weight, n_links), n_tracks, frame_reward
-    )
+    long, ident = feat[feat.n_frames >= min_length], _tracklet_identity(ds)
+    links = _link_costs(long, scale, max_gap, horizon, shape_weight, gap_weight, n_links, ident, identity_weight)
+    chains = _chains(long, links, n_tracks, frame_reward)
     owner = np.full((len(pos), n_tracks), -1)
     for k, chain in enumerate(chains):
         for i in chain:
@@ -402,6 +439,8 @@ def stitch_tracklets(
     chained = {i for c in chains for i in c}
     residuals = [i for i in feat.sort_values("n_frames", ascending=False, kind="stable").tracklet if i not in chained]
     _assign_residuals(pos, owner, residuals, scale, max_residual_cost)
+    if assign_identity:
+        names = _identity_names(ds, owner, n_tracks)
     frames, dst = np.nonzero(owner >= 0)
     ds = ds.assign(
         tracklet=(

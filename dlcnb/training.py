@@ -56,12 +56,15 @@ class PoseLoss:
         paf_width: float = 8.0,  # half-width of a limb's field, input pixels
         paf_weight: float = 1.0,  # weight of the PAF loss
         missing: str = "absent",  # NaN keypoints: "absent" (zero heatmap target, as in DeepLabCut) or "mask" (no loss)
+        n_identities: int = 0,  # identity maps (the first `n_identities` individuals of the labels), after the PAFs
+        identity_weight: float = 1.0,  # weight of the identity loss
     ):
         if missing not in ("absent", "mask"):
             raise DLCNBError(f"missing must be 'absent' or 'mask', got {missing!r}.")
         self.missing = missing
         self.stride, self.sigma, self.radius, self.locref_weight = stride, sigma, radius, locref_weight
         self.edges, self.paf_width, self.paf_weight = [tuple(e) for e in edges], paf_width, paf_weight
+        self.n_identities, self.identity_weight = n_identities, identity_weight
 
     def _centres(self, n: int, device) -> torch.Tensor:
         return torch.arange(n, device=device, dtype=torch.float32) * self.stride + self.stride / 2
@@ -96,6 +99,14 @@ class PoseLoss:
         field = (on[..., None] * unit[..., None, None, :]).sum(1) / on.sum(1).clamp(min=1)[..., None]
         return field.permute(0, 1, 4, 2, 3)
 
+    def identity_targets(self, kp: torch.Tensor, h: int, w: int) -> tuple:
+        "Per cell `(B, h, w)`: the individual of the nearest labelled keypoint, and whether it is within `radius`."
+        kp = kp[:, : self.n_identities]  # (B, N, K, 2); `single` (unique bodyparts) has no identity
+        dx = kp[..., 0, None, None] - self._centres(w, kp.device)[None, None, None, None, :]
+        dy = kp[..., 1, None, None] - self._centres(h, kp.device)[None, None, None, :, None]
+        d2, who = (dx**2 + dy**2).nan_to_num(float("inf")).amin(2).min(1)
+        return who, d2 <= self.radius**2
+
     def __call__(self, preds, kp: torch.Tensor) -> torch.Tensor:
         heatmaps, locref = (p.float() for p in preds[:2])
         B, K, h, w = heatmaps.shape
@@ -105,12 +116,16 @@ class PoseLoss:
         bce = F.binary_cross_entropy_with_logits(heatmaps, heat, reduction="none") * weight[..., None, None]
         huber = F.huber_loss(locref.view(B, K, 2, h, w), offsets, reduction="none").sum(2) * near
         loss = bce.sum() / n + self.locref_weight * huber.sum() / n
-        if not self.edges:
-            return loss
-        pafs = preds[2].float().view(B, len(self.edges), 2, h, w)
-        return loss + self.paf_weight * F.mse_loss(pafs, self.paf_targets(kp.float(), h, w), reduction="sum") / (
-            B * len(self.edges) * h * w
-        )
+        if self.edges:
+            pafs = preds[2].float().view(B, len(self.edges), 2, h, w)
+            loss = loss + self.paf_weight * F.mse_loss(pafs, self.paf_targets(kp.float(), h, w), reduction="sum") / (
+                B * len(self.edges) * h * w
+            )
+        if self.n_identities:  # softmax cross-entropy of the identity maps near the labelled keypoints
+            who, near_id = self.identity_targets(kp.float(), h, w)
+            ce = F.cross_entropy(preds[-1].float(), who, reduction="none") * near_id
+            loss = loss + self.identity_weight * ce.sum() / near_id.sum().clamp(min=1)
+        return loss
 
 # %% ../nbs/07_training.ipynb #5934789d
 def pixel_errors(
@@ -179,6 +194,7 @@ class PoseLearner(Learner):
                 "edges": self.dls.edges,
                 "individuals": self.dls.individuals,
                 "unique_bodyparts": self.dls.unique_bodyparts,
+                "identity": getattr(self.dls, "identity", None),
             },
             self.model.stride,
         )
@@ -319,6 +335,7 @@ def _snapshot_meta(cfg: dict, dls: DataLoaders, model: PoseModel, scale: float, 
         seed=seed,
         **(
             {"individuals": dls.individuals, "edges": dls.edges, "unique_bodyparts": dls.unique_bodyparts}
+            | ({"identity": dls.identity} if getattr(dls, "identity", None) else {})
             if dls.individuals
             else {}
         ),
@@ -423,6 +440,7 @@ def train_network(
     sigma: float | None = None,  # width of the Gaussian heatmap targets, input pixels; default: from the data
     locref_weight: float = 1.0,  # weight of the locref loss
     paf_weight: float = 1.0,  # weight of the part affinity field loss (multi-animal projects)
+    identity_weight: float = 1.0,  # weight of the identity loss (multi-animal projects with `identity: true`)
     seed: int = 42,  # random seed (split-independent: model init, batches, augmentation)
     device: str | None = None,  # "cuda" or "cpu"; default: `core.default_device()`
     missing: str = "absent",  # keypoints a frame lacks: "absent" (taught as not visible) or "mask" (`PoseLoss`)
@@ -443,11 +461,21 @@ def train_network(
     dls = pose_dataloaders(
         cfg, shuffle, trainingsetindex, s["batch_size"], s["scale"], s["crop"], device=device, **aug_kwargs
     )
-    model = build_model(net_type, len(dls.bodyparts), pretrained and snapshot is None, n_edges=len(dls.edges))
+    ids = len(dls.identity)  # an identity head with `identity: true` (`data.identity_names`)
+    model = build_model(
+        net_type, len(dls.bodyparts), pretrained and snapshot is None, n_edges=len(dls.edges), n_identities=ids
+    )
     meta = _snapshot_meta(cfg, dls, model, s["scale"], shuffle, seed)
     start_epoch, opt_state = _resume(model, folder, snapshot) if snapshot is not None else (0, None)
     loss = PoseLoss(
-        model.stride, s["sigma"], locref_weight=locref_weight, edges=dls.edges, paf_weight=paf_weight, missing=missing
+        model.stride,
+        s["sigma"],
+        locref_weight=locref_weight,
+        edges=dls.edges,
+        paf_weight=paf_weight,
+        missing=missing,
+        n_identities=ids,
+        identity_weight=identity_weight,
     )
     callbacks = [
         SnapshotCallback(folder, meta, save_epochs, max_snapshots, start_epoch),
