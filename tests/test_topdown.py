@@ -72,10 +72,11 @@ def test_detections_have_the_bottom_up_layout_and_track(trained, tmp_path):
     labels = load_labels(trained).to_numpy().reshape(len(td.time), 2, -1, 2)  # (frames, animals, K, 2)
     test = read_split(trained, 1)[1]
     pos = td.position.transpose("time", "individual", "keypoint", "space").values
-    for t in test:  # each labelled animal of a held-out frame has a detection within a few pixels
-        for animal in labels[t]:
-            err = np.nanmean(np.linalg.norm(pos[t] - animal[None], axis=-1), -1).min()
-            assert err < 8, (t, err)
+    errs = [  # each labelled animal of a held-out frame: its nearest detection's mean keypoint error
+        np.nanmean(np.linalg.norm(pos[t] - animal[None], axis=-1), -1).min() for t in test for animal in labels[t]
+    ]
+    assert max(errs) < 16, errs  # every animal found, within half a body length (MJPG frames, not the PNGs)
+    assert np.median(errs) < 5, errs
     tracks = stitch_tracklets(convert_detections2tracklets(td), n_tracks=2)
     ft.test_eq(tracks.sizes["individual"], 2)
 
