@@ -26,14 +26,15 @@ from dlcnb.core import (
 from .io import load_labels, read_labels, write_table
 
 # %% auto #0
-__all__ = ['NET_TYPES', 'DEFAULT_NET_TYPE', 'IMAGENET_MEAN', 'IMAGENET_STD', 'SETTINGS_FILE', 'INPUT_AREA', 'PIXEL_BUDGET',
-           'MIN_STEPS', 'training_set_dir', 'pct', 'split_path', 'shuffle_name', 'model_dir', 'check_net_type',
-           'to_float', 'resize_images', 'normalize', 'denormalize', 'split_indices', 'animal_bodyparts',
-           'keypoint_array', 'dlc_net_type', 'dlc_pose_config', 'shuffle_settings', 'made_by_deeplabcut',
-           'write_pytorch_config', 'create_training_dataset', 'split_images', 'read_split', 'trainable_shuffle',
-           'resize_frame', 'load_images', 'load_keypoints', 'TrainingDataWarning', 'label_geometry',
-           'check_training_labels', 'settings_dict', 'training_settings', 'flip_permutation', 'ToFloat', 'Normalize',
-           'PoseAugment', 'skeleton_edges', 'paf_edges', 'identity_names', 'pose_dataloaders']
+__all__ = ['NET_TYPES', 'DEFAULT_NET_TYPE', 'TOP_DOWN', 'IMAGENET_MEAN', 'IMAGENET_STD', 'SETTINGS_FILE', 'INPUT_AREA',
+           'PIXEL_BUDGET', 'MIN_STEPS', 'training_set_dir', 'pct', 'split_path', 'shuffle_name', 'model_dir',
+           'check_net_type', 'top_down_backbone', 'check_top_down', 'to_float', 'resize_images', 'normalize',
+           'denormalize', 'split_indices', 'animal_bodyparts', 'keypoint_array', 'dlc_net_type', 'dlc_pose_config',
+           'shuffle_settings', 'made_by_deeplabcut', 'write_pytorch_config', 'create_training_dataset', 'split_images',
+           'read_split', 'trainable_shuffle', 'resize_frame', 'load_images', 'load_keypoints', 'TrainingDataWarning',
+           'label_geometry', 'check_training_labels', 'settings_dict', 'training_settings', 'flip_permutation',
+           'ToFloat', 'Normalize', 'PoseAugment', 'skeleton_edges', 'paf_edges', 'identity_names', 'image_dataloaders',
+           'pose_dataloaders']
 
 # %% ../nbs/05_data.ipynb #54403950
 def training_set_dir(cfg: dict) -> Path:
@@ -89,13 +90,48 @@ NET_TYPES = {
     "mobilenet_v3_small": "mobilenetv3_small_100",
 }
 DEFAULT_NET_TYPE = "efficientnet_lite0"
+TOP_DOWN = "top_down_"  # DeepLabCut 3's prefix of top-down net types: a centroid model, then a pose model on crops
 
 
 def check_net_type(net_type: str) -> str:
-    "`net_type` if dlcnb knows it, else a `DLCNBError` listing the known ones."
-    if net_type not in NET_TYPES:
+    "`net_type` if dlcnb knows it (a backbone, or `top_down_` and a backbone), else a `DLCNBError` listing them."
+    if str(net_type).removeprefix(TOP_DOWN) not in NET_TYPES:
         raise DLCNBError(
-            f"Unknown net_type {net_type!r}. Use one of {list(NET_TYPES)} (set `default_net_type` in config.yaml)."
+            f"Unknown net_type {net_type!r}. Use one of {list(NET_TYPES)}, or a top-down one: {TOP_DOWN!r} and one "
+            f"of them, e.g. 'top_down_resnet_50' (set `default_net_type` in config.yaml)."
+        )
+    return net_type
+
+# %% ../nbs/05_data.ipynb #a57b0aa8
+def top_down_backbone(
+    net_type: str,  # a net type (`check_net_type`)
+) -> str | None:
+    "The backbone of a `top_down_<backbone>` net type; None for any other net type."
+    return check_net_type(net_type).removeprefix(TOP_DOWN) if str(net_type).startswith(TOP_DOWN) else None
+
+# %% ../nbs/05_data.ipynb #e9680ccb
+def check_top_down(
+    cfg: dict,  # project config
+    net_type: str,  # the net type asked for
+) -> str:
+    "`net_type`, or a `DLCNBError` if it is top-down and the project cannot have a top-down model."
+    if not top_down_backbone(net_type):
+        return net_type
+    if not individuals(cfg):
+        raise DLCNBError(
+            f"net_type={net_type!r} is a multi-animal (top-down) model, but {config_path(cfg)} is a single-animal "
+            f"project; use net_type={net_type.removeprefix(TOP_DOWN)!r}."
+        )
+    if cfg.get("uniquebodyparts"):
+        raise DLCNBError(
+            f"{config_path(cfg)} has unique bodyparts {list(cfg['uniquebodyparts'])}, which top-down models do not "
+            f"handle yet; use the bottom-up net_type={net_type.removeprefix(TOP_DOWN)!r}, or remove the unique "
+            "bodyparts from the config."
+        )
+    if cfg.get("identity"):
+        raise DLCNBError(
+            f"{config_path(cfg)} asks for an identity head (identity: true), which top-down models do not have; use "
+            f"the bottom-up net_type={net_type.removeprefix(TOP_DOWN)!r}, or set identity: false."
         )
     return net_type
 
@@ -294,7 +330,7 @@ def create_training_dataset(
     config,  # project config (file, folder or dict)
     num_shuffles: int = 1,  # how many shuffles to make (numbered 1..num_shuffles)
     train_fraction: float | list | None = None,  # training fraction(s); default: config's TrainingFraction
-    net_type: str | None = None,  # network recorded for the shuffles; default: `DEFAULT_NET_TYPE`
+    net_type: str | None = None,  # network for the shuffles; default: config's if top-down, else `DEFAULT_NET_TYPE`
     Shuffles: list | None = None,  # explicit shuffle numbers instead of 1..num_shuffles
     overwrite: bool = False,  # re-split shuffles that exist (else they are kept as they are)
 ) -> list:
@@ -309,7 +345,9 @@ def create_training_dataset(
         if train_fraction
         else list(cfg_get(cfg, "TrainingFraction"))
     )
-    net_type = check_net_type(net_type or DEFAULT_NET_TYPE)
+    configured = str(cfg.get("default_net_type") or "")  # DeepLabCut's resnet_50 unless a top-down one is asked for
+    net_type = check_net_type(net_type or (configured if configured.startswith(TOP_DOWN) else DEFAULT_NET_TYPE))
+    check_top_down(cfg, net_type)
     wanted = [(frac, s) for frac in fractions for s in Shuffles or range(1, num_shuffles + 1)]
     kept = [(frac, s) for frac, s in wanted if split_path(cfg, frac, s).exists() and not overwrite]
     if kept:
@@ -905,6 +943,36 @@ def identity_names(cfg: dict) -> list[str]:
         return []
     return list(cfg_get(cfg, "individuals"))
 
+# %% ../nbs/05_data.ipynb #fa185077
+def image_dataloaders(
+    imgs: torch.Tensor,  # uint8 images (N, H, W, 3)
+    kps: torch.Tensor,  # their keypoints (N, [I,] K, 2) in image pixels, NaN where missing
+    train_idx: np.ndarray,  # rows to train on
+    test_idx: np.ndarray,  # rows to test on
+    batch_size: int = 8,  # images per training batch
+    crop: tuple | None = None,  # training crop (height, width); None: whole images
+    augment: bool = True,  # apply `PoseAugment` to training batches
+    device=None,  # where batches go (and are augmented); default: `core.default_device()`
+    flip_perm: list | None = None,  # keypoint order after a mirror (`flip_permutation`); None: no mirroring
+    **aug_kwargs,  # passed to `PoseAugment`
+) -> DataLoaders:
+    "fastai `DataLoaders` of `(images, keypoints)` from tensors: augmented training batches, plain test batches."
+    device = device or default_device()
+    tfms = [ToFloat(), *([PoseAugment(crop, flip_perm=flip_perm, **aug_kwargs)] if augment else []), Normalize()]
+    items = lambda idx: [(imgs[i], kps[i]) for i in idx]
+    train = DataLoader(
+        items(train_idx),
+        bs=batch_size,
+        shuffle=True,
+        drop_last=len(train_idx) > batch_size,
+        after_batch=Pipeline(tfms, split_idx=0),
+        device=device,
+    )
+    valid = DataLoader(items(test_idx), bs=batch_size, after_batch=Pipeline(tfms, split_idx=1), device=device)
+    dls = DataLoaders(train, valid, device=device)
+    dls.train_idx, dls.test_idx = train_idx, test_idx
+    return dls
+
 # %% ../nbs/05_data.ipynb #fdd9d346
 def pose_dataloaders(
     config,  # project config
@@ -922,31 +990,9 @@ def pose_dataloaders(
     labels = load_labels(cfg)
     train_idx, test_idx, frac = read_split(cfg, shuffle, trainingsetindex, labels)
     imgs, kps = load_images(cfg, labels.index, scale), load_keypoints(labels, scale)
-    device = device or default_device()
-    tfms = [
-        ToFloat(),
-        *([PoseAugment(crop, flip_perm=flip_permutation(cfg), **aug_kwargs)] if augment else []),
-        Normalize(),
-    ]
-    items = lambda idx: [(imgs[i], kps[i]) for i in idx]
-    train = DataLoader(
-        items(train_idx),
-        bs=batch_size,
-        shuffle=True,
-        drop_last=len(train_idx) > batch_size,
-        after_batch=Pipeline(tfms, split_idx=0),
-        device=device,
-    )
-    valid = DataLoader(items(test_idx), bs=batch_size, after_batch=Pipeline(tfms, split_idx=1), device=device)
-    dls = DataLoaders(train, valid, device=device)
-    dls.bodyparts, dls.scale, dls.labels, dls.train_idx, dls.test_idx, dls.train_fraction = (
-        bodyparts(cfg),
-        scale,
-        labels,
-        train_idx,
-        test_idx,
-        frac,
-    )
+    flip = flip_permutation(cfg)
+    dls = image_dataloaders(imgs, kps, train_idx, test_idx, batch_size, crop, augment, device, flip, **aug_kwargs)
+    dls.bodyparts, dls.scale, dls.labels, dls.train_fraction = bodyparts(cfg), scale, labels, frac
     dls.individuals, dls.edges = individuals(cfg), paf_edges(cfg) if individuals(cfg) else []
     dls.identity = identity_names(cfg)
     dls.unique_bodyparts = bodyparts(cfg)[len(animal_bodyparts(cfg)) :]

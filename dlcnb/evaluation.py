@@ -13,6 +13,7 @@ from .models import preprocess
 from .data import load_images, load_keypoints, read_split, shuffle_name, dlc_net_type
 from scipy.optimize import linear_sum_assignment
 from .assembly import decode_outputs
+from .topdown import predict_top_down
 from .training import load_model
 
 # %% auto #0
@@ -152,8 +153,12 @@ def predict_images(
     frames: torch.Tensor,  # uint8 (N, H, W, 3) full-size labelled images
     batch_size: int = 8,  # images per forward pass
 ) -> np.ndarray:
-    "Predictions `(N, K, 3)` (x, y, likelihood in frame pixels) of `model` on `frames`; `(N, I, K, 3)` if multi-animal."
+    "Predictions `(N, K, 3)` (x, y, likelihood, frame pixels) of `model` on `frames`; `(N, I, K, 3)` if multi-animal."
     device = next(model.parameters()).device
+    if meta.get("top_down"):  # centres, then crops (`topdown.predict_top_down`)
+        return np.concatenate(
+            [predict_top_down(model, frames[i : i + batch_size], meta) for i in range(0, len(frames), batch_size)]
+        )
     with torch.inference_mode():
         return np.concatenate(
             [
@@ -299,7 +304,7 @@ def _evaluate_shuffle(
         "%Training dataset": frac,
         "Shuffle number": shuffle,
         "Training epochs": meta["epoch"],
-        "Detector epochs (TD only)": -1,
+        "Detector epochs (TD only)": (meta.get("top_down") or {}).get("centroid_epochs", -1),
         "pcutoff": pcutoff,
     }
     per_bodypart = {}

@@ -19,6 +19,7 @@ from .models import preprocess, load_snapshot
 from .training import snapshot_dir, find_snapshot
 from .evaluation import predictions_table, dlc_scorer
 from .assembly import decode_outputs
+from .topdown import predict_top_down
 
 # %% auto #0
 __all__ = ['ONNX_OPSET', 'check_snapshot', 'Predictor', 'predict_video', 'output_paths', 'detection_slots', 'with_identity',
@@ -73,6 +74,8 @@ class Predictor:
             optimize = "half" if self.device.type == "cuda" else "jit"
         if optimize not in ("jit", "half", "none"):
             raise DLCNBError(f"optimize={optimize!r}: use 'auto', 'jit', 'half' or 'none'.")
+        if meta.get("top_down") and optimize == "jit":
+            optimize = "none"  # two stages with crops cut between them: not traced
         self.meta, self.optimize, self.scale, self.stride = meta, optimize, float(meta.get("scale", 1.0)), model.stride
         self.model = model.to(self.device).eval().to(memory_format=torch.channels_last)
         if optimize == "half":
@@ -98,7 +101,10 @@ class Predictor:
         frames: np.ndarray,  # (B, H, W, 3) uint8 RGB
         offset=(0, 0),  # (x, y) added to the keypoints (the crop's corner)
     ) -> np.ndarray:
-        kp = decode_outputs(self._forward(frames), self.meta, self.stride, self.scale)
+        if self.meta.get("top_down"):  # centres, crops, keypoints (`topdown.predict_top_down`)
+            kp = predict_top_down(self.model, frames, self.meta)
+        else:
+            kp = decode_outputs(self._forward(frames), self.meta, self.stride, self.scale)
         kp[..., :2] += np.asarray(offset, np.float32)
         return kp
 
@@ -484,6 +490,11 @@ def export_model(
     src = _snapshot_file(cfg, shuffle, trainingsetindex, snapshot)
     ckpt = torch.load(src, map_location="cpu", weights_only=True)
     meta = check_snapshot(ckpt["metadata"], cfg, src)
+    if format == "onnx" and meta.get("top_down"):
+        raise DLCNBError(
+            f"{src} is a top-down model ({meta['net_type']}), which cannot be exported to ONNX yet: "
+            "use format='pytorch' (and runtime='torch' to analyse videos)."
+        )
     project = {
         "skeleton": [[str(a), str(b)] for a, b in cfg.get("skeleton") or []],
         "pcutoff": float(cfg.get("pcutoff") or 0.6),

@@ -11,13 +11,22 @@ import torch, torch.nn as nn, torch.nn.functional as F
 import timm
 from ruamel.yaml import YAML
 from .core import DLCNBError, atomic_path, example_data, read_config, safe_load_pickle
-from .data import NET_TYPES, DEFAULT_NET_TYPE, check_net_type, to_float, resize_images, normalize, split_path
+from dlcnb.data import (
+    top_down_backbone,
+    NET_TYPES,
+    DEFAULT_NET_TYPE,
+    check_net_type,
+    to_float,
+    resize_images,
+    normalize,
+    split_path,
+)
 
 # %% auto #0
 __all__ = ['LOCREF_STD', 'DLC3_NETS', 'SNAPSHOT_META', 'PretrainedWeightsWarning', 'lite_weights_file', 'map_lite_state_dict',
-           'tf_bn_eps', 'lite_classifier', 'preprocess', 'backbone', 'PyramidHead', 'PoseModel', 'build_model',
-           'decode', 'save_snapshot', 'load_snapshot', 'DLC3HeatmapModel', 'load_dlc3_snapshot', 'dlc3_model_config',
-           'write_dlc3_training_mat', 'write_dlc3_architecture']
+           'tf_bn_eps', 'lite_classifier', 'preprocess', 'backbone', 'PyramidHead', 'PoseModel', 'TopDownModel',
+           'build_model', 'decode', 'save_snapshot', 'load_snapshot', 'DLC3HeatmapModel', 'load_dlc3_snapshot',
+           'dlc3_model_config', 'write_dlc3_training_mat', 'write_dlc3_architecture']
 
 # %% ../nbs/06_models.ipynb #490676ac
 class PretrainedWeightsWarning(UserWarning):
@@ -185,12 +194,30 @@ class PoseModel(nn.Module):
     def forward(self, x: torch.Tensor):
         return self.head(self.body(x))
 
+# %% ../nbs/06_models.ipynb #ac1c9a3b
+class TopDownModel(nn.Module):
+    "A top-down model: `centroid` finds animals' centres (one heatmap), `pose` the keypoints of a centred crop."
+
+    def __init__(
+        self,
+        centroid: PoseModel,  # one heatmap: each animal's centre, on the downscaled frame
+        pose: PoseModel,  # the keypoints of the animal at the centre of a full-resolution crop
+        net_type: str,  # `top_down_<backbone>`
+    ):
+        super().__init__()
+        self.centroid, self.pose, self.net_type, self.stride = centroid, pose, net_type, pose.stride
+        self.n_keypoints, self.n_edges = pose.n_keypoints, 0
+
+    def forward(self, x: torch.Tensor):
+        "The centroid stage's `(heatmaps, locref)` of downscaled frames (the pose stage runs on crops: `topdown`)."
+        return self.centroid(x)
+
 # %% ../nbs/06_models.ipynb #afba7c30
 DLC3_NETS = {"resnet_50": "resnet50_gn"}  # nets DeepLabCut 3 also has: dlcnb net_type -> DeepLabCut's timm model
 
 
 def build_model(
-    net_type: str = DEFAULT_NET_TYPE,  # one of `NET_TYPES`
+    net_type: str = DEFAULT_NET_TYPE,  # one of `NET_TYPES`, or `top_down_` and one (a `TopDownModel`)
     n_keypoints: int = 4,  # number of bodyparts
     pretrained: bool = True,  # start from ImageNet weights
     n_edges: int = 0,  # skeleton edges with a part affinity field (multi-animal models)
@@ -198,6 +225,9 @@ def build_model(
     n_identities: int = 0,  # identity maps (multi-animal models with `identity: true`, `data.identity_names`)
 ) -> PoseModel:
     "A channels-last `PoseModel` on a `net_type` backbone; for `DLC3_NETS`, DeepLabCut 3's own `DLC3HeatmapModel`."
+    if body := top_down_backbone(net_type):  # two `PoseModel`s; no PAFs, not DeepLabCut 3's architecture
+        stage = lambda k: PoseModel(backbone(body, pretrained), k, body)
+        return TopDownModel(stage(1), stage(n_keypoints), net_type).to(memory_format=torch.channels_last)
     if dlc3 is None:
         dlc3 = net_type in DLC3_NETS and not n_edges
     if dlc3:

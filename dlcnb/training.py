@@ -6,6 +6,7 @@
 from __future__ import annotations
 import re
 from contextlib import nullcontext
+from types import SimpleNamespace
 from pathlib import Path
 import numpy as np, pandas as pd, torch, torch.nn.functional as F
 from fastcore.foundation import L
@@ -16,7 +17,7 @@ from fastai.callback.fp16 import MixedPrecision
 from fastai.callback.tracker import EarlyStoppingCallback
 from fastai.torch_core import set_seed
 import fastai.callback.schedule  # noqa: F401 (adds fit_one_cycle and lr_find to Learner)
-from .core import DLCNBError, read_config, cfg_get, default_device
+from .core import DLCNBError, read_config, cfg_get, default_device, individuals
 from dlcnb.models import (
     PoseModel,
     build_model,
@@ -35,8 +36,13 @@ from dlcnb.data import (
     settings_dict,
     shuffle_settings,
     trainable_shuffle,
+    load_keypoints,
+    paf_edges,
+    top_down_backbone,
+    check_top_down,
 )
 from .assembly import decode_outputs, candidate_peaks, refined_positions
+from .topdown import centroid_dataloaders, instance_dataloaders, instance_crop_size
 
 # %% auto #0
 __all__ = ['DEFAULT_LR', 'PoseLoss', 'pixel_errors', 'detection_errors', 'PixelError', 'PoseLearner', 'snapshot_dir', 'snapshots',
@@ -419,6 +425,54 @@ def _fit(learn: Learner, epochs: int, lr: float, cbs: list | None = None, progre
     with nullcontext() if progress else learn.no_bar():
         learn.fit_one_cycle(epochs, lr, cbs=cbs)
 
+# %% ../nbs/07_training.ipynb #8659fd61
+def _train_top_down(cfg, shuffle, trainingsetindex, net_type, s, table, device, run, aug_kwargs) -> PoseLearner:
+    """Train a top-down shuffle's two stages (`dlcnb.topdown`) one after the other, the centroid stage with settings `s`
+    (from `table`), the pose stage with its own (crops at full size); save one snapshot holding both stages."""
+    check_top_down(cfg, net_type)
+    folder, bs, aug = snapshot_dir(cfg, shuffle, trainingsetindex), s["batch_size"], aug_kwargs
+    cdls = centroid_dataloaders(cfg, shuffle, trainingsetindex, bs, s["scale"], s["crop"], device=device, **aug)
+    size = instance_crop_size(load_keypoints(cdls.labels)[cdls.train_idx])
+    given = table.set_index("setting").reason.eq("given")
+    keep = {k: s[k] if given[k] else None for k in ("sigma", "batch_size", "epochs")}  # the rest: for the crops
+    ptable = _settings_table(cfg, shuffle, trainingsetindex, 1.0, (size, size), **keep)
+    ps = settings_dict(ptable)
+    pdls = instance_dataloaders(cfg, shuffle, trainingsetindex, ps["batch_size"], size, device=device, **aug)
+    model, lr = build_model(net_type, len(pdls.bodyparts), run["pretrained"]).to(device), run["lr"]
+    learners = []
+    for dls, stage, st in ((cdls, model.centroid, s), (pdls, model.pose, ps)):
+        loss = PoseLoss(stage.stride, st["sigma"], locref_weight=run["locref_weight"], missing=run["missing"])
+        fp16 = [MixedPrecision()] if device == "cuda" else []
+        callbacks = fp16 + _early_stopping(run["early_stopping"], len(dls.test_idx))
+        learners.append(_pose_learner(dls, stage, loss, dls.scale, lr, folder, callbacks))
+        _fit(learners[-1], st["epochs"], lr, run["cbs"], run["progress"])
+    done = [learn.epoch + 1 if st["epochs"] else 0 for learn, st in zip(learners, (s, ps))]
+    split = SimpleNamespace(
+        bodyparts=pdls.bodyparts,
+        train_fraction=pdls.train_fraction,
+        individuals=individuals(cfg),
+        edges=paf_edges(cfg),  # the skeleton (drawn, tracked); a top-down model has no part affinity fields
+        unique_bodyparts=[],
+    )
+    meta = _snapshot_meta(cfg, split, model, s["scale"], shuffle, run["seed"])
+    meta["top_down"] = dict(crop=size, threshold=0.1, centroid_epochs=done[0], pose_epochs=done[1])
+    meta["top_down"] |= dict(centroid_sigma=float(s["sigma"]), pose_sigma=float(ps["sigma"]))
+    settings = lambda st, tb: _train_settings(
+        st, tb, lr, run["locref_weight"], 0.0, run["seed"], run["pretrained"], run["missing"]
+    )
+    write_pytorch_config(
+        cfg,
+        pdls.train_fraction,
+        shuffle,
+        net_type=net_type,
+        scale=s["scale"],
+        stride=model.stride,
+        train_settings={**settings(s, table), "pose": settings(ps, ptable), "top_down": meta["top_down"]},
+    )
+    save_snapshot(model, folder / f"snapshot-{done[1]:03d}.pt", {**meta, "epoch": done[1]})
+    learners[-1].centroid = learners[0]
+    return learners[-1]
+
 # %% ../nbs/07_training.ipynb #68d387b3
 DEFAULT_LR = 3e-3
 
@@ -430,7 +484,8 @@ def train_network(
     batch_size: int | None = None,  # images per batch; default: from the data (`training_settings`)
     lr: float | None = None,  # peak learning rate (default `DEFAULT_LR`)
     trainingsetindex: int = 0,  # index into the config's TrainingFraction
-    net_type: str | None = None,  # backbone; default: the shuffle's (`create_training_dataset`) or `DEFAULT_NET_TYPE`
+    net_type: str
+    | None = None,  # backbone (`top_down_<backbone>`: top-down); default: the shuffle's or `DEFAULT_NET_TYPE`
     scale: float | None = None,  # input scale (frames resized by it, in training and inference); default: from the data
     crop: tuple | str | None = "auto",  # training crop (h, w) in input px; None: whole frames; "auto": from the data
     pretrained: bool = True,  # start from ImageNet weights
@@ -458,6 +513,15 @@ def train_network(
     shuffle = trainable_shuffle(cfg, shuffle, trainingsetindex)  # a shuffle DeepLabCut made is left as it is
     folder = snapshot_dir(cfg, shuffle, trainingsetindex)
     net_type = net_type or shuffle_settings(folder).get("net_type") or DEFAULT_NET_TYPE
+    if top_down_backbone(net_type):  # a centroid stage, then a pose stage on crops (`dlcnb.topdown`)
+        if snapshot is not None or lr_find:
+            raise DLCNBError(
+                f"net_type={net_type!r}: resuming (`snapshot`) and `lr_find` are not available for top-down models "
+                "yet; train from the start, with a given `lr` if the default does not suit."
+            )
+        run = dict(pretrained=pretrained, locref_weight=locref_weight, seed=seed, missing=missing)
+        run |= dict(early_stopping=early_stopping, cbs=cbs, progress=progress, lr=lr or DEFAULT_LR)
+        return _train_top_down(cfg, shuffle, trainingsetindex, net_type, s, table, device, run, aug_kwargs)
     dls = pose_dataloaders(
         cfg, shuffle, trainingsetindex, s["batch_size"], s["scale"], s["crop"], device=device, **aug_kwargs
     )
@@ -501,7 +565,6 @@ def train_network(
     return learn
 
 # %% ../nbs/07_training.ipynb #d8449499
-from types import SimpleNamespace
 from .core import bodyparts
 
 
