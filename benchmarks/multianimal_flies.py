@@ -12,11 +12,11 @@ Run from the repository root: `python benchmarks/multianimal_flies.py [n_frames]
 import os
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-import sys, time, tempfile, resource
+import sys, tempfile
 from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).parent), str(Path(__file__).parents[1])]
-from _machine import machine
+from _machine import machine, timed
 from dlcnb.core import example_data
 from dlcnb.label_imports import example_multianimal_project
 from dlcnb.data import create_training_dataset
@@ -25,17 +25,6 @@ from dlcnb.evaluation import evaluate_network
 from dlcnb.inference import analyze_videos
 from dlcnb.poses import read_sleap_predictions
 from dlcnb.tracking import convert_detections2tracklets, stitch_tracklets, mot_metrics
-
-
-def cpu_seconds() -> float:
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
-
-
-def timed(fn):
-    t, c = time.time(), cpu_seconds()
-    out = fn()
-    return out, time.time() - t, cpu_seconds() - c
 
 
 def main(n_frames: int, epochs: int, scale: float):

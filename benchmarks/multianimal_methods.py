@@ -14,12 +14,12 @@ Run from the repository root: `python benchmarks/multianimal_methods.py [n_frame
 import os
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-import sys, time, tempfile, resource
+import sys, tempfile
 from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).parent), str(Path(__file__).parents[1])]
 import pandas as pd
-from _machine import machine
+from _machine import machine, timed
 from dlcnb.core import DLCNBError, example_data
 from dlcnb.label_imports import example_multianimal_project
 from dlcnb.data import create_training_dataset
@@ -30,17 +30,6 @@ from dlcnb.poses import read_sleap_predictions
 from dlcnb.tracking import convert_detections2tracklets, stitch_tracklets, mot_metrics
 
 METHODS = {"bottom-up": "efficientnet_lite0", "top-down": "top_down_efficientnet_lite0"}
-
-
-def cpu_seconds() -> float:
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
-
-
-def timed(fn):
-    t, c = time.time(), cpu_seconds()
-    out = fn()
-    return out, time.time() - t, cpu_seconds() - c
 
 
 def sleap_tracks(fps):

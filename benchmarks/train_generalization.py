@@ -20,12 +20,12 @@ Run from the repository root: `python benchmarks/train_generalization.py [--epoc
 import os
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-import sys, time, argparse, tempfile, resource, warnings
+import sys, time, argparse, tempfile, warnings
 
 sys.path.insert(0, os.path.dirname(__file__))
 import numpy as np, pandas as pd
 from sklearn.metrics import roc_auc_score
-from _machine import machine
+from _machine import machine, cpu_seconds
 from dlcnb.core import example_project, read_config
 from dlcnb.io import load_labels
 from dlcnb.data import (
@@ -48,11 +48,6 @@ HAND_TUNED = {
     "synthetic-filling": dict(scale=1.0, crop=None, batch_size=8, epochs=100),
     "synthetic-rare": dict(scale=1.0, crop=None, batch_size=8, epochs=100),
 }
-
-
-def cpu_seconds() -> float:
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
 
 
 def projects(which: list, mirror: str, root) -> dict:

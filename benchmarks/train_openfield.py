@@ -19,10 +19,10 @@ import os
 os.environ.setdefault(
     "OMP_WAIT_POLICY", "PASSIVE"
 )  # idle OpenMP threads sleep: on a shared CPU, spinning wastes ~10x the CPU
-import sys, time, json, tempfile, resource, subprocess
+import sys, time, json, tempfile, subprocess
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _machine import machine
+from _machine import machine, cpu_seconds
 from dlcnb.core import example_project
 from dlcnb.data import create_training_dataset
 from dlcnb.training import train_network
@@ -30,11 +30,6 @@ from dlcnb.evaluation import evaluate_network
 from dlcnb.core import read_config
 from dlcnb.io import load_labels, write_labels, labels_path
 from dlcnb.label_checks import suspicious_labels
-
-
-def cpu_seconds() -> float:
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
 
 
 def run_shuffle(config, shuffle: int, epochs: int, pretrained: bool) -> dict:
