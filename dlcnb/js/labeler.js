@@ -22,12 +22,13 @@ function render({ model, el: host }) {
   const undoBtn = el("button", "dlcnb-undo", "Undo"), resetBtn = el("button", "dlcnb-reset", "Reset view");
   const saveBtn = el("button", "dlcnb-save", "Save");
   const state = el("span", "dlcnb-state"), status = el("span", "dlcnb-status");
-  bar.append(prev, frameLabel, next, indSelect, undoBtn, resetBtn, saveBtn, state, status);
+  bar.append(prev, frameLabel, next, indSelect, undoBtn, resetBtn, saveBtn, state);
   const main = el("div", "dlcnb-main");
   const canvas = el("canvas", "dlcnb-canvas");
   const list = el("div", "dlcnb-bodyparts");
   main.append(canvas, list);
-  root.append(bar, main, el("div", "dlcnb-help", HELP));
+  // Messages go under the image: a status that appears or wraps must never move the canvas under the user's mouse.
+  root.append(bar, main, status, el("div", "dlcnb-help", HELP));
   host.appendChild(root);
 
   const ctx = canvas.getContext("2d");
@@ -96,6 +97,7 @@ function render({ model, el: host }) {
   function updateBar() {
     const frames = model.get("frames"), i = model.get("frame_index");
     frameLabel.textContent = `${i + 1} / ${frames.length} · ${frames[i] || ""}`;
+    frameLabel.title = frameLabel.textContent;  // in full, when a long name is cut short
     prev.disabled = i <= 0; next.disabled = i >= frames.length - 1;
     const inds = individuals();
     indSelect.style.display = inds.length > 1 ? "" : "none";

@@ -245,6 +245,7 @@ def test_failed_save_is_shown_and_edits_kept_for_retry(page, project, monkeypatc
     "A full disk: the widget says the save failed and why, stays usable, and a retry (S) writes every edit."
     import errno, pandas as pd
 
+    page.set_viewport_size({"width": 640, "height": 700})  # a narrow notebook: long messages wrap
     w = label_frames(project, display_width=320)
     canvas = mount(page, w)
 
@@ -252,9 +253,11 @@ def test_failed_save_is_shown_and_edits_kept_for_retry(page, project, monkeypatc
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(pd.DataFrame, "to_hdf", full)
+    box = canvas.bounding_box()
     canvas.click(position={"x": 100, "y": 50})
     page.wait_for_selector(".dlcnb-state[data-state='failed']", timeout=3000)
     assert "No space left on device" in page.text_content(".dlcnb-status")
+    ft.test_eq(canvas.bounding_box(), box)  # a long message does not move the image under the user's mouse
     ft.test_eq(page.text_content(".dlcnb-state"), "failed")
     canvas.click(position={"x": 150, "y": 60})  # still usable
     ft.test_eq(len(synced(page, w)), 2)

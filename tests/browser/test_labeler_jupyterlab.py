@@ -33,9 +33,10 @@ class Canvas:
     hit."""
 
     def __init__(self, page, locator):
-        self.page, self.box = page, locator.bounding_box()
+        self.page, self.locator, self.box = page, locator, locator.bounding_box()
 
     def _at(self, x, y):
+        ft.test_eq(self.locator.bounding_box(), self.box)  # the canvas never moves under the mouse (saves, messages)
         X, Y = round(self.box["x"] + x), round(self.box["y"] + y)
         return X, Y, (X - self.box["x"], Y - self.box["y"])
 
@@ -85,6 +86,8 @@ def test_label_two_frames_scaled(page, lab):
     snout, _, _ = [c.click(*xy) for xy in [(90, 60), (120, 75), (150, 90)]]  # snout, leftear, rightear
     leftear = c.drag((120, 75), (135, 100))
     c.click(150, 90, button="right")  # rightear removed
+    removed = ".dlcnb-bp[data-bodypart='rightear'] .dlcnb-done:empty"  # no tick: the browser shows the removal
+    page.wait_for_selector(removed, state="attached")
     page.keyboard.press("ArrowRight")  # next frame; saves frame 0
     page.wait_for_selector(".dlcnb-labeler[data-frame='1'][data-ready='1']")
     second = [c.click(*xy) for xy in [(200, 150), (230, 160), (260, 170)]]
