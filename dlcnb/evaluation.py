@@ -11,15 +11,15 @@ from .core import read_config, cfg_get, atomic_path, default_device
 from .io import load_labels, write_table
 from .models import preprocess
 from .data import load_images, load_keypoints, read_split, shuffle_name, dlc_net_type
-from scipy.optimize import linear_sum_assignment
+from scipy.spatial import cKDTree
 from .assembly import decode_outputs
 from .topdown import predict_top_down
 from .training import load_model
 
 # %% auto #0
 __all__ = ['pixel_errors', 'rmse', 'oks', 'match_greedy_oks', 'sort_by_score', 'match_to_labels', 'map_mar', 'match_with_unique',
-           'predict_images', 'dlc_scorer', 'evaluation_dir', 'predictions_table', 'split_scores', 'identity_accuracy',
-           'evaluate_network']
+           'predict_images', 'dlc_scorer', 'evaluation_dir', 'predictions_table', 'split_scores', 'closest_neighbours',
+           'identity_accuracy', 'evaluate_network']
 
 # %% ../nbs/08_evaluation.ipynb #71f52460
 def pixel_errors(
@@ -233,6 +233,25 @@ def split_scores(
     animals = lambda a: a[:, :-1, : a.shape[2] - n_unique] if n_unique else a
     return {**rmse(labels, matched, pcutoff), **map_mar(animals(labels), animals(preds))}
 
+# %% ../nbs/08_evaluation.ipynb #389386d1
+def closest_neighbours(
+    query: np.ndarray,  # (Q, 2) labelled keypoints
+    ref: np.ndarray,  # (R, 2) predicted keypoints
+    k: int = 3,  # how many of its nearest predictions a label may take
+) -> np.ndarray:
+    "DeepLabCut's greedy pairing: for each label the index of its prediction, or -1 when its `k` nearest are taken."
+    tree = cKDTree(ref)
+    dist, near = (np.reshape(a, (len(query), k)) for a in tree.query(query, k=k))
+    pairs, taken = np.full(len(query), -1), {tree.n}  # index `tree.n`: fewer than k predictions
+    for q in np.argsort(dist[:, 0]):  # labels closest to a prediction choose first
+        free = [j for j in near[q] if j not in taken]
+        if free:
+            pairs[q] = free[0]
+            taken.add(free[0])
+        if len(taken) == len(ref) + 1:
+            break
+    return pairs
+
 # %% ../nbs/08_evaluation.ipynb #2032dbbb
 def identity_accuracy(
     labels: np.ndarray,  # (N, I, K, 2) labelled individuals; individual i is identity i; NaN where unlabelled
@@ -245,12 +264,12 @@ def identity_accuracy(
     for lab, pred in zip(labels[:, :n_identities], preds):
         for k, b in enumerate(bodyparts):
             gi = np.flatnonzero(np.isfinite(lab[:, k]).all(-1))
-            pj = np.flatnonzero(np.isfinite(pred[:, k, :2]).all(-1) & np.isfinite(pred[:, k, 3:]).all(-1))
+            pj = np.flatnonzero(np.isfinite(pred[:, k, :2]).all(-1))
             if not len(gi) or not len(pj):
                 continue
-            d = np.linalg.norm(lab[gi, k][:, None] - pred[pj, k, :2][None], axis=-1)
-            r, c = linear_sum_assignment(d)
-            hits[b] += list(pred[pj[c], k, 3:].argmax(-1) == gi[r])
+            pairs = closest_neighbours(lab[gi, k], pred[pj, k, :2])
+            found = pairs >= 0
+            hits[b] += list(pred[pj[pairs[found]], k, 3:].argmax(-1) == gi[found])
     score = lambda h: float(np.mean(h)) if len(h) else float("nan")
     return {**{f"{b}_accuracy": score(h) for b, h in hits.items()}, "accuracy": score(sum(hits.values(), []))}
 

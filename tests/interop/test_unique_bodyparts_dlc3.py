@@ -9,13 +9,11 @@ never skip, when an environment cannot be made. Every value crosses as a file: t
 - poses: movement's `from_dlc_style_df` on DeepLabCut's table filled in to every (individual, bodypart) pair gives
   our pose dataset."""
 
-import json, pickle, subprocess, sys
+import pickle
 from pathlib import Path
 import numpy as np, pandas as pd, pytest
 import fastcore.test as ft
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
-from peer_env import ensure_env
 from dlcnb.core import read_config
 from dlcnb.data import create_training_dataset, split_path
 from dlcnb.assembly import with_single
@@ -23,6 +21,7 @@ from dlcnb.inference import _poses
 from dlcnb.io import load_labels
 from dlcnb.poses import from_dlc_df, write_dlc_file
 from dlcnb.synthetic import synthetic_project
+from peer_run import run_peer
 from unique_metrics import DLC3_SCORES, metric_cases, our_scores, save_cases
 
 pytestmark = pytest.mark.interop
@@ -63,17 +62,6 @@ print(json.dumps({"individuals": ds.individuals.values.tolist(), "keypoints": ds
 '''
 
 
-def _peer(name: str, script: str, args: dict) -> dict:
-    "Run `script` in the peer environment `name` with `args` (JSON); its last output line, as JSON."
-    try:
-        python = str(ensure_env(name))
-    except RuntimeError as e:
-        pytest.fail(f"The {name} environment could not be made: {e}")
-    run = subprocess.run([python, "-c", script, json.dumps(args)], capture_output=True, text=True, timeout=600)
-    assert run.returncode == 0, run.stderr[-3000:]
-    return json.loads(run.stdout.strip().splitlines()[-1])
-
-
 @pytest.fixture(scope="module")
 def peers(tmp_path_factory):
     "A two-animal project with a landmark, our files of it, and what DeepLabCut 3 and movement make of them."
@@ -100,8 +88,8 @@ def peers(tmp_path_factory):
         "unique_bodyparts": ["landmark"],
         "individuals": ["a1", "a2"],
     }
-    dlc = _peer("dlc3", DLC3, args)
-    mv = _peer("movement015", MOVEMENT, {"labels": str(labels_h5), "out": str(tmp / "movement.npy")})
+    dlc = run_peer("dlc3", DLC3, args)
+    mv = run_peer("movement015", MOVEMENT, {"labels": str(labels_h5), "out": str(tmp / "movement.npy")})
     return dict(doc=doc, dlc=dlc, mv=mv, tmp=tmp, labels=load_labels(config), cases=cases)
 
 
