@@ -16,7 +16,7 @@ from .models import LOCREF_STD, decode
 # %% auto #0
 __all__ = ['heatmap_peaks', 'paf_affinity', 'limb_lengths', 'Assembler', 'pool_candidates', 'candidate_peaks',
            'refined_positions', 'model_candidates', 'model_affinities', 'model_assembler', 'unique_detections',
-           'with_single', 'identity_scores', 'decode_outputs']
+           'with_single', 'identity_scores', 'identity_agreement', 'candidate_identities', 'decode_outputs']
 
 # %% ../nbs/06a_assembly.ipynb #b63ad25f
 def heatmap_peaks(
@@ -119,7 +119,7 @@ def _limb_affinity(a: np.ndarray, b: np.ndarray, mean: float, std: float) -> np.
 
 
 @patch
-def _edge_links(self: Assembler, candidates: list, pafs: dict | None) -> list:
+def _edge_links(self: Assembler, candidates: list, pafs: dict | None, identities: list | None = None) -> list:
     "(affinity, keypoint, candidate, keypoint, candidate) links kept by the per-edge Hungarian matching."
     if pafs is None and self.limbs is None:
         raise DLCNBError("The Assembler has no limb lengths and no PAFs: call `calibrate` or pass `pafs`.")
@@ -129,6 +129,8 @@ def _edge_links(self: Assembler, candidates: list, pafs: dict | None) -> list:
         if not len(a) or not len(b) or (stats is not None and not np.isfinite(stats[e]).all()):
             continue
         aff = pafs[self.skeleton[e]] if pafs is not None else _limb_affinity(a, b, *stats[e])
+        if identities is not None:  # an identity head: links between animals it tells apart fade
+            aff = aff * identity_agreement(identities[i], identities[j])
         r, c = linear_sum_assignment(-aff)
         links += [(aff[p, q], i, p, j, q) for p, q in zip(r, c) if aff[p, q] >= self.min_affinity]
     return sorted(links, key=lambda l: -l[0])
@@ -161,9 +163,11 @@ def assemble_frame(
     self: Assembler,
     candidates: list,  # per keypoint, an (n, 3) array of x, y, score (e.g. from `heatmap_peaks`)
     pafs: dict | None = None,  # per skeleton edge (name pair), an (n_a, n_b) affinity matrix (e.g. from `paf_affinity`)
+    identities: list | None = None,  # per keypoint, the (n, N) identity probabilities of its candidates
 ) -> np.ndarray:
     "The frame's individuals as an (n, keypoints, 3) array of x, y, score, NaN where a keypoint is missing."
-    groups = [g for g in _merge_links(self._edge_links(candidates, pafs)) if len(g) >= self.min_n_keypoints]
+    links = self._edge_links(candidates, pafs, identities)
+    groups = [g for g in _merge_links(links) if len(g) >= self.min_n_keypoints]
     out = np.full((len(groups), len(self.keypoints), 3), np.nan)
     for n, g in enumerate(groups):
         for k, c in g.items():
@@ -278,16 +282,19 @@ def assemble_outputs(
     threshold: float = 0.1,  # weakest candidate kept
 ) -> np.ndarray:
     "Individuals `(B, max_n_individuals, keypoints, 3)` (x, y, score in frame pixels; NaN where missing) of a batch."
-    heatmaps, locref, pafs = outputs[:3]  # an identity head's maps, if any, come after (`identity_scores`)
+    heatmaps, locref, pafs = outputs[:3]  # an identity head's maps, if any, come after (`candidate_identities`)
     if len(self.edges) != pafs.shape[1] // 2:
         raise DLCNBError(
             f"The model has {pafs.shape[1] // 2} part affinity fields but the Assembler's skeleton has "
             f"{len(self.edges)} edges; use the skeleton the model was trained with."
         )
-    fields = pafs.float().cpu().numpy()
+    fields, identity = pafs.float().cpu().numpy(), outputs[3] if len(outputs) > 3 else None
     out = np.full((len(heatmaps), self.max_n_individuals, len(self.keypoints), 3), np.nan, np.float32)
     for n, cands in enumerate(model_candidates(heatmaps, locref, stride, threshold)):
-        found = self.assemble_frame(cands, model_affinities(fields[n], cands, self.skeleton, self.keypoints, stride))
+        ids = None if identity is None else candidate_identities(identity[n : n + 1], cands, stride)
+        found = self.assemble_frame(
+            cands, model_affinities(fields[n], cands, self.skeleton, self.keypoints, stride), ids
+        )
         out[n, : len(found)] = found
     out[..., :2] /= scale
     return out
@@ -349,6 +356,24 @@ def identity_scores(
     out = prob[np.arange(B)[:, None, None], row, col]
     out[~ok] = np.nan
     return out.astype(np.float32)
+
+# %% ../nbs/06a_assembly.ipynb #be8f6f83
+def identity_agreement(
+    a: np.ndarray,  # (n_a, N) identity probabilities of one bodypart's candidates
+    b: np.ndarray,  # (n_b, N) identity probabilities of another bodypart's candidates
+) -> np.ndarray:
+    "How many times likelier than chance each candidate pair is one animal: `N Σ_n a_n b_n` (1 if identity is unknown)."
+    return a.shape[1] * a @ b.T
+
+# %% ../nbs/06a_assembly.ipynb #9e5020dc
+def candidate_identities(
+    identity: torch.Tensor,  # (1, N, h, w) one image's identity map logits
+    candidates: list,  # per keypoint, (n, 3) candidates in input pixels (`model_candidates`)
+    stride: int = 8,  # input pixels per map cell
+) -> list:
+    "Per keypoint, the `(n, N)` identity probabilities of its candidates (`identity_scores` at their cells)."
+    xy = np.concatenate([c[:, :2] for c in candidates])[None, :, None]
+    return np.split(identity_scores(identity, xy, stride)[0, :, 0], np.cumsum([len(c) for c in candidates])[:-1])
 
 # %% ../nbs/06a_assembly.ipynb #7c4bfb99
 def decode_outputs(
