@@ -67,12 +67,13 @@ def test_every_module_has_its_job_in_contributing():
 
 
 def test_package_lines_fit_in_120_characters():
-    "ruff checks the notebooks' code, this the module summaries too; only nbdev's `__all__` may be longer."
+    """ruff checks the notebooks' code, this the module summaries and the widget's JavaScript and CSS too; only nbdev's
+    `__all__` may be longer."""
     long = [
         f"{p.name}:{i}"
-        for p in sorted(PKG.glob("*.py"))
+        for p in sorted([*PKG.glob("*.py"), *PKG.glob("js/*.js"), *PKG.glob("js/*.css")])
         if p.name != "_modidx.py"
-        for i, line in enumerate(p.read_text().splitlines(), 1)
+        for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
         if len(line) > 120 and not line.startswith("__all__ = ")
     ]
     assert not long, f"lines over 120 characters (shorten the notebook's `> summary` or the code): {long}"

@@ -1,5 +1,5 @@
-const HELP = "click: place, then next bodypart · drag: move · right-click / Del: remove · ←/→: frame · ↑/↓: bodypart · " +
-  "I: individual · wheel or +/−: zoom · shift-drag: pan · 0: reset view · Ctrl+Z: undo · S: save";
+const HELP = "click: place, then next bodypart · drag: move · right-click / Del: remove · ←/→: frame · " +
+  "↑/↓: bodypart · I: individual · wheel or +/−: zoom · shift-drag: pan · 0: reset view · Ctrl+Z: undo · S: save";
 
 const SAVE_DELAY = 500;  // ms after the last edit
 
@@ -102,7 +102,11 @@ function render({ model, el: host }) {
     const inds = individuals();
     indSelect.style.display = inds.length > 1 ? "" : "none";
     if (indSelect.options.length !== inds.length) {
-      indSelect.replaceChildren(...inds.map((n, k) => { const o = el("option", "", n); o.value = String(k); return o; }));
+      indSelect.replaceChildren(...inds.map((n, k) => {
+        const o = el("option", "", n);
+        o.value = String(k);
+        return o;
+      }));
     }
     indSelect.value = String(cur.ind);
     status.textContent = model.get("status");
@@ -172,7 +176,11 @@ function render({ model, el: host }) {
     root.focus();
     if (!img || loading) return;
     const [sx, sy] = eventPos(e);
-    if (e.button === 1 || (e.button === 0 && e.shiftKey)) { pan = { sx, sy, x0: view.x0, y0: view.y0 }; e.preventDefault(); return; }
+    if (e.button === 1 || (e.button === 0 && e.shiftKey)) {
+      pan = { sx, sy, x0: view.x0, y0: view.y0 };
+      e.preventDefault();
+      return;
+    }
     if (e.button !== 0) return;
     const p = hit(sx, sy);
     if (p) {
@@ -213,7 +221,8 @@ function render({ model, el: host }) {
     const k = e.key, i = model.get("frame_index"), nbp = bodyparts().length;
     const actions = {
       ArrowRight: () => goto(i + 1), ArrowLeft: () => goto(i - 1), n: () => goto(i + 1), p: () => goto(i - 1),
-      ArrowDown: () => { cur.bp = (cur.bp + 1) % nbp; refresh(); }, ArrowUp: () => { cur.bp = (cur.bp + nbp - 1) % nbp; refresh(); },
+      ArrowDown: () => { cur.bp = (cur.bp + 1) % nbp; refresh(); },
+      ArrowUp: () => { cur.bp = (cur.bp + nbp - 1) % nbp; refresh(); },
       Delete: () => remove(points().find(q => q[0] === individual() && q[1] === bodypart())),
       i: () => selectIndividual((cur.ind + 1) % individuals().length),
       "+": () => zoomAt(displayW() / 2, displayH() / 2, 1.25), "=": () => zoomAt(displayW() / 2, displayH() / 2, 1.25),
@@ -252,7 +261,8 @@ function render({ model, el: host }) {
   }
   const onFrame = () => { loadImage(); };
   const onChange = () => refresh();
-  const onStatus = () => { loading = false; refresh(); };  // a reply from the kernel: a failed "goto" must not lock the widget
+  // a reply from the kernel: a failed "goto" must not lock the widget
+  const onStatus = () => { loading = false; refresh(); };
   model.on("change:image", onFrame);
   model.on("change:frame_index", onFrame);
   for (const name of ["points", "display_width", "columns", "save_state"]) model.on("change:" + name, onChange);
