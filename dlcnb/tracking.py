@@ -24,8 +24,9 @@ from dlcnb.poses import (
 
 # %% auto #0
 __all__ = ['KIND_SYMBOL', 'COLORS', 'body_size', 'keypoint_distance', 'oks_cost', 'load_detections',
-           'convert_detections2tracklets', 'tracks_path', 'stitch_tracklets', 'mot_metrics', 'synthetic_crossings',
-           'find_identity_swaps', 'plot_identity_swaps', 'save_tracks', 'swap_identities', 'refine_tracklets']
+           'convert_detections2tracklets', 'identity_cost', 'tracks_path', 'stitch_tracklets', 'mot_metrics',
+           'synthetic_crossings', 'find_identity_swaps', 'plot_identity_swaps', 'save_tracks', 'swap_identities',
+           'refine_tracklets']
 
 # %% ../nbs/15_tracking.ipynb #f7ee340b
 def _pose_arrays(ds: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
@@ -292,7 +293,7 @@ def _link_costs(
     gap_weight: float,
     n_links: int,
     ident: np.ndarray | None = None,  # (tracklet, N) mean identity probabilities of each tracklet (or None)
-    identity_weight: float = 0.0,  # cost of a full identity disagreement, body lengths
+    identity_weight: float = 0.0,  # body lengths per nat of `identity_cost`
 ) -> list:
     "(i, j, cost) for the `n_links` cheapest links from each tracklet to the tracklets starting after it ends."
     links = []
@@ -306,8 +307,8 @@ def _link_costs(
         motion = (_paired_distance(a.last + a.v_end * h, first) + _paired_distance(first - v0 * h, a.last)) / 2
         shape = np.array([_nanmean(np.abs(a.shape - s)) for s in b["shape"]])
         cost = (motion + shape_weight * shape) / scale + gap_weight * gap
-        if ident is not None:  # total variation distance of the two tracklets' identity distributions
-            cost = cost + identity_weight * np.abs(ident[a.tracklet] - ident[b.tracklet.to_numpy()]).sum(-1) / 2
+        if ident is not None:
+            cost = cost + identity_weight * identity_cost(ident[a.tracklet], ident[b.tracklet.to_numpy()])
         links += [(a.tracklet, j, c) for j, c in sorted(zip(b.tracklet, cost), key=lambda x: x[1])[:n_links]]
     return links
 
@@ -333,6 +334,14 @@ def _chains(feat: pd.DataFrame, links: list, n_tracks: int, frame_reward: float)
             chain.append(n[1])
         chains.append(chain)
     return sorted(chains, key=lambda c: feat.set_index("tracklet").start[c[0]])
+
+# %% ../nbs/15_tracking.ipynb #3fd86717
+def identity_cost(
+    p: np.ndarray,  # (N,) one tracklet's mean identity probabilities
+    q: np.ndarray,  # (n, N) those of the tracklets it may link to
+) -> np.ndarray:
+    "Nats against each link being one animal: `-log(N Σ p q)`, 0 for an unknown identity, `-log N` for a sure match."
+    return -np.log(np.maximum(len(p) * q @ p, 1e-6))  # `assembly.identity_agreement`, without importing torch
 
 # %% ../nbs/15_tracking.ipynb #b19d6c0f
 def tracks_path(
@@ -415,7 +424,7 @@ def stitch_tracklets(
     max_residual_cost: float = 1.0,  # dearest residual joining an identity, in body lengths
     names: list | None = None,  # identity names (default individual1, individual2, ...)
     dest=None,  # write DeepLabCut's `_el.h5` table here
-    identity_weight: float = 10.0,  # cost (body lengths) of linking sure, different identities (`identity`)
+    identity_weight: float = 4.0,  # body lengths per nat of `identity_cost` (tracklets with an `identity`)
     assign_identity: bool = False,  # name the tracks after the identities they hold (Hungarian on mean identity)
 ) -> xr.Dataset:
     """Identities from tracklets by a min-cost flow over their gaps (motion and shape costs, and identity when the
