@@ -25,10 +25,11 @@ from pathlib import Path
 sys.path[:0] = [str(Path(__file__).parent), str(Path(__file__).parents[1])]  # _machine, and this checkout's dlcnb
 import cv2, numpy as np, pandas as pd
 from _machine import machine
+from multianimal_methods import sleap_tracks as whole_sleap_tracks
 from dlcnb.core import create_project, example_data, read_config, write_config
 from dlcnb.io import label_columns, labels_path, write_labels
 from dlcnb.video import VideoReader, frame_name
-from dlcnb.poses import make_poses, read_sleap_predictions
+from dlcnb.poses import make_poses
 from dlcnb.data import create_training_dataset
 from dlcnb.training import train_network
 from dlcnb.evaluation import evaluate_network
@@ -51,9 +52,7 @@ STITCHINGS = {  # stitch_tracklets' costs: motion alone, + identity; its default
 
 def sleap_tracks():
     "SLEAP's two whole tracks `(time, space, keypoint, individual)`, named `NAMES`, with its scores."
-    ds = read_sleap_predictions(FLIES / "centered_pair_predictions.slp", by_track=True)
-    ds = ds.isel(individual=(-(ds.sleap_track >= 0).sum("time")).argsort().values[:2])
-    return ds.assign_coords(individual=NAMES).drop_vars("sleap_track")
+    return whole_sleap_tracks(fps=None).assign_coords(individual=NAMES).drop_vars("sleap_track")
 
 
 def marked(frame: np.ndarray, thorax: np.ndarray) -> np.ndarray:
